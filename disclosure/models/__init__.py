@@ -1,0 +1,18 @@
+from .plans import PlanItem, PlanSection, WorkPlan
+from .records import Attachment, DisclosureRecord, RecordKeyword
+from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic
+
+__all__ = [
+    "Attachment",
+    "Category",
+    "DisclosureRecord",
+    "Genre",
+    "IndexSerialCounter",
+    "Keyword",
+    "Organization",
+    "PlanItem",
+    "PlanSection",
+    "RecordKeyword",
+    "Topic",
+    "WorkPlan",
+]

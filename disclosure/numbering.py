@@ -1,0 +1,134 @@
+"""信息索引号: assignment at first publication, parsing and validation of imported numbers.
+
+The national 政府信息公开目录系统实施指引 numbers records `{code}/{year}-{serial:05d}`: the issuing
+body's 9-character organization code (or 18-character unified social credit code), the year and
+a serial. Serials are gap-free per code and year. A department without a code of its own numbers
+under its parent's code, as real city platforms do, so the counter is kept per code, not per
+organization. Provinces use variants (6-digit serials, `年月-序号`), hence the per-organization
+format. Imported records keep whatever number they arrive with, provided it is well formed and
+unique.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from disclosure.models import DisclosureRecord, IndexSerialCounter
+
+#: What any province's index numbers look like: a code, an optional year or year-month, a serial.
+INDEX_NUMBER_RE = re.compile(
+    r"^(?P<code>[0-9A-Z]{6,18})(?:/(?P<period>[0-9]{4}(?:[0-9]{2})?))?-(?P<serial>[0-9]{3,8})$"
+)
+
+
+class NumberingError(Exception):
+    """An index number cannot be assigned; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class ParsedIndexNumber:
+    code: str
+    year: int | None
+    serial: int
+    #: The national form `code/yyyy-serial`, numbered by the per-year counter.
+    standard: bool
+
+
+def parse_index_number(value: str) -> ParsedIndexNumber:
+    """Split a well-formed index number; raise ValidationError naming the field otherwise."""
+    match = INDEX_NUMBER_RE.match(value.strip())
+    if not match:
+        raise ValidationError(
+            {"index_number": f"信息索引号格式不正确:{value!r}(应如 014006470/2020-00120)。"}
+        )
+    period = match["period"]
+    return ParsedIndexNumber(
+        code=match["code"],
+        year=int(period[:4]) if period else None,
+        serial=int(match["serial"]),
+        standard=bool(period) and len(period) == 4,
+    )
+
+
+def validate_index_format(fmt: str) -> None:
+    try:
+        sample = fmt.format(code="014006470", year=2020, serial=120)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValidationError({"index_format": f"索引号格式无效:{exc}"}) from exc
+    if "{serial" not in fmt:
+        raise ValidationError({"index_format": "索引号格式必须包含 {serial}。"})
+    if not INDEX_NUMBER_RE.match(sample):
+        raise ValidationError({"index_format": f"按此格式生成的索引号 {sample} 不是有效的索引号。"})
+
+
+def _next_serial(*, code: str, year: int) -> int:
+    """Take the next serial for (code, year) under a row lock held until the caller commits."""
+    IndexSerialCounter.objects.bulk_create(
+        [IndexSerialCounter(code=code, year=year, last_serial=0)], ignore_conflicts=True
+    )
+    counter = IndexSerialCounter.objects.select_for_update().get(code=code, year=year)
+    counter.last_serial += 1
+    counter.save(update_fields=["last_serial"])
+    return counter.last_serial
+
+
+def assign_index_number(*, record: DisclosureRecord) -> DisclosureRecord:
+    """Give `record` its index number unless it already has one; idempotent.
+
+    Runs in the caller's transaction (publishing), or its own. The record row is locked first,
+    so two concurrent publications of the same record yield one number, and the counter row is
+    locked next, so concurrent publications of different records get consecutive serials.
+    """
+    with transaction.atomic():
+        locked = DisclosureRecord.objects.select_for_update().get(pk=record.pk)
+        if locked.index_number:
+            record.index_number = locked.index_number
+            record.index_code, record.index_year = locked.index_code, locked.index_year
+            record.index_serial = locked.index_serial
+            return record
+        authority = record.organization.numbering_authority()
+        if authority is None:
+            raise NumberingError(
+                f"发布机构「{record.organization}」及其上级机构都没有组织机构代码,无法生成信息索引号。"
+            )
+        year = (record.publication_date or timezone.localdate()).year
+        serial = _next_serial(code=authority.code, year=year)
+        fmt = record.organization.effective_index_format()
+        record.index_code, record.index_year, record.index_serial = authority.code, year, serial
+        record.index_number = fmt.format(code=authority.code, year=year, serial=serial)
+        DisclosureRecord.objects.filter(pk=record.pk).update(
+            index_code=record.index_code,
+            index_year=year,
+            index_serial=serial,
+            index_number=record.index_number,
+        )
+    return record
+
+
+def keep_imported_index_number(*, record: DisclosureRecord, index_number: str) -> None:
+    """Set an imported record's number verbatim (not saved) and keep the counter ahead of it.
+
+    Standard numbers (code/year-serial) fill the separate fields, and the counter for that code
+    and year moves past the serial so later publications never collide with imported ones.
+    Must run inside the importing transaction.
+    """
+    parsed = parse_index_number(index_number)
+    record.index_number = index_number.strip()
+    record.index_code = parsed.code
+    record.index_year = parsed.year
+    record.index_serial = parsed.serial if parsed.standard else None
+    if not parsed.standard:
+        return
+    IndexSerialCounter.objects.bulk_create(
+        [IndexSerialCounter(code=parsed.code, year=parsed.year, last_serial=0)],
+        ignore_conflicts=True,
+    )
+    counter = IndexSerialCounter.objects.select_for_update().get(code=parsed.code, year=parsed.year)
+    if counter.last_serial < parsed.serial:
+        counter.last_serial = parsed.serial
+        counter.save(update_fields=["last_serial"])

@@ -1,0 +1,74 @@
+"""Small factory functions: each test states what it depends on."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from disclosure.choices import RecordStatus
+from disclosure.models import Category, DisclosureRecord, Genre, Organization, Topic
+from disclosure.services.records import create_record
+
+_counter = itertools.count(1)
+
+
+def make_organization(**fields: Any) -> Organization:
+    n = next(_counter)
+    fields.setdefault("name", f"测试机构{n}")
+    fields.setdefault("code", f"{n:09d}" if "parent" not in fields else "")
+    return Organization.objects.create(**fields)
+
+
+def make_category(**fields: Any) -> Category:
+    n = next(_counter)
+    fields.setdefault("name", f"测试栏目{n}")
+    fields.setdefault("slug", f"test-category-{n}")
+    return Category.objects.create(**fields)
+
+
+def make_topic(**fields: Any) -> Topic:
+    fields.setdefault("name", f"测试主题{next(_counter)}")
+    return Topic.objects.create(**fields)
+
+
+def make_genre(**fields: Any) -> Genre:
+    fields.setdefault("name", f"测试体裁{next(_counter)}")
+    return Genre.objects.create(**fields)
+
+
+def make_user(**fields: Any):
+    fields.setdefault("username", f"user{next(_counter)}")
+    password = fields.pop("password", "test-pass-123")
+    user = get_user_model().objects.create_user(password=password, **fields)
+    return user
+
+
+def make_record(*, keywords: tuple[str, ...] = (), **fields: Any) -> DisclosureRecord:
+    """A draft record (or any status given) that passes validation."""
+    status = fields.pop("status", RecordStatus.DRAFT)
+    published_at = fields.pop("published_at", None)
+    fields.setdefault("title", f"测试公开信息{next(_counter)}")
+    if "organization" not in fields:
+        fields["organization"] = make_organization()
+    if "category" not in fields:
+        fields["category"] = make_category()
+    fields.setdefault("issued_on", datetime.date(2020, 7, 28))
+    record = create_record(keywords=keywords, **fields)
+    if status != RecordStatus.DRAFT or published_at:
+        if status in (RecordStatus.PUBLISHED, RecordStatus.WITHDRAWN) and published_at is None:
+            published_at = timezone.now() - datetime.timedelta(minutes=1)
+        DisclosureRecord.objects.filter(pk=record.pk).update(
+            status=status,
+            published_at=published_at,
+            publication_date=record.publication_date or record.issued_on,
+        )
+        record.refresh_from_db()
+    return record
+
+
+def make_published_record(**fields: Any) -> DisclosureRecord:
+    return make_record(status=RecordStatus.PUBLISHED, **fields)
