@@ -1,11 +1,11 @@
 from django.urls import path
 
-from portal import views
+from portal.views import records
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("catalogue/<slug:slug>/", views.category, name="category"),
-    path("records/<int:pk>/", views.record_detail, name="record"),
+    path("", records.home, name="home"),
+    path("catalogue/<slug:slug>/", records.category, name="category"),
+    path("records/<int:pk>/", records.record_detail, name="record"),
 ]

@@ -1,9 +1,13 @@
+from .audit import AuditAction, AuditChainHead, AuditEntry
 from .plans import PlanItem, PlanSection, WorkPlan
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic
 
 __all__ = [
     "Attachment",
+    "AuditAction",
+    "AuditChainHead",
+    "AuditEntry",
     "Category",
     "DisclosureRecord",
     "Genre",

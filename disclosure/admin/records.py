@@ -7,11 +7,8 @@ from disclosure.models import (
     Genre,
     Keyword,
     Organization,
-    PlanItem,
-    PlanSection,
     RecordKeyword,
     Topic,
-    WorkPlan,
 )
 
 admin.site.site_header = "政府信息公开平台 管理后台"
@@ -75,20 +72,3 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organization", "department", "topic", "genre", "repealed_by"]
     inlines = [RecordKeywordInline, AttachmentInline]
     list_select_related = ["organization", "category"]
-
-
-class PlanItemInline(admin.TabularInline):
-    model = PlanItem
-    extra = 0
-
-
-@admin.register(PlanSection)
-class PlanSectionAdmin(admin.ModelAdmin):
-    list_display = ["heading", "plan", "ordinal", "kind"]
-    inlines = [PlanItemInline]
-
-
-@admin.register(WorkPlan)
-class WorkPlanAdmin(admin.ModelAdmin):
-    list_display = ["record", "updated_at"]
-    raw_id_fields = ["record"]

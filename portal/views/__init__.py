@@ -1,0 +1,1 @@
+"""Public site views; one module per page family. Each starts from disclosure.selectors."""
