@@ -1,4 +1,5 @@
 from .audit import AuditAction, AuditChainHead, AuditEntry
+from .calendar import CalendarOverride
 from .plans import PlanItem, PlanSection, WorkPlan
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic
@@ -8,6 +9,7 @@ __all__ = [
     "AuditAction",
     "AuditChainHead",
     "AuditEntry",
+    "CalendarOverride",
     "Category",
     "DisclosureRecord",
     "Genre",
