@@ -1,0 +1,145 @@
+"""The listing FilterSet: one definition of the public filters, shared by listing, search and API.
+
+Filters live in the URL, so a filtered view can be bookmarked and shared. An invalid value makes
+the FilterSet invalid; callers then show the form errors and an empty result, never the
+unfiltered list (see `filter_records`).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from disclosure.choices import DisclosureMethod, ValidityStatus
+from disclosure.models import Category, DisclosureRecord, Genre, Organization, Topic
+
+SORTS = {
+    "-date": ("-publication_date", "-id"),
+    "date": ("publication_date", "id"),
+    "-issued": ("-issued_on", "-id"),
+    "issued": ("issued_on", "id"),
+    "title": ("title", "id"),
+    "-title": ("-title", "-id"),
+}
+SORT_CHOICES = [
+    ("-date", "公开日期(新→旧)"),
+    ("date", "公开日期(旧→新)"),
+    ("-issued", "发文日期(新→旧)"),
+    ("issued", "发文日期(旧→新)"),
+    ("title", "标题(A→Z)"),
+    ("-title", "标题(Z→A)"),
+]
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+class RecordFilter(django_filters.FilterSet):
+    category = django_filters.ModelChoiceFilter(
+        label="目录",
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        method="filter_category",
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label="发布机构", queryset=Organization.objects.all(), method="filter_organization"
+    )
+    topic = django_filters.ModelChoiceFilter(
+        label="主题", queryset=Topic.objects.select_related("parent"), method="filter_topic"
+    )
+    genre = django_filters.ModelChoiceFilter(label="体裁", queryset=Genre.objects.all())
+    year = django_filters.NumberFilter(
+        label="年份", field_name="issued_on", lookup_expr="year", min_value=1949, max_value=2100
+    )
+    issued_from = django_filters.DateFilter(
+        label="发文日期从", field_name="issued_on", lookup_expr="gte", widget=DATE_WIDGET
+    )
+    issued_to = django_filters.DateFilter(
+        label="发文日期至", field_name="issued_on", lookup_expr="lte", widget=DATE_WIDGET
+    )
+    published_from = django_filters.DateFilter(
+        label="公开日期从", field_name="publication_date", lookup_expr="gte", widget=DATE_WIDGET
+    )
+    published_to = django_filters.DateFilter(
+        label="公开日期至", field_name="publication_date", lookup_expr="lte", widget=DATE_WIDGET
+    )
+    method = django_filters.ChoiceFilter(
+        label="公开方式",
+        field_name="disclosure_method",
+        choices=[c for c in DisclosureMethod.choices if c[0] != DisclosureMethod.NOT_DISCLOSED],
+    )
+    validity = django_filters.ChoiceFilter(
+        label="效力状态", choices=ValidityStatus.choices, method="filter_validity"
+    )
+    keyword = django_filters.CharFilter(label="关键词", max_length=50, method="filter_keyword")
+    sort = django_filters.ChoiceFilter(
+        label="排序", choices=SORT_CHOICES, method="apply_sort", empty_label="默认(最新)"
+    )
+
+    class Meta:
+        model = DisclosureRecord
+        fields: list[str] = []
+
+    def __init__(self, *args, today: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+
+    def filter_category(self, queryset: QuerySet, name: str, value: Category) -> QuerySet:
+        return queryset.filter(category_id__in=value.descendant_ids())
+
+    def filter_organization(self, queryset: QuerySet, name: str, value: Organization) -> QuerySet:
+        """A bureau includes its departments' records, as readers expect."""
+        return queryset.filter(Q(organization=value) | Q(organization__parent=value))
+
+    def filter_topic(self, queryset: QuerySet, name: str, value: Topic) -> QuerySet:
+        if value.parent_id is None:
+            return queryset.filter(Q(topic=value) | Q(topic__parent=value))
+        return queryset.filter(topic=value)
+
+    def filter_validity(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.with_validity(value, today=self.today)
+
+    def filter_keyword(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Exists-subquery, not a join: a record with several matching keywords is listed once."""
+        from disclosure.models import RecordKeyword
+
+        value = value.strip()
+        if not value:
+            return queryset
+        links = RecordKeyword.objects.filter(keyword__name=value).values("record_id")
+        return queryset.filter(pk__in=links)
+
+    def apply_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.order_by(*SORTS[value])
+
+    def active_filters(self) -> list[tuple[str, str, str]]:
+        """(parameter, label, shown value) for each filter in use: the removable chips."""
+        if not hasattr(self, "form") or not self.form.is_bound or not self.is_valid():
+            return []
+        chips = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", []):
+                continue
+            field = self.form.fields[name]
+            if isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.ModelChoiceField
+            ):
+                shown = dict(field.choices).get(value, value)
+            elif isinstance(value, datetime.date):
+                shown = f"{value:%Y-%m-%d}"
+            else:
+                shown = str(value) if not isinstance(value, float) else f"{value:.0f}"
+            chips.append((name, str(field.label), str(shown)))
+        return chips
+
+
+def filter_records(
+    *, data, queryset: QuerySet, today: datetime.date | None = None
+) -> tuple[RecordFilter, QuerySet]:
+    """Apply the listing filters; an invalid filter yields the errors and an empty result."""
+    filterset = RecordFilter(data=data, queryset=queryset, today=today)
+    if not filterset.is_valid():
+        return filterset, queryset.none()
+    return filterset, filterset.qs
