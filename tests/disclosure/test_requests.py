@@ -15,6 +15,7 @@ from disclosure.models.requests import (
 )
 from disclosure.services.requests import (
     RequestError,
+    anonymize_expired_requests,
     answer_request,
     close_overdue_corrections,
     close_request,
@@ -254,3 +255,40 @@ def test_lookup_needs_the_matching_phone():
     assert lookup_request(tracking_number=request.tracking_number, phone="13912345679") is None
     assert lookup_request(tracking_number=request.tracking_number, phone="") is None
     assert lookup_request(tracking_number="2026-AAAAAAAAAA", phone="13912345678") is None
+
+
+def test_closed_requests_are_anonymized_after_the_retention_period(settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    settings.REQUEST_RETENTION_DAYS = 365
+    clerk = make_user()
+    pdf = SimpleUploadedFile("id.pdf", b"%PDF-1.4 x")
+    request = register_request(
+        actor=clerk,
+        organization=make_organization(),
+        channel=ReceiptChannel.IN_PERSON,
+        fields=applicant_fields(),
+        submitted_on=D(2020, 9, 30),
+        attachment=pdf,
+    )
+    stored = request.attachment.name
+    storage = request.attachment.storage
+    answer_request(
+        request=request, actor=clerk, reply_type=ReplyType.DISCLOSED, replied_on=D(2020, 10, 9)
+    )
+    open_one = make_request(received_on=D(2020, 9, 30), actor=clerk)
+    moment = timezone.make_aware(datetime.datetime(2021, 10, 9, 12))
+    assert anonymize_expired_requests(now=moment) == 0
+    with_attachment = timezone.make_aware(datetime.datetime(2021, 10, 11, 12))
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert anonymize_expired_requests(now=with_attachment) == 1
+    request.refresh_from_db()
+    assert request.phone == "" and request.id_number == "" and request.applicant_name == "(已匿名)"
+    assert not request.attachment and not storage.exists(stored)
+    assert request.reply_type == ReplyType.DISCLOSED and request.applicant_type == "citizen"
+    open_one.refresh_from_db()
+    assert open_one.phone == "13912345678"
+    assert AuditEntry.objects.filter(action="request_anonymize").count() == 1
