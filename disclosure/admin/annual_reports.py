@@ -101,6 +101,11 @@ class AnnualReportAdmin(admin.ModelAdmin):
         problems = check_annual_report(obj)
         return "\n".join(problems) if problems else "各项合计相符,可以发布。"
 
+    def save_model(self, request, obj, form, change):
+        """Saving a draft also recomputes the tables that come from the data."""
+        super().save_model(request, obj, form, change)
+        refresh_annual_report(report=obj, actor=request.user)
+
     @admin.action(description="更新统计数据(表二第（一）项、表三)")
     def refresh(self, request, queryset):
         for report in queryset:

@@ -187,6 +187,13 @@ class AnswerForm(forms.Form):
         return services.answer_request(request=request, actor=actor, **self.cleaned_data)
 
 
+class LetterForm(forms.Form):
+    letter = forms.CharField(label="答复书", widget=forms.Textarea(attrs={"rows": 16}))
+
+    def run(self, *, request, actor):
+        return services.update_reply_letter(request=request, actor=actor, **self.cleaned_data)
+
+
 class CloseForm(forms.Form):
     note = forms.CharField(label="办结说明", required=False)
 
@@ -201,6 +208,7 @@ STEPS = {
     "consultation-end": ("结束征求第三方意见", ConsultationEndForm),
     "extend": ("延长答复期限", ExtendForm),
     "answer": ("答复", AnswerForm),
+    "letter": ("修改答复书", LetterForm),
     "close": ("办结", CloseForm),
 }
 
@@ -355,7 +363,8 @@ class InformationRequestAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         title, form_class = STEPS[step]
-        form = form_class(request.POST or None)
+        initial = {"letter": obj.reply_letter} if step == "letter" else None
+        form = form_class(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
                 form.run(request=obj, actor=request.user)
@@ -378,9 +387,11 @@ class InformationRequestAdmin(admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         steps = []
         if obj is not None and obj.state in OPEN_STATES:
-            steps = [(key, label) for key, (label, _) in STEPS.items() if key != "close"]
+            steps = [
+                (key, label) for key, (label, _) in STEPS.items() if key not in ("close", "letter")
+            ]
         elif obj is not None and obj.state == "answered":
-            steps = [("close", "办结")]
+            steps = [("letter", "修改答复书"), ("close", "办结")]
         extra_context = {**(extra_context or {}), "request_steps": steps}
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -504,6 +504,28 @@ def answer_request(
     return request
 
 
+def update_reply_letter(
+    *, request: InformationRequest, actor: AbstractBaseUser, letter: str
+) -> InformationRequest:
+    """Correct the wording of the letter of an answered request; the reply type stays."""
+    with transaction.atomic():
+        request = _locked(request)
+        if request.state != RequestState.ANSWERED:
+            raise RequestError("只有已答复、尚未办结的申请才能修改答复书。")
+        if not letter.strip():
+            raise RequestError("答复书不能为空。")
+        request.reply_letter = letter.strip()
+        request.save()
+        _log(
+            request,
+            action=AuditAction.REQUEST_ANSWER,
+            actor=actor,
+            on=timezone.localdate(),
+            note="修改答复书",
+        )
+    return request
+
+
 def close_request(
     *, request: InformationRequest, actor: AbstractBaseUser | None, note: str = ""
 ) -> InformationRequest:

@@ -135,3 +135,42 @@ def test_calendar_overrides_are_editable_in_the_admin(client):
     )
     assert response.status_code == 302
     assert CalendarOverride.objects.get().is_workday is False
+
+
+def test_reply_letter_can_be_edited_after_answering(client):
+    from disclosure.services.requests import answer_request
+
+    request = make_request(received_on=D(2020, 9, 30))
+    user = staff(client, *REQUEST_PERMS)
+    answer_request(request=request, actor=user, reply_type="disclosed", replied_on=D(2020, 10, 9))
+    url = reverse("admin:disclosure_informationrequest_step", args=[request.pk, "letter"])
+    assert "予以公开" in client.get(url).content.decode()
+    assert client.post(url, {"letter": "张三:经审查,予以公开。"}).status_code == 302
+    request.refresh_from_db()
+    assert request.reply_letter == "张三:经审查,予以公开。"
+    assert request.state == RequestState.ANSWERED
+
+
+def test_saving_a_draft_report_recomputes_table_three(client):
+    org = make_organization()
+    make_request(organization=org, received_on=D(2023, 3, 1))
+    staff(client, "view_annualreport", "add_annualreport", "change_annualreport")
+    response = client.post(
+        reverse("admin:disclosure_annualreport_add"),
+        {
+            "organization": org.pk,
+            "year": 2023,
+            "fees_amount": "0",
+            **{
+                f"{group}_{part}": 0
+                for group in ("review", "suit", "suit_after_review")
+                for part in ("upheld", "corrected", "other", "pending", "total")
+            },
+            "licensing_decisions": 0,
+            "punishment_decisions": 0,
+            "coercion_decisions": 0,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    report = AnnualReport.objects.get()
+    assert report.table_three["new"][-1] == 1 and report.table_three["carried_out"][-1] == 1
