@@ -68,9 +68,11 @@ _LANDLINE_RE = re.compile(r"^0\d{2,3}-?[2-9]\d{6,7}(?:-\d{1,6})?$")
 
 
 def normalize_phone(value: str) -> str:
-    """Digits only (and a leading +): what the status lookup compares."""
-    value = re.sub(r"[\s()（）]", "", value or "")
-    return re.sub(r"[^\d+]", "", value)
+    """Digits only, without the +86 country code: what the status lookup compares."""
+    digits = re.sub(r"\D", "", value or "")
+    if len(digits) == 13 and digits.startswith("861"):
+        digits = digits[2:]
+    return digits
 
 
 def validate_phone(value: str) -> None:

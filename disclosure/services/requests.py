@@ -63,8 +63,8 @@ def receipt_date(
     confirmed_on: datetime.date | None = None,
 ) -> datetime.date:
     """Article 31: in person, the day of submission; by post, the day the agency signed for it;
-    over the internet, the day both sides confirmed it (our online form confirms on submission,
-    with the receipt page, unless staff record a later confirmation).
+    over the internet or by fax, the day both sides confirmed it (our online form confirms on
+    submission with the receipt page, or on the next working day when filed on a day off).
     """
     if channel == ReceiptChannel.MAIL:
         if signed_for_on is None:
@@ -76,7 +76,13 @@ def receipt_date(
         return confirmed_on
     if signed_for_on is not None and channel != ReceiptChannel.IN_PERSON:
         return signed_for_on
-    return timezone.localdate(submitted_at or timezone.now())
+    day = timezone.localdate(submitted_at or timezone.now())
+    if channel in (ReceiptChannel.ONLINE, ReceiptChannel.FAX):
+        # Confirmed by the office on its next working day when filed on a day off.
+        calendar = WorkingCalendar()
+        while not calendar.is_workday(day):
+            day += datetime.timedelta(days=1)
+    return day
 
 
 def compute_due_on(

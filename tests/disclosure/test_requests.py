@@ -58,6 +58,10 @@ def test_receipt_date_follows_article_31():
     assert receipt_date(
         channel=ReceiptChannel.MAIL, submitted_at=moment, signed_for_on=D(2021, 3, 4)
     ) == D(2021, 3, 4)
+    # filed online during the National Day holiday: confirmed on the first working day after it
+    holiday = timezone.make_aware(datetime.datetime(2020, 10, 3, 22))
+    assert receipt_date(channel=ReceiptChannel.ONLINE, submitted_at=holiday) == D(2020, 10, 9)
+    assert receipt_date(channel=ReceiptChannel.IN_PERSON, submitted_at=holiday) == D(2020, 10, 3)
     with pytest.raises(RequestError, match="签收日期"):
         receipt_date(channel=ReceiptChannel.MAIL, submitted_at=moment)
 
@@ -252,7 +256,9 @@ def test_lookup_needs_the_matching_phone():
     request = submit_online_request(organization=make_organization(), fields=applicant_fields())
     assert lookup_request(tracking_number=request.tracking_number, phone="139 1234 5678") == request
     assert lookup_request(tracking_number=request.tracking_number.lower(), phone="13912345678")
+    assert lookup_request(tracking_number=request.tracking_number, phone="+86 139-1234-5678")
     assert lookup_request(tracking_number=request.tracking_number, phone="13912345679") is None
+    assert lookup_request(tracking_number=request.tracking_number, phone="3912345678") is None
     assert lookup_request(tracking_number=request.tracking_number, phone="") is None
     assert lookup_request(tracking_number="2026-AAAAAAAAAA", phone="13912345678") is None
 

@@ -55,3 +55,5 @@ def test_invalid_phones(value):
 
 def test_normalize_phone_keeps_digits():
     assert normalize_phone("139-1234 5678") == "13912345678"
+    assert normalize_phone("+86 139 1234 5678") == "13912345678"
+    assert normalize_phone("0510-81234567") == "051081234567"
