@@ -30,6 +30,7 @@ def test_form_is_protected_by_csrf():
     assert not InformationRequest.objects.exists()
     page = Client().get(FORM).content.decode()
     assert 'name="csrfmiddlewaretoken"' in page and 'name="website"' in page
+    assert "style=" not in page and "<script" not in page and " onclick" not in page
 
 
 def test_submission_gives_tracking_number_and_receipt(client):
