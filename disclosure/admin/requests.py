@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -248,6 +248,33 @@ class InformationRequestAdmin(admin.ModelAdmin):
             return obj.id_number
         return mask_id_number(obj.id_number)
 
+    @admin.display(description="附件")
+    def attachment_link(self, obj):
+        if not obj.attachment:
+            return "—"
+        if not getattr(obj, "_show_personal", False):
+            return f"{obj.attachment_name}(无权查看)"
+        url = reverse("admin:disclosure_informationrequest_attachment", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.attachment_name or "下载")
+
+    def attachment_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The applicant's attachment (often an ID copy) is personal data: only for users who
+        may see personal data, and every download is audited. Media files are never public."""
+        obj = get_object_or_404(InformationRequest, pk=pk)
+        if not (self.has_view_permission(request, obj) and can_see_personal_data(request.user)):
+            raise PermissionDenied
+        if not obj.attachment:
+            raise Http404("没有附件。")
+        record_event(
+            action=AuditAction.EXPORT,
+            actor=request.user,
+            obj=obj,
+            details={"attachment": obj.attachment_name},
+        )
+        return FileResponse(
+            obj.attachment.open("rb"), as_attachment=True, filename=obj.attachment_name or None
+        )
+
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
@@ -300,7 +327,7 @@ class InformationRequestAdmin(admin.ModelAdmin):
             "state",
             "deadline",
             *[personal.get(f, f) for f in APPLICANT_FIELDS],
-            "attachment",
+            "attachment_link",
             "correction_requested_on",
             "correction_due_on",
             "correction_notice",
@@ -348,6 +375,11 @@ class InformationRequestAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            path(
+                "<int:pk>/attachment/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="disclosure_informationrequest_attachment",
+            ),
             path(
                 "<int:pk>/step/<slug:step>/",
                 self.admin_site.admin_view(self.step_view),

@@ -298,3 +298,13 @@ def test_closed_requests_are_anonymized_after_the_retention_period(settings):
     open_one.refresh_from_db()
     assert open_one.phone == "13912345678"
     assert AuditEntry.objects.filter(action="request_anonymize").count() == 1
+
+
+def test_deadline_uses_admin_overrides_for_years_the_package_does_not_know():
+    from disclosure.models import CalendarOverride
+
+    for day in range(1, 8):
+        CalendarOverride.objects.create(date=D(2027, 10, day), is_workday=False, note="国庆节")
+    CalendarOverride.objects.create(date=D(2027, 10, 9), is_workday=True, note="调休上班")
+    # Thu 09-30; 10-08 (1), Sat 10-09 (2), then weeks to Wed 11-03 (20).
+    assert make_request(received_on=D(2027, 9, 30)).due_on == D(2027, 11, 3)

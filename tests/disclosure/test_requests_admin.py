@@ -174,3 +174,30 @@ def test_saving_a_draft_report_recomputes_table_three(client):
     assert response.status_code == 302, response.content.decode()[:2000]
     report = AnnualReport.objects.get()
     assert report.table_three["new"][-1] == 1 and report.table_three["carried_out"][-1] == 1
+
+
+def test_attachment_download_needs_the_personal_data_permission(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from disclosure.models.requests import ReceiptChannel
+    from disclosure.services.requests import register_request
+
+    request = register_request(
+        actor=make_user(),
+        organization=make_organization(),
+        channel=ReceiptChannel.IN_PERSON,
+        fields=applicant_fields(),
+        submitted_on=D(2020, 9, 30),
+        attachment=SimpleUploadedFile("身份证.pdf", b"%PDF-1.4 id copy"),
+    )
+    url = reverse("admin:disclosure_informationrequest_attachment", args=[request.pk])
+    staff(client, *REQUEST_PERMS)
+    change = reverse("admin:disclosure_informationrequest_change", args=[request.pk])
+    assert url not in client.get(change).content.decode()
+    assert client.get(url).status_code == 403
+    staff(client, *REQUEST_PERMS, "view_request_personal_data")
+    assert url in client.get(change).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 id copy"
+    assert AuditEntry.objects.filter(action="export", object_id=str(request.pk)).exists()
