@@ -424,7 +424,13 @@ class InformationRequestAdmin(admin.ModelAdmin):
             ]
         elif obj is not None and obj.state == "answered":
             steps = [("letter", "修改答复书"), ("close", "办结")]
-        extra_context = {**(extra_context or {}), "request_steps": steps}
+        extra_context = {
+            **(extra_context or {}),
+            "request_steps": steps,
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):

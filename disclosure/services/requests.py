@@ -32,6 +32,7 @@ from disclosure.models.requests import (
     ReplyType,
     RequestState,
 )
+from disclosure.request_files import validate_request_attachment
 from disclosure.request_letters import render_reply_letter
 from disclosure.validators import (
     normalize_phone,
@@ -208,8 +209,6 @@ def _create(
         **fields,
     )
     if attachment is not None:
-        from disclosure.request_files import validate_request_attachment
-
         validate_request_attachment(attachment)
         request.attachment = attachment
         request.attachment_name = (attachment.name or "")[:255]
