@@ -154,3 +154,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# 依申请公开: personal data of closed requests is anonymized after this many days (PIPL Art. 19).
+REQUEST_RETENTION_DAYS = int(os.environ.get("REQUEST_RETENTION_DAYS", str(3 * 365)))
+REQUEST_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("REQUEST_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024))
+)
+# Per-IP limits of the public request form and status lookup (django-ratelimit, via the cache).
+REQUEST_SUBMIT_RATE = os.environ.get("REQUEST_SUBMIT_RATE", "5/h")
+REQUEST_LOOKUP_RATE = os.environ.get("REQUEST_LOOKUP_RATE", "10/h")
+# Which genres count as 规章 and 行政规范性文件 in table two of the annual report.
+ANNUAL_REPORT_RULE_GENRES = ["规章"]
+ANNUAL_REPORT_NORMATIVE_GENRES = ["行政规范性文件", "规范性文件"]
+# Days of January on which the Article 49 reminder (publish by 31 January) is sent.
+ANNUAL_REPORT_REMINDER_DAYS = (2, 15, 25, 29)

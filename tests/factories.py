@@ -72,3 +72,41 @@ def make_record(*, keywords: tuple[str, ...] = (), **fields: Any) -> DisclosureR
 
 def make_published_record(**fields: Any) -> DisclosureRecord:
     return make_record(status=RecordStatus.PUBLISHED, **fields)
+
+
+def applicant_fields(**fields: Any) -> dict[str, Any]:
+    """A citizen's application that passes validation (a valid resident ID and mobile number)."""
+    from disclosure.models.requests import ApplicantType, IdType
+
+    values: dict[str, Any] = {
+        "applicant_type": ApplicantType.CITIZEN,
+        "applicant_name": "张三",
+        "id_type": IdType.RESIDENT_ID,
+        "id_number": "11010519491231002X",
+        "phone": "13912345678",
+        "email": "zhangsan@example.com",
+        "address": "江苏省无锡市梁溪区解放南路1号",
+        "description": "2020年全市中小学校舍安全检查结果",
+    }
+    values.update(fields)
+    return values
+
+
+def make_request(
+    *,
+    organization: Organization | None = None,
+    received_on: datetime.date | None = None,
+    actor=None,
+    **fields: Any,
+):
+    """A request registered in person on `received_on` (its receipt date, Article 31)."""
+    from disclosure.models.requests import ReceiptChannel
+    from disclosure.services.requests import register_request
+
+    return register_request(
+        actor=actor or make_user(username=f"clerk{next(_counter)}"),
+        organization=organization or make_organization(),
+        channel=ReceiptChannel.IN_PERSON,
+        fields=applicant_fields(**fields),
+        submitted_on=received_on or datetime.date(2020, 9, 30),
+    )

@@ -1,10 +1,17 @@
+from .annual_reports import AnnualReport, AnnualReportStatus
 from .audit import AuditAction, AuditChainHead, AuditEntry
 from .calendar import CalendarOverride
 from .plans import PlanItem, PlanSection, WorkPlan
 from .records import Attachment, DisclosureRecord, RecordKeyword
+from .requests import InformationRequest, ReplyTemplate, RequestEvent
 from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic
 
 __all__ = [
+    "AnnualReport",
+    "AnnualReportStatus",
+    "InformationRequest",
+    "ReplyTemplate",
+    "RequestEvent",
     "Attachment",
     "AuditAction",
     "AuditChainHead",

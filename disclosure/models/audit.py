@@ -30,6 +30,17 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", "导出"
     IMPORT = "import", "导入"
     OTHER = "other", "其他"
+    REQUEST_SUBMIT = "request_submit", "收到公开申请"
+    REQUEST_REGISTER = "request_register", "登记公开申请"
+    REQUEST_CORRECTION = "request_correction", "告知补正"
+    REQUEST_CORRECTION_RECEIVED = "request_correction_received", "收到补正"
+    REQUEST_CONSULTATION = "request_consultation", "征求第三方意见"
+    REQUEST_EXTEND = "request_extend", "延长答复期限"
+    REQUEST_ANSWER = "request_answer", "答复公开申请"
+    REQUEST_CLOSE = "request_close", "办结公开申请"
+    REQUEST_ANONYMIZE = "request_anonymize", "申请人信息匿名化"
+    ANNUAL_REPORT_REFRESH = "annual_report_refresh", "统计年度报告"
+    ANNUAL_REPORT_PUBLISH = "annual_report_publish", "发布年度报告"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
