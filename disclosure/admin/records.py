@@ -1,7 +1,30 @@
-from django.contrib import admin
+from __future__ import annotations
 
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.functions import ExtractYear
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from disclosure.admin.workflow import (
+    BEIJING,
+    TransitionForm,
+    client_ip,
+    needs_form,
+    perform,
+    perform_many,
+)
+from disclosure.attachments import check_upload
+from disclosure.audit import record_event
+from disclosure.calendar import WorkingCalendar
+from disclosure.dashboard import article26_deadline, dashboard_for, published_late
 from disclosure.models import (
     Attachment,
+    AuditAction,
     Category,
     DisclosureRecord,
     Genre,
@@ -10,6 +33,19 @@ from disclosure.models import (
     RecordKeyword,
     Topic,
 )
+from disclosure.roles import accessible_organization_ids, scope_records
+from disclosure.services.editing import (
+    EditConflict,
+    can_edit_record,
+    changes_since,
+    changes_since_published,
+    create_draft,
+    published_revision,
+    restore_revision,
+    revision_changes,
+    update_record,
+)
+from disclosure.workflow import TRANSITIONS, WorkflowError, allowed_transitions
 
 admin.site.site_header = "政府信息公开平台 管理后台"
 admin.site.site_title = "政府信息公开平台"
@@ -55,20 +91,430 @@ class RecordKeywordInline(admin.TabularInline):
     autocomplete_fields = ["keyword"]
 
 
+def beijing(moment) -> str:
+    """A system moment as staff read it: 北京时间, with the zone said out loud."""
+    if moment is None:
+        return "-"
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M} 北京时间"
+
+
+class AttachmentForm(forms.ModelForm):
+    """Checks the file by its content (disclosure.attachments) and records a refusal."""
+
+    request = None
+
+    class Meta:
+        model = Attachment
+        fields = ["title", "file", "position"]
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if uploaded is None or not hasattr(uploaded, "content_type"):
+            return uploaded  # unchanged existing file
+        try:
+            checked = check_upload(uploaded)
+        except ValidationError as exc:
+            if self.request is not None:
+                record_event(
+                    action=AuditAction.PERMISSION_DENIED,
+                    actor=self.request.user,
+                    obj=self.instance.record if self.instance.record_id else None,
+                    reason="; ".join(exc.messages),
+                    ip=client_ip(self.request),
+                    details={"attempted": "upload", "file": uploaded.name},
+                )
+            raise
+        self.instance.original_name = checked.original_name
+        self.instance.size = checked.size
+        self.instance.content_type = checked.content_type
+        return uploaded
+
+
 class AttachmentInline(admin.TabularInline):
     model = Attachment
+    form = AttachmentForm
     extra = 0
     fields = ["title", "file", "original_name", "size", "content_type", "position"]
     readonly_fields = ["original_name", "size", "content_type"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"request": request})
+        return formset
+
+
+class RecordForm(forms.ModelForm):
+    """Carries the version the editor loaded, for optimistic locking (see services.editing)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    request = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None:
+            current = DisclosureRecord.objects.filter(pk=self.instance.pk).values("version")
+            current_version = current[0]["version"] if current else expected
+            if current_version != expected:
+                changes, editors = changes_since(record_pk=self.instance.pk, version=expected)
+                exc = EditConflict(
+                    conflict_message(self.instance, expected, current_version, changes, editors),
+                    changes=changes,
+                    editors=editors,
+                )
+                if self.request is not None:
+                    record_event(
+                        action=AuditAction.PERMISSION_DENIED,
+                        actor=self.request.user,
+                        obj=self.instance,
+                        reason=str(exc),
+                        ip=client_ip(self.request),
+                        details={"attempted": "edit", "expected_version": expected},
+                    )
+                raise ValidationError(str(exc), code="conflict")
+        return cleaned
+
+
+def conflict_message(record, expected, current, changes, editors) -> str:
+    lines = "; ".join(f"{c.label}:「{c.old}」→「{c.new}」" for c in changes) or "状态或附件"
+    who = "、".join(editors) or "其他人"
+    return (
+        f"保存冲突:您打开此页(版本 {expected})后,{who}已保存了新版本 {current},"
+        f"改动:{lines}。您的修改未保存,没有覆盖任何内容;请重新打开此页,在最新版本上修改。"
+    )
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = "年度"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = (
+            model_admin.get_queryset(request)
+            .annotate(y=ExtractYear("issued_on"))
+            .values_list("y", flat=True)
+            .distinct()
+            .order_by("-y")
+        )
+        return [(str(y), f"{y}年") for y in years if y]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(issued_on__year=int(self.value()))
+        return queryset
+
+
+class ValidityFilter(admin.SimpleListFilter):
+    title = "有效性"
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        from disclosure.choices import ValidityStatus
+
+        return ValidityStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.with_validity(self.value(), today=timezone.localdate())
+        return queryset
+
+
+def _bulk_action(name: str):
+    transition = TRANSITIONS[name]
+
+    def action(modeladmin, request, queryset):
+        records = list(queryset)
+        data = {}
+        if needs_form(name):
+            form = TransitionForm(
+                request.POST if "apply" in request.POST else None, transition=name
+            )
+            if not form.is_valid():
+                return TemplateResponse(
+                    request,
+                    "admin/disclosure/transition_form.html",
+                    {
+                        **modeladmin.admin_site.each_context(request),
+                        "title": f"批量{transition.label}",
+                        "form": form,
+                        "records": records,
+                        "action": f"transition_{name}",
+                        "bulk": True,
+                        "opts": modeladmin.model._meta,
+                    },
+                )
+            data = form.cleaned_data
+        perform_many(name=name, records=records, request=request, data=data)
+        return None
+
+    action.__name__ = f"transition_{name}"
+    action.short_description = f"{transition.label}所选信息"
+    return action
+
 
 @admin.register(DisclosureRecord)
 class DisclosureRecordAdmin(admin.ModelAdmin):
-    list_display = ["title", "index_number", "organization", "category", "issued_on", "status"]
-    list_filter = ["status", "organization", "category", "disclosure_method"]
-    search_fields = ["title", "index_number", "document_number"]
+    form = RecordForm
+    list_display = [
+        "title",
+        "index_number",
+        "organization",
+        "category",
+        "issued_on",
+        "status",
+        "validity",
+        "published_at_beijing",
+    ]
+    list_filter = ["status", "organization", "category", YearFilter, ValidityFilter]
+    search_fields = ["title", "index_number", "document_number", "summary"]
     date_hierarchy = "issued_on"
-    readonly_fields = ["index_number", "status", "view_count", "version", "published_at"]
+    readonly_fields = [
+        "index_number",
+        "status",
+        "validity",
+        "article26",
+        "version",
+        "workflow_trail",
+    ]
     autocomplete_fields = ["organization", "department", "topic", "genre", "repealed_by"]
     inlines = [RecordKeywordInline, AttachmentInline]
     list_select_related = ["organization", "category"]
+    change_form_template = "admin/disclosure/disclosurerecord/change_form.html"
+    change_list_template = "admin/disclosure/disclosurerecord/change_list.html"
+    actions = [_bulk_action(name) for name in TRANSITIONS]
+
+    # Display ------------------------------------------------------------------------------
+
+    @admin.display(description="有效性")
+    def validity(self, obj):
+        return obj.validity_status().label
+
+    @admin.display(description=f"发布时间({BEIJING})", ordering="published_at")
+    def published_at_beijing(self, obj):
+        if obj.scheduled_publish_at:
+            return f"定时:{beijing(obj.scheduled_publish_at)}"
+        return beijing(obj.published_at)
+
+    @admin.display(description="公开时限(条例第二十六条)")
+    def article26(self, obj):
+        if not obj.pk or not obj.issued_on:
+            return "-"
+        calendar = WorkingCalendar()
+        deadline = article26_deadline(obj, calendar=calendar)
+        if published_late(obj, calendar=calendar):
+            return f"应于 {deadline:%Y-%m-%d} 前公开 · 逾期公开"
+        if obj.publication_date is None and deadline < timezone.localdate():
+            return f"应于 {deadline:%Y-%m-%d} 前公开 · 已逾期"
+        return f"应于 {deadline:%Y-%m-%d} 前公开(发文日期起 20 个工作日)"
+
+    @admin.display(description="流程记录")
+    def workflow_trail(self, obj):
+        rows = [
+            ("编制人", obj.created_by, obj.created_at),
+            ("提交", obj.submitted_by, obj.submitted_at),
+            ("审核", obj.approved_by, obj.approved_at),
+            ("退回", obj.rejected_by, obj.rejected_at),
+            ("发布", obj.published_by, obj.published_at),
+            ("撤回", obj.withdrawn_by, obj.withdrawn_at),
+        ]
+        parts = [f"{label}:{who or '-'} {beijing(when)}" for label, who, when in rows if when]
+        if obj.rejection_reason:
+            parts.append(f"退回理由:{obj.rejection_reason}")
+        if obj.withdrawal_reason:
+            parts.append(f"撤回理由:{obj.withdrawal_reason}")
+        if obj.scheduled_publish_at:
+            parts.append(f"定时发布:{beijing(obj.scheduled_publish_at)}")
+        return ";".join(parts) or "-"
+
+    # Scope and permissions ------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return scope_records(request.user, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in ("organization", "department"):
+            ids = accessible_organization_ids(request.user)
+            if ids is not None:
+                field.queryset = field.queryset.filter(pk__in=ids)
+        return field
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or can_edit_record(user=request.user, record=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        """Only a draft never published may be deleted; the rest is withdrawn instead."""
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or (obj.status == "draft" and not obj.index_number)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for name, transition in TRANSITIONS.items():
+            if not request.user.has_perm(transition.permission):
+                actions.pop(f"transition_{name}", None)
+        return actions
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    # Saving through the services ------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            update_record(
+                record=obj,
+                actor=request.user,
+                expected_version=form.cleaned_data.get("expected_version") or obj.version,
+                ip=client_ip(request),
+            )
+        else:
+            create_draft(record=obj, actor=request.user, ip=client_ip(request))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except WorkflowError as exc:
+            # the admin's transaction was rolled back, the service's refusal entry with it
+            record_event(
+                action=AuditAction.PERMISSION_DENIED,
+                actor=request.user,
+                reason=str(exc),
+                ip=client_ip(request),
+                details={"attempted": "edit", "object_id": object_id},
+            )
+            messages.error(request, str(exc))
+            if object_id:
+                return HttpResponseRedirect(request.path)
+            return HttpResponseRedirect(reverse("admin:disclosure_disclosurerecord_changelist"))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["transitions"] = allowed_transitions(user=request.user, record=obj)
+            context["has_published_revision"] = published_revision(record=obj) is not None
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Extra pages ----------------------------------------------------------------------------
+
+    def get_urls(self):
+        extra = [
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="disclosure_disclosurerecord_dashboard",
+            ),
+            path(
+                "<int:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="disclosure_disclosurerecord_transition",
+            ),
+            path(
+                "<int:object_id>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="disclosure_disclosurerecord_revisions",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def _get_scoped(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    def transition_view(self, request, object_id, name):
+        if name not in TRANSITIONS:
+            raise PermissionDenied
+        record = self._get_scoped(request, object_id)
+        transition = TRANSITIONS[name]
+        form = TransitionForm(request.POST or None, transition=name)
+        if request.method == "POST" and form.is_valid():
+            try:
+                perform(name=name, record=record, request=request, data=form.cleaned_data)
+            except WorkflowError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"「{record.title}」已{transition.label}。")
+                return HttpResponseRedirect(
+                    reverse("admin:disclosure_disclosurerecord_change", args=[record.pk])
+                )
+        return TemplateResponse(
+            request,
+            "admin/disclosure/transition_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"{transition.label}:{record.title}",
+                "form": form,
+                "records": [record],
+                "record": record,
+                "bulk": False,
+                "opts": self.model._meta,
+                "changes_since_published": changes_since_published(record=record),
+            },
+        )
+
+    def revisions_view(self, request, object_id):
+        record = self._get_scoped(request, object_id)
+        revisions = list(
+            DisclosureRecord.history.filter(id=record.pk)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")
+        )
+        if request.method == "POST" and "restore" in request.POST:
+            try:
+                restore_revision(
+                    record=record,
+                    history_id=int(request.POST["restore"]),
+                    actor=request.user,
+                    ip=client_ip(request),
+                )
+            except (WorkflowError, ValueError, DisclosureRecord.history.model.DoesNotExist) as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "已将该版本恢复为新的草稿,请检查后提交审核。")
+                return HttpResponseRedirect(
+                    reverse("admin:disclosure_disclosurerecord_change", args=[record.pk])
+                )
+        by_id = {str(r.history_id): r for r in revisions}
+        old, new = by_id.get(request.GET.get("old", "")), by_id.get(request.GET.get("new", ""))
+        since_published = request.GET.get("since") == "published"
+        if since_published:
+            old, new = published_revision(record=record), revisions[0] if revisions else None
+        if old is None and new is None and len(revisions) >= 2:
+            old, new = revisions[1], revisions[0]
+        return TemplateResponse(
+            request,
+            "admin/disclosure/disclosurerecord/revisions.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"修订版本:{record.title}",
+                "record": record,
+                "revisions": [(r, beijing(r.history_date)) for r in revisions],
+                "old": old,
+                "new": new,
+                "changes": revision_changes(old, new),
+                "since_published": since_published,
+                "can_restore": request.user.has_perm("disclosure.change_disclosurerecord"),
+                "opts": self.model._meta,
+            },
+        )
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/disclosure/dashboard.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "我的待办",
+                "board": dashboard_for(user=request.user),
+                "opts": self.model._meta,
+            },
+        )
