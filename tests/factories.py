@@ -72,3 +72,20 @@ def make_record(*, keywords: tuple[str, ...] = (), **fields: Any) -> DisclosureR
 
 def make_published_record(**fields: Any) -> DisclosureRecord:
     return make_record(status=RecordStatus.PUBLISHED, **fields)
+
+
+def make_staff(role: str, *, organization: Organization | None = None, **fields: Any):
+    """A staff member in one of the four role groups (disclosure.roles), scoped to
+    `organization` (no profile: sees no organization's records unless the role grants all)."""
+    from django.contrib.auth.models import Group
+
+    from disclosure.models import StaffProfile
+    from disclosure.roles import ensure_role_groups
+
+    ensure_role_groups()
+    fields.setdefault("is_staff", True)
+    user = make_user(**fields)
+    user.groups.add(Group.objects.get(name=role))
+    if organization is not None:
+        StaffProfile.objects.create(user=user, organization=organization)
+    return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
