@@ -183,7 +183,7 @@ def restore_revision(
     content_fields = [
         f.name
         for f in DisclosureRecord._meta.fields
-        if f.editable and f.name not in {"id", "created_at", "updated_at"}
+        if f.editable and f.name not in {"id", "created_at", "updated_at", "published_at"}
     ]
     try:
         with transaction.atomic():
