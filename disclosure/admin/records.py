@@ -33,7 +33,7 @@ from disclosure.models import (
     RecordKeyword,
     Topic,
 )
-from disclosure.roles import accessible_organization_ids, scope_records
+from disclosure.roles import accessible_organization_ids, can_access_record, scope_records
 from disclosure.services.editing import (
     EditConflict,
     can_edit_record,
@@ -155,6 +155,15 @@ class RecordForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.request is not None and cleaned.get("organization"):
+            probe = DisclosureRecord(
+                organization=cleaned["organization"], department=cleaned.get("department")
+            )
+            if not can_access_record(self.request.user, probe):
+                raise ValidationError(
+                    "只能编制本机构或本部门的信息:请把「责任部门」设为您所在的部门。",
+                    code="scope",
+                )
         expected = cleaned.get("expected_version")
         if self.instance.pk and expected is not None:
             current = DisclosureRecord.objects.filter(pk=self.instance.pk).values("version")
@@ -177,6 +186,17 @@ class RecordForm(forms.ModelForm):
                     )
                 raise ValidationError(str(exc), code="conflict")
         return cleaned
+
+
+def ancestor_ids(ids: set[int]) -> set[int]:
+    parents = dict(Organization.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    for pk in ids:
+        parent = parents.get(pk)
+        while parent is not None and parent not in found:
+            found.add(parent)
+            parent = parents.get(parent)
+    return found
 
 
 def conflict_message(record, expected, current, changes, editors) -> str:
@@ -339,6 +359,9 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name in ("organization", "department"):
             ids = accessible_organization_ids(request.user)
+            if ids is not None and db_field.name == "organization":
+                # a department drafts in its bureau's name: the bureau is a valid 发布机构
+                ids = ids | ancestor_ids(ids)
             if ids is not None:
                 field.queryset = field.queryset.filter(pk__in=ids)
         return field

@@ -29,7 +29,11 @@ OFD = zipped("OFD.xml", "Doc_0/Document.xml")
     ("name", "content", "content_type"),
     [
         ("2020年工作计划.pdf", PDF, "application/pdf"),
-        ("通知.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (
+            "通知.docx",
+            DOCX,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
         ("通知.doc", OLE2, "application/msword"),
         ("表格.et", OLE2, "application/vnd.ms-excel"),
         ("公文.ofd", OFD, "application/ofd"),
