@@ -188,6 +188,17 @@ class RecordForm(forms.ModelForm):
         return cleaned
 
 
+def audit_denial(request, attempted: str, object_id) -> None:
+    """A 403 in the admin is a permission denial: it goes into the audit log."""
+    record_event(
+        action=AuditAction.PERMISSION_DENIED,
+        actor=request.user,
+        reason=f"无权限:{request.method} {request.path}",
+        ip=client_ip(request),
+        details={"attempted": attempted, "object_id": object_id},
+    )
+
+
 def ancestor_ids(ids: set[int]) -> set[int]:
     parents = dict(Organization.objects.values_list("pk", "parent_id"))
     found: set[int] = set()
@@ -292,9 +303,11 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     list_filter = ["status", "organization", "category", YearFilter, ValidityFilter]
     search_fields = ["title", "index_number", "document_number", "summary"]
     date_hierarchy = "issued_on"
+    exclude = ["published_at"]  # set only by publish_record
     readonly_fields = [
         "index_number",
         "status",
+        "published_at_beijing",
         "validity",
         "article26",
         "version",
@@ -404,6 +417,9 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied:
+            audit_denial(request, "change" if object_id else "add", object_id)
+            raise
         except WorkflowError as exc:
             # the admin's transaction was rolled back, the service's refusal entry with it
             record_event(
@@ -448,6 +464,7 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
 
     def _get_scoped(self, request, object_id):
         if not self.has_view_permission(request):
+            audit_denial(request, "view", object_id)
             raise PermissionDenied
         return get_object_or_404(self.get_queryset(request), pk=object_id)
 
@@ -530,6 +547,7 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
 
     def dashboard_view(self, request):
         if not self.has_view_permission(request):
+            audit_denial(request, "dashboard", None)
             raise PermissionDenied
         return TemplateResponse(
             request,

@@ -127,7 +127,8 @@ def test_editor_creates_a_sanitized_draft_and_cannot_set_the_status(client, demo
     assert record.created_by.username == "demo-editor"
     assert AuditEntry.objects.filter(action=AuditAction.CREATE, object_id=str(record.pk)).exists()
     page = client.get(change_url(record)).content.decode()
-    assert 'name="status"' not in page and "提交审核" in page
+    assert 'name="status"' not in page and 'name="published_at' not in page
+    assert "提交审核" in page
 
 
 @pytest.mark.django_db
@@ -252,6 +253,8 @@ def test_auditor_reads_everything_and_changes_nothing(client, demo):
     page = client.get(change_url(record))
     assert page.status_code == 200 and 'name="title"' not in page.content.decode()
     assert client.post(change_url(record), form_data(record, title="改")).status_code == 403
+    denial = AuditEntry.objects.get(action=AuditAction.PERMISSION_DENIED)
+    assert denial.actor_name == "demo-auditor" and denial.details["attempted"] == "change"
     client.post(
         f"{CHANGELIST}{record.pk}/transition/approve/",
         {"confidentiality_reviewed": "on", "disclosure_method": "proactive"},
