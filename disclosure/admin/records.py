@@ -294,7 +294,6 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
         "title",
         "index_number",
         "organization",
-        "category",
         "issued_on",
         "status",
         "validity",
@@ -540,7 +539,8 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
                 "new": new,
                 "changes": revision_changes(old, new),
                 "since_published": since_published,
-                "can_restore": request.user.has_perm("disclosure.change_disclosurerecord"),
+                "can_restore": request.user.has_perm("disclosure.change_disclosurerecord")
+                and record.status in ("draft", "withdrawn"),
                 "opts": self.model._meta,
             },
         )
@@ -556,6 +556,8 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": "我的待办",
                 "board": dashboard_for(user=request.user),
+                "can_review": request.user.has_perm("disclosure.approve_record"),
+                "can_publish": request.user.has_perm("disclosure.publish_record"),
                 "opts": self.model._meta,
             },
         )

@@ -24,7 +24,7 @@ from disclosure.workflow import (
     withdraw_record,
 )
 
-BEIJING = "北京时间(UTC+8)"
+BEIJING = "北京时间 UTC+8"
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -45,7 +45,7 @@ class TransitionForm(forms.Form):
         label="不予公开的法定理由", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     publish_at = forms.DateTimeField(
-        label=f"定时发布时间 · {BEIJING}",
+        label=f"定时发布时间({BEIJING})",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],

@@ -55,15 +55,36 @@ def can_edit_record(*, user: Any, record: DisclosureRecord) -> bool:
 
 
 def revision_changes(old: Any, new: Any) -> list[FieldChange]:
-    """Field-by-field differences between two historical revisions, labelled as on the page."""
+    """Field-by-field differences between two historical revisions, labelled as on the page.
+
+    simple-history's own diff skips non-editable fields (status, who approved, ...), which a
+    reviewer needs to see, so every tracked field is compared here; related objects by name.
+    """
     if old is None or new is None:
         return []
-    delta = new.diff_against(old, excluded_fields=["version"])
-    labels = {f.name: str(f.verbose_name) for f in DisclosureRecord._meta.fields}
-    return [
-        FieldChange(field=c.field, label=labels.get(c.field, c.field), old=c.old, new=c.new)
-        for c in delta.changes
-    ]
+    changes = []
+    for field in DisclosureRecord._meta.concrete_fields:
+        if field.name in _NOT_DIFFED:
+            continue
+        before, after = getattr(old, field.attname), getattr(new, field.attname)
+        if before == after:
+            continue
+        if field.is_relation:
+            names = {
+                obj.pk: str(obj)
+                for obj in field.related_model._default_manager.filter(pk__in=[before, after])
+            }
+            before, after = names.get(before, before), names.get(after, after)
+        elif field.choices:
+            labels = dict(field.flatchoices)
+            before, after = labels.get(before, before), labels.get(after, after)
+        changes.append(
+            FieldChange(field=field.name, label=str(field.verbose_name), old=before, new=after)
+        )
+    return changes
+
+
+_NOT_DIFFED = {"id", "version", "view_count", "updated_at", "created_at"}
 
 
 def changes_since(*, record_pk: int, version: int) -> tuple[list[FieldChange], list[str]]:
@@ -251,5 +272,6 @@ _WORKFLOW_FIELDS = {
     "status", "submitted_by", "submitted_at", "approved_by", "approved_at", "published_by",
     "withdrawn_by", "withdrawn_at", "withdrawal_reason", "rejected_by", "rejected_at",
     "rejection_reason", "confidentiality_reviewed_at", "scheduled_publish_at", "updated_by",
+    "published_at",
     "version",
 }  # fmt: skip

@@ -237,7 +237,7 @@ def test_publisher_schedules_a_publication_in_beijing_time(client, demo):
     record = make_record(organization=demo, status=RecordStatus.APPROVED)
     url = f"{CHANGELIST}{record.pk}/transition/publish/"
     form = client.get(url).content.decode()
-    assert "北京时间(UTC+8)" in form
+    assert "定时发布时间(北京时间 UTC+8)" in form
     response = client.post(url, {"publish_at": "2030-01-02T09:30"}, follow=True)
     assert "已发布" in " ".join(messages_of(response))
     record.refresh_from_db()
