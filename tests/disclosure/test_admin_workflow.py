@@ -296,3 +296,11 @@ def test_revisions_page_diffs_two_revisions_field_by_field(client, demo):
     client.post(change_url(record), form_data(record, title="新标题"))
     page = client.get(f"{CHANGELIST}{record.pk}/revisions/").content.decode()
     assert 'id="revision-diff"' in page and "旧标题" in page and "新标题" in page
+
+
+@pytest.mark.django_db
+def test_admin_sets_a_staff_members_organization_on_the_user_page(client, demo):
+    login(client, "demo")
+    editor = Group.objects.get(name=EDITOR).user_set.get(username="demo-editor")
+    page = client.get(f"/admin/auth/user/{editor.pk}/change/").content.decode()
+    assert "工作人员所属机构" in page and "无锡市教育局发展规划处" in page
