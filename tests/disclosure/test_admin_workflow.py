@@ -17,6 +17,7 @@ from disclosure.models import (
     Category,
     DisclosureRecord,
     Organization,
+    StaffProfile,
 )
 from disclosure.roles import AUDITOR, EDITOR, PUBLISHER, REVIEWER
 from tests.factories import make_organization, make_record
@@ -304,3 +305,47 @@ def test_admin_sets_a_staff_members_organization_on_the_user_page(client, demo):
     editor = Group.objects.get(name=EDITOR).user_set.get(username="demo-editor")
     page = client.get(f"/admin/auth/user/{editor.pk}/change/").content.decode()
     assert "工作人员所属机构" in page and "无锡市教育局发展规划处" in page
+
+
+@pytest.mark.django_db
+def test_reviewer_gets_changes_since_the_published_version_in_one_click(client, demo):
+    from disclosure.services.editing import update_record
+    from disclosure.workflow import (
+        approve_record,
+        publish_record,
+        redraft_record,
+        submit_record,
+        withdraw_record,
+    )
+
+    users = Group.objects.get(name=EDITOR).user_set.model.objects
+    editor, publisher = users.get(username="demo-editor"), users.get(username="demo-publisher")
+    other_reviewer = users.create_user(username="reviewer2", is_staff=True)
+    other_reviewer.groups.add(Group.objects.get(name=REVIEWER))
+    StaffProfile.objects.create(user=other_reviewer, organization=demo)
+    other_reviewer = users.get(pk=other_reviewer.pk)
+    record = make_record(
+        organization=demo, department=planning_department(), created_by=editor, title="初版标题"
+    )
+    submit_record(record=record, actor=editor)
+    approve_record(
+        record=record,
+        actor=other_reviewer,
+        confidentiality_reviewed=True,
+        disclosure_method="proactive",
+    )
+    publish_record(record=record, actor=publisher)
+    withdraw_record(record=record, actor=publisher, reason="更正标题")
+    redraft_record(record=record, actor=editor)
+    current = DisclosureRecord.objects.get(pk=record.pk)
+    current.title = "更正后的标题"
+    update_record(record=current, actor=editor, expected_version=current.version)
+    submit_record(record=current, actor=editor)
+
+    login(client, "demo-reviewer")
+    change_page = client.get(change_url(record)).content.decode()
+    assert "与已发布版本对比" in change_page
+    diff = client.get(f"{CHANGELIST}{record.pk}/revisions/?since=published").content.decode()
+    assert "与已发布版本相比的改动" in diff and "初版标题" in diff and "更正后的标题" in diff
+    approve_page = client.get(f"{CHANGELIST}{record.pk}/transition/approve/").content.decode()
+    assert "初版标题" in approve_page and "更正后的标题" in approve_page
