@@ -99,6 +99,15 @@ TRANSITIONS: dict[str, Transition] = {
 }  # fmt: skip
 
 
+def ensure_baseline_revision(record: DisclosureRecord) -> None:
+    """Records loaded from fixtures, imports or bulk generation have no revision yet: keep their
+    state as it was before the first change, so diffs and conflicts can compare against it."""
+    if not DisclosureRecord.history.filter(id=record.pk).exists():
+        DisclosureRecord.history.bulk_history_create(
+            [record], default_change_reason="原始版本(导入)"
+        )
+
+
 def allowed_transitions(*, user: Any, record: DisclosureRecord) -> list[Transition]:
     """What `user` may do to `record` now (for buttons; the services check again)."""
     if not can_access_record(user, record):
@@ -147,6 +156,7 @@ def _run(
                 )
             if transition.needs_reason and not reason:
                 raise ReasonRequired(f"{transition.label}须填写理由。")
+            ensure_baseline_revision(locked)
             now = timezone.now()
             details = (apply(locked, now) if apply else None) or {}
             details["from"], details["to"] = locked.status, transition.target
@@ -336,6 +346,7 @@ def repeal_record(
                 raise TransitionNotAllowed(
                     f"废止日期不能早于发文日期({locked.issued_on:%Y-%m-%d})。"
                 )
+            ensure_baseline_revision(locked)
             locked.repealed_on, locked.repealed_by = repealed_on, repealed_by
             locked.version += 1
             locked._history_user = actor

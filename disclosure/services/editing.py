@@ -21,7 +21,12 @@ from disclosure.models import AuditAction, DisclosureRecord
 from disclosure.roles import can_access_record
 from disclosure.sanitize import sanitize_body
 from disclosure.services.records import set_record_keywords
-from disclosure.workflow import ActionPermissionDenied, TransitionNotAllowed, WorkflowError
+from disclosure.workflow import (
+    ActionPermissionDenied,
+    TransitionNotAllowed,
+    WorkflowError,
+    ensure_baseline_revision,
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,7 @@ def update_record(
                 can_access_record(actor, current)
             ):
                 raise ActionPermissionDenied(f"您没有修改「{current.title}」的权限。")
+            ensure_baseline_revision(current)
             claimed = DisclosureRecord.objects.filter(
                 pk=record.pk, version=expected_version
             ).update(version=F("version") + 1)

@@ -128,3 +128,17 @@ def test_reviewer_sees_changes_since_the_published_version_and_can_restore_an_ol
     assert restored.index_number  # the number stays with the record
     assert AuditEntry.objects.filter(action=AuditAction.RESTORE).count() == 1
     assert record.history.latest("history_id").history_change_reason.startswith("恢复版本")
+
+
+@pytest.mark.django_db
+def test_first_edit_of_an_imported_record_keeps_its_original_as_a_revision(seed_data):
+    seed = DisclosureRecord.objects.get()
+    assert not seed.history.exists()  # loaded by loaddata
+    reviewer = make_staff(REVIEWER, organization=seed.organization)
+    DisclosureRecord.objects.filter(pk=seed.pk).update(status=RecordStatus.SUBMITTED)
+    seed.refresh_from_db()
+    original_title = seed.title
+    seed.title = "改过的标题"
+    update_record(record=seed, actor=reviewer, expected_version=seed.version)
+    first, latest = seed.history.order_by("history_id")
+    assert first.title == original_title and latest.title == "改过的标题"
