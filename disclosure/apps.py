@@ -5,3 +5,8 @@ class DisclosureConfig(AppConfig):
     name = "disclosure"
     verbose_name = "政府信息公开"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from disclosure.audit import connect_auth_signals
+
+        connect_auth_signals()

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from disclosure.models import AuditChainHead, AuditEntry
+from disclosure.models import AuditAction, AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
 
@@ -83,3 +83,35 @@ def first_broken_link() -> AuditEntry | None:
         # the newest entries were deleted: report the last surviving one as the break
         return AuditEntry.objects.order_by("-id").first() or AuditEntry(prev_hash=expected_prev)
     return None
+
+
+def _request_ip(request: Any) -> str | None:
+    return getattr(request, "META", {}).get("REMOTE_ADDR") or None
+
+
+def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record_event(action=AuditAction.LOGIN, actor=user, ip=_request_ip(request))
+
+
+def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        record_event(action=AuditAction.LOGOUT, actor=user, ip=_request_ip(request))
+
+
+def _on_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+    """The attempted username is kept (never the password), to spot guessing."""
+    record_event(
+        action=AuditAction.LOGIN_FAILED,
+        reason=f"登录失败:{credentials.get('username', '')}"[:300],
+        ip=_request_ip(request),
+        details={"username": str(credentials.get("username", ""))[:150]},
+    )
+
+
+def connect_auth_signals() -> None:
+    """Logins, logouts and failed logins go into the audit log (Django's auth signals)."""
+    from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+    user_logged_in.connect(_on_login, dispatch_uid="disclosure_audit_login")
+    user_logged_out.connect(_on_logout, dispatch_uid="disclosure_audit_logout")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="disclosure_audit_login_failed")

@@ -110,3 +110,20 @@ def make_request(
         fields=applicant_fields(**fields),
         submitted_on=received_on or datetime.date(2020, 9, 30),
     )
+
+
+def make_staff(role: str, *, organization: Organization | None = None, **fields: Any):
+    """A staff member in one of the four role groups (disclosure.roles), scoped to
+    `organization` (no profile: sees no organization's records unless the role grants all)."""
+    from django.contrib.auth.models import Group
+
+    from disclosure.models import StaffProfile
+    from disclosure.roles import ensure_role_groups
+
+    ensure_role_groups()
+    fields.setdefault("is_staff", True)
+    user = make_user(**fields)
+    user.groups.add(Group.objects.get(name=role))
+    if organization is not None:
+        StaffProfile.objects.create(user=user, organization=organization)
+    return get_user_model().objects.get(pk=user.pk)  # fresh permission cache

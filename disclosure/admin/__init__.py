@@ -1,3 +1,11 @@
 """The staff back office; one module per concept, each registering its own ModelAdmins."""
 
-from disclosure.admin import annual_reports, calendar, plans, records, requests  # noqa: F401
+from disclosure.admin import (  # noqa: F401
+    annual_reports,
+    audit,
+    calendar,
+    plans,
+    records,
+    requests,
+    staff,
+)

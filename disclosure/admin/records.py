@@ -1,7 +1,35 @@
-from django.contrib import admin
+from __future__ import annotations
 
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from disclosure.admin.record_forms import (
+    AttachmentInline,
+    RecordForm,
+    ValidityFilter,
+    YearFilter,
+    ancestor_ids,
+    audit_denial,
+    beijing,
+)
+from disclosure.admin.workflow import (
+    BEIJING,
+    TransitionForm,
+    client_ip,
+    needs_form,
+    perform,
+    perform_many,
+)
+from disclosure.audit import record_event
+from disclosure.calendar import WorkingCalendar
+from disclosure.dashboard import article26_deadline, dashboard_for, published_late
 from disclosure.models import (
-    Attachment,
+    AuditAction,
     Category,
     DisclosureRecord,
     Genre,
@@ -10,6 +38,17 @@ from disclosure.models import (
     RecordKeyword,
     Topic,
 )
+from disclosure.roles import accessible_organization_ids, scope_records
+from disclosure.services.editing import (
+    can_edit_record,
+    changes_since_published,
+    create_draft,
+    published_revision,
+    restore_revision,
+    revision_changes,
+    update_record,
+)
+from disclosure.workflow import TRANSITIONS, WorkflowError, allowed_transitions
 
 admin.site.site_header = "政府信息公开平台 管理后台"
 admin.site.site_title = "政府信息公开平台"
@@ -55,20 +94,310 @@ class RecordKeywordInline(admin.TabularInline):
     autocomplete_fields = ["keyword"]
 
 
-class AttachmentInline(admin.TabularInline):
-    model = Attachment
-    extra = 0
-    fields = ["title", "file", "original_name", "size", "content_type", "position"]
-    readonly_fields = ["original_name", "size", "content_type"]
+def _bulk_action(name: str):
+    transition = TRANSITIONS[name]
+
+    def action(modeladmin, request, queryset):
+        records = list(queryset)
+        data = {}
+        if needs_form(name):
+            form = TransitionForm(
+                request.POST if "apply" in request.POST else None, transition=name
+            )
+            if not form.is_valid():
+                return TemplateResponse(
+                    request,
+                    "admin/disclosure/transition_form.html",
+                    {
+                        **modeladmin.admin_site.each_context(request),
+                        "title": f"批量{transition.label}",
+                        "form": form,
+                        "records": records,
+                        "action": f"transition_{name}",
+                        "bulk": True,
+                        "opts": modeladmin.model._meta,
+                    },
+                )
+            data = form.cleaned_data
+        perform_many(name=name, records=records, request=request, data=data)
+        return None
+
+    action.__name__ = f"transition_{name}"
+    action.short_description = f"{transition.label}所选信息"
+    return action
 
 
 @admin.register(DisclosureRecord)
 class DisclosureRecordAdmin(admin.ModelAdmin):
-    list_display = ["title", "index_number", "organization", "category", "issued_on", "status"]
-    list_filter = ["status", "organization", "category", "disclosure_method"]
-    search_fields = ["title", "index_number", "document_number"]
+    form = RecordForm
+    list_display = [
+        "title",
+        "index_number",
+        "organization",
+        "issued_on",
+        "status",
+        "validity",
+        "published_at_beijing",
+    ]
+    list_filter = ["status", "organization", "category", YearFilter, ValidityFilter]
+    search_fields = ["title", "index_number", "document_number", "summary"]
     date_hierarchy = "issued_on"
-    readonly_fields = ["index_number", "status", "view_count", "version", "published_at"]
+    exclude = ["published_at"]  # set only by publish_record
+    readonly_fields = [
+        "index_number",
+        "status",
+        "published_at_beijing",
+        "validity",
+        "article26",
+        "version",
+        "workflow_trail",
+    ]
     autocomplete_fields = ["organization", "department", "topic", "genre", "repealed_by"]
     inlines = [RecordKeywordInline, AttachmentInline]
     list_select_related = ["organization", "category"]
+    change_form_template = "admin/disclosure/disclosurerecord/change_form.html"
+    change_list_template = "admin/disclosure/disclosurerecord/change_list.html"
+    actions = [_bulk_action(name) for name in TRANSITIONS]
+
+    # Display ------------------------------------------------------------------------------
+
+    @admin.display(description="有效性")
+    def validity(self, obj):
+        return obj.validity_status().label
+
+    @admin.display(description=f"发布时间({BEIJING})", ordering="published_at")
+    def published_at_beijing(self, obj):
+        if obj.scheduled_publish_at:
+            return f"定时:{beijing(obj.scheduled_publish_at)}"
+        return beijing(obj.published_at)
+
+    @admin.display(description="公开时限(条例第二十六条)")
+    def article26(self, obj):
+        if not obj.pk or not obj.issued_on:
+            return "-"
+        calendar = WorkingCalendar()
+        deadline = article26_deadline(obj, calendar=calendar)
+        if published_late(obj, calendar=calendar):
+            return f"应于 {deadline:%Y-%m-%d} 前公开 · 逾期公开"
+        if obj.publication_date is None and deadline < timezone.localdate():
+            return f"应于 {deadline:%Y-%m-%d} 前公开 · 已逾期"
+        return f"应于 {deadline:%Y-%m-%d} 前公开(发文日期起 20 个工作日)"
+
+    @admin.display(description="流程记录")
+    def workflow_trail(self, obj):
+        rows = [
+            ("编制人", obj.created_by, obj.created_at),
+            ("提交", obj.submitted_by, obj.submitted_at),
+            ("审核", obj.approved_by, obj.approved_at),
+            ("退回", obj.rejected_by, obj.rejected_at),
+            ("发布", obj.published_by, obj.published_at),
+            ("撤回", obj.withdrawn_by, obj.withdrawn_at),
+        ]
+        parts = [f"{label}:{who or '-'} {beijing(when)}" for label, who, when in rows if when]
+        if obj.rejection_reason:
+            parts.append(f"退回理由:{obj.rejection_reason}")
+        if obj.withdrawal_reason:
+            parts.append(f"撤回理由:{obj.withdrawal_reason}")
+        if obj.scheduled_publish_at:
+            parts.append(f"定时发布:{beijing(obj.scheduled_publish_at)}")
+        return ";".join(parts) or "-"
+
+    # Scope and permissions ------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return scope_records(request.user, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in ("organization", "department"):
+            ids = accessible_organization_ids(request.user)
+            if ids is not None and db_field.name == "organization":
+                # a department drafts in its bureau's name: the bureau is a valid 发布机构
+                ids = ids | ancestor_ids(ids)
+            if ids is not None:
+                field.queryset = field.queryset.filter(pk__in=ids)
+        return field
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or can_edit_record(user=request.user, record=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        """Only a draft never published may be deleted; the rest is withdrawn instead."""
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or (obj.status == "draft" and not obj.index_number)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for name, transition in TRANSITIONS.items():
+            if not request.user.has_perm(transition.permission):
+                actions.pop(f"transition_{name}", None)
+        return actions
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    # Saving through the services ------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            update_record(
+                record=obj,
+                actor=request.user,
+                expected_version=form.cleaned_data.get("expected_version") or obj.version,
+                ip=client_ip(request),
+            )
+        else:
+            create_draft(record=obj, actor=request.user, ip=client_ip(request))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied:
+            audit_denial(request, "change" if object_id else "add", object_id)
+            raise
+        except WorkflowError as exc:
+            # the admin's transaction was rolled back, the service's refusal entry with it
+            record_event(
+                action=AuditAction.PERMISSION_DENIED,
+                actor=request.user,
+                reason=str(exc),
+                ip=client_ip(request),
+                details={"attempted": "edit", "object_id": object_id},
+            )
+            messages.error(request, str(exc))
+            if object_id:
+                return HttpResponseRedirect(request.path)
+            return HttpResponseRedirect(reverse("admin:disclosure_disclosurerecord_changelist"))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["transitions"] = allowed_transitions(user=request.user, record=obj)
+            context["has_published_revision"] = published_revision(record=obj) is not None
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Extra pages ----------------------------------------------------------------------------
+
+    def get_urls(self):
+        extra = [
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="disclosure_disclosurerecord_dashboard",
+            ),
+            path(
+                "<int:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="disclosure_disclosurerecord_transition",
+            ),
+            path(
+                "<int:object_id>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="disclosure_disclosurerecord_revisions",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def _get_scoped(self, request, object_id):
+        if not self.has_view_permission(request):
+            audit_denial(request, "view", object_id)
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    def transition_view(self, request, object_id, name):
+        if name not in TRANSITIONS:
+            raise PermissionDenied
+        record = self._get_scoped(request, object_id)
+        transition = TRANSITIONS[name]
+        form = TransitionForm(request.POST or None, transition=name)
+        if request.method == "POST" and form.is_valid():
+            try:
+                perform(name=name, record=record, request=request, data=form.cleaned_data)
+            except WorkflowError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"「{record.title}」已{transition.label}。")
+                return HttpResponseRedirect(
+                    reverse("admin:disclosure_disclosurerecord_change", args=[record.pk])
+                )
+        return TemplateResponse(
+            request,
+            "admin/disclosure/transition_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"{transition.label}:{record.title}",
+                "form": form,
+                "records": [record],
+                "record": record,
+                "bulk": False,
+                "opts": self.model._meta,
+                "changes_since_published": changes_since_published(record=record),
+            },
+        )
+
+    def revisions_view(self, request, object_id):
+        record = self._get_scoped(request, object_id)
+        revisions = list(
+            DisclosureRecord.history.filter(id=record.pk)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")
+        )
+        if request.method == "POST" and "restore" in request.POST:
+            try:
+                restore_revision(
+                    record=record,
+                    history_id=int(request.POST["restore"]),
+                    actor=request.user,
+                    ip=client_ip(request),
+                )
+            except (WorkflowError, ValueError, DisclosureRecord.history.model.DoesNotExist) as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "已将该版本恢复为新的草稿,请检查后提交审核。")
+                return HttpResponseRedirect(
+                    reverse("admin:disclosure_disclosurerecord_change", args=[record.pk])
+                )
+        by_id = {str(r.history_id): r for r in revisions}
+        old, new = by_id.get(request.GET.get("old", "")), by_id.get(request.GET.get("new", ""))
+        since_published = request.GET.get("since") == "published"
+        if since_published:
+            old, new = published_revision(record=record), revisions[0] if revisions else None
+        if old is None and new is None and len(revisions) >= 2:
+            old, new = revisions[1], revisions[0]
+        return TemplateResponse(
+            request,
+            "admin/disclosure/disclosurerecord/revisions.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"修订版本:{record.title}",
+                "record": record,
+                "revisions": [(r, beijing(r.history_date)) for r in revisions],
+                "old": old,
+                "new": new,
+                "changes": revision_changes(old, new),
+                "since_published": since_published,
+                "can_restore": request.user.has_perm("disclosure.change_disclosurerecord")
+                and record.status in ("draft", "withdrawn"),
+                "opts": self.model._meta,
+            },
+        )
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            audit_denial(request, "dashboard", None)
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/disclosure/dashboard.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "我的待办",
+                "board": dashboard_for(user=request.user),
+                "can_review": request.user.has_perm("disclosure.approve_record"),
+                "can_publish": request.user.has_perm("disclosure.publish_record"),
+                "opts": self.model._meta,
+            },
+        )

@@ -4,6 +4,7 @@ from .calendar import CalendarOverride
 from .plans import PlanItem, PlanSection, WorkPlan
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .requests import InformationRequest, ReplyTemplate, RequestEvent
+from .staff import StaffProfile
 from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "PlanItem",
     "PlanSection",
     "RecordKeyword",
+    "StaffProfile",
     "Topic",
     "WorkPlan",
 ]

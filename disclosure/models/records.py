@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from disclosure.choices import (
     DisclosureForm,
@@ -211,14 +212,41 @@ class DisclosureRecord(models.Model):
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True, editable=False)
     withdrawal_reason = models.TextField("撤回理由", blank=True, editable=False)
     version = models.PositiveIntegerField("版本号", default=1, editable=False)
+    # Workflow (disclosure.workflow): scheduled publication, rejection, confidentiality review.
+    scheduled_publish_at = models.DateTimeField(
+        "定时发布时间", null=True, blank=True, editable=False
+    )
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="退回人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    rejected_at = models.DateTimeField("退回时间", null=True, blank=True, editable=False)
+    rejection_reason = models.TextField("退回理由", blank=True, editable=False)
+    confidentiality_reviewed_at = models.DateTimeField(
+        "保密审查时间", null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = DisclosureRecordQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name="公开信息修订版本", excluded_fields=["view_count", "updated_at"]
+    )
 
     class Meta:
         verbose_name = "公开信息"
         verbose_name_plural = "公开信息"
+        permissions = [
+            ("submit_record", "可提交审核"),
+            ("approve_record", "可审核(通过或退回)"),
+            ("publish_record", "可发布、撤回和废止"),
+            ("access_all_organizations", "可访问所有机构的信息"),
+        ]
         ordering = ["-publication_date", "-id"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="record_status_published"),

@@ -1,0 +1,183 @@
+"""The record change form: optimistic-lock check, upload checks, scope, list filters.
+
+Refusals found while validating (a stale version, a disguised file, a record outside the
+editor's organization) become form errors and are written to the audit log.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from disclosure.admin.workflow import client_ip
+from disclosure.attachments import check_upload
+from disclosure.audit import record_event
+from disclosure.models import Attachment, AuditAction, DisclosureRecord, Organization
+from disclosure.roles import can_access_record
+from disclosure.services.editing import EditConflict, changes_since
+
+
+def beijing(moment) -> str:
+    """A system moment as staff read it: 北京时间, with the zone said out loud."""
+    if moment is None:
+        return "-"
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M} 北京时间"
+
+
+class AttachmentForm(forms.ModelForm):
+    """Checks the file by its content (disclosure.attachments) and records a refusal."""
+
+    request = None
+
+    class Meta:
+        model = Attachment
+        fields = ["title", "file", "position"]
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if uploaded is None or not hasattr(uploaded, "content_type"):
+            return uploaded  # unchanged existing file
+        try:
+            checked = check_upload(uploaded)
+        except ValidationError as exc:
+            if self.request is not None:
+                record_event(
+                    action=AuditAction.PERMISSION_DENIED,
+                    actor=self.request.user,
+                    obj=self.instance.record if self.instance.record_id else None,
+                    reason="; ".join(exc.messages),
+                    ip=client_ip(self.request),
+                    details={"attempted": "upload", "file": uploaded.name},
+                )
+            raise
+        self.instance.original_name = checked.original_name
+        self.instance.size = checked.size
+        self.instance.content_type = checked.content_type
+        return uploaded
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    form = AttachmentForm
+    extra = 0
+    fields = ["title", "file", "original_name", "size", "content_type", "position"]
+    readonly_fields = ["original_name", "size", "content_type"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"request": request})
+        return formset
+
+
+class RecordForm(forms.ModelForm):
+    """Carries the version the editor loaded, for optimistic locking (see services.editing)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    request = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.request is not None and cleaned.get("organization"):
+            probe = DisclosureRecord(
+                organization=cleaned["organization"], department=cleaned.get("department")
+            )
+            if not can_access_record(self.request.user, probe):
+                raise ValidationError(
+                    "只能编制本机构或本部门的信息:请把「责任部门」设为您所在的部门。",
+                    code="scope",
+                )
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None:
+            current = DisclosureRecord.objects.filter(pk=self.instance.pk).values("version")
+            current_version = current[0]["version"] if current else expected
+            if current_version != expected:
+                changes, editors = changes_since(record_pk=self.instance.pk, version=expected)
+                exc = EditConflict(
+                    conflict_message(self.instance, expected, current_version, changes, editors),
+                    changes=changes,
+                    editors=editors,
+                )
+                if self.request is not None:
+                    record_event(
+                        action=AuditAction.PERMISSION_DENIED,
+                        actor=self.request.user,
+                        obj=self.instance,
+                        reason=str(exc),
+                        ip=client_ip(self.request),
+                        details={"attempted": "edit", "expected_version": expected},
+                    )
+                raise ValidationError(str(exc), code="conflict")
+        return cleaned
+
+
+def audit_denial(request, attempted: str, object_id) -> None:
+    """A 403 in the admin is a permission denial: it goes into the audit log."""
+    record_event(
+        action=AuditAction.PERMISSION_DENIED,
+        actor=request.user,
+        reason=f"无权限:{request.method} {request.path}",
+        ip=client_ip(request),
+        details={"attempted": attempted, "object_id": object_id},
+    )
+
+
+def ancestor_ids(ids: set[int]) -> set[int]:
+    parents = dict(Organization.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    for pk in ids:
+        parent = parents.get(pk)
+        while parent is not None and parent not in found:
+            found.add(parent)
+            parent = parents.get(parent)
+    return found
+
+
+def conflict_message(record, expected, current, changes, editors) -> str:
+    lines = "; ".join(f"{c.label}:「{c.old}」→「{c.new}」" for c in changes) or "状态或附件"
+    who = "、".join(editors) or "其他人"
+    return (
+        f"保存冲突:您打开此页(版本 {expected})后,{who}已保存了新版本 {current},"
+        f"改动:{lines}。您的修改未保存,没有覆盖任何内容;请重新打开此页,在最新版本上修改。"
+    )
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = "年度"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = (
+            model_admin.get_queryset(request)
+            .annotate(y=ExtractYear("issued_on"))
+            .values_list("y", flat=True)
+            .distinct()
+            .order_by("-y")
+        )
+        return [(str(y), f"{y}年") for y in years if y]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(issued_on__year=int(self.value()))
+        return queryset
+
+
+class ValidityFilter(admin.SimpleListFilter):
+    title = "有效性"
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        from disclosure.choices import ValidityStatus
+
+        return ValidityStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.with_validity(self.value(), today=timezone.localdate())
+        return queryset
