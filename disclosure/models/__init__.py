@@ -1,6 +1,6 @@
 from .audit import AuditAction, AuditChainHead, AuditEntry
 from .calendar import CalendarOverride
-from .plans import PlanItem, PlanSection, WorkPlan
+from .plans import PlanItem, PlanProgressNote, PlanSection, WorkPlan
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic
 
@@ -17,6 +17,7 @@ __all__ = [
     "Keyword",
     "Organization",
     "PlanItem",
+    "PlanProgressNote",
     "PlanSection",
     "RecordKeyword",
     "Topic",
