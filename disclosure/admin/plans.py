@@ -48,7 +48,9 @@ class SectionProposalForm(forms.Form):
 
 
 class ItemProposalForm(forms.Form):
-    heading = forms.CharField(label="事项", max_length=300, required=False)
+    heading = forms.CharField(
+        label="事项", max_length=300, required=False, widget=forms.TextInput(attrs={"size": 60})
+    )
     text = forms.CharField(
         label="内容", required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 90})
     )
@@ -80,7 +82,9 @@ class RecordPickForm(forms.Form):
 class ProposalForms:
     """The proposed sections and items as one editable page (prefixes s1, s1-i1, …)."""
 
-    def __init__(self, parsed: ParsedPlan, data=None) -> None:
+    def __init__(self, parsed: ParsedPlan, data=None, saved=None) -> None:
+        """`saved` maps (section, item) numbers to the saved (heading, text), to mark changes."""
+        saved = saved or {}
         self.sections = []
         for section in parsed.sections:
             prefix = f"s{section.ordinal}"
@@ -95,20 +99,29 @@ class ProposalForms:
             for n in range(1, count + 1):
                 original = section.items[n - 1] if n <= len(section.items) else None
                 initial = {"heading": original.heading, "text": original.text} if original else {}
-                item_forms.append(
-                    (original, ItemProposalForm(data, prefix=f"{prefix}-i{n}", initial=initial))
+                current = saved.get((section.ordinal, n))
+                change = (
+                    "新增"
+                    if current is None
+                    else (
+                        "不变"
+                        if original and current == (original.heading, original.text)
+                        else "更新"
+                    )
                 )
+                form = ItemProposalForm(data, prefix=f"{prefix}-i{n}", initial=initial)
+                item_forms.append((original, form, change))
             self.sections.append((section, section_form, item_forms))
 
     def is_valid(self) -> bool:
         results = [form.is_valid() for _, form, _ in self.sections]
-        results += [form.is_valid() for _, _, items in self.sections for _, form in items]
+        results += [form.is_valid() for _, _, items in self.sections for _, form, _ in items]
         return all(results)
 
     def proposal(self, anomalies) -> ParsedPlan:
         sections = []
         for index, (_, form, items) in enumerate(self.sections, start=1):
-            kept = [f.cleaned_data for _, f in items if not f.cleaned_data.get("drop")]
+            kept = [f.cleaned_data for _, f, _ in items if not f.cleaned_data.get("drop")]
             parsed_items = [
                 ParsedItem(n, d["heading"].strip(), d["text"].strip())
                 for n, d in enumerate(kept, start=1)
@@ -241,7 +254,15 @@ class WorkPlanAdmin(admin.ModelAdmin):
         self._check_permission(request)
         record = get_object_or_404(DisclosureRecord, pk=record_pk)
         parsed = parse_plan(record.body)
-        forms_ = ProposalForms(parsed, request.POST if request.method == "POST" else None)
+        saved = {
+            (s, i): (heading, text)
+            for s, i, heading, text in PlanItem.objects.filter(
+                section__plan__record=record
+            ).values_list("section__ordinal", "ordinal", "heading", "text")
+        }
+        forms_ = ProposalForms(
+            parsed, request.POST if request.method == "POST" else None, saved=saved
+        )
         if request.method == "POST" and forms_.is_valid():
             result = split_plan(
                 record=record, actor=request.user, parsed=forms_.proposal(parsed.anomalies)
@@ -255,7 +276,7 @@ class WorkPlanAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(
                 reverse("admin:disclosure_workplan_change", args=[result.plan.pk])
             )
-        existing = PlanItem.objects.filter(section__plan__record=record).count()
+        existing = len(saved)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

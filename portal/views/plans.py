@@ -46,15 +46,17 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         plan = public_plan_detail(record_pk=pk, status=status)
     except WorkPlan.DoesNotExist:
         raise Http404("没有找到该计划。") from None
+    table_rows = [*plan.section_summaries, plan.summary]
     chart = status_chart(
         chart_id="plan-chart",
         title=f"{plan.record.title}:事项落实情况(按进展统计)",
-        rows=[*plan.section_summaries, plan.summary],
+        rows=table_rows,
     )
     context = {
         "plan": plan,
         "record": plan.record,
         "chart": chart,
+        "table_rows": table_rows,
         "statuses": PlanItemStatus.choices,
         "selected": {"status": status},
     }

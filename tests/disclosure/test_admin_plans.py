@@ -188,3 +188,12 @@ def test_admin_refuses_a_follow_up_from_the_same_document(client, seed_data):
     response = client.post(url, item_form_data(item, follow_up=str(same.pk)))
     assert response.status_code == 200 and "另一份" in response.content.decode()
     assert PlanItem.objects.get(pk=item.pk).follow_up is None
+
+
+@pytest.mark.django_db
+def test_resplitting_the_seed_in_the_admin_marks_every_item_unchanged(client, seed_data):
+    staff(client)
+    record = DisclosureRecord.objects.get(index_number="014006470/2020-00120")
+    html = client.get(split_url(record)).content.decode()
+    assert html.count("保存后:不变") == 12
+    assert "已保存 12 项" in html
