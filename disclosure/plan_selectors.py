@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 
 from disclosure.choices import PlanItemStatus
-from disclosure.models import PlanItem, PlanProgressNote, PlanSection, WorkPlan
+from disclosure.models import Organization, PlanItem, PlanProgressNote, PlanSection, WorkPlan
 from disclosure.selectors import public_records
 
 
@@ -44,6 +44,13 @@ def public_plans(*, now: datetime.datetime | None = None):
 def plan_years(*, now: datetime.datetime | None = None) -> list[int]:
     years = public_plans(now=now).annotate(year=ExtractYear("record__issued_on"))
     return sorted(set(years.values_list("year", flat=True)), reverse=True)
+
+
+def plan_organizations(*, now: datetime.datetime | None = None):
+    """Organizations with at least one public plan (the tracker's 单位 filter)."""
+    return Organization.objects.filter(
+        pk__in=public_plans(now=now).values("record__organization")
+    ).order_by("ordering", "name")
 
 
 def plan_index(

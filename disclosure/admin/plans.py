@@ -358,7 +358,6 @@ class PlanItemAdmin(admin.ModelAdmin):
     list_select_related = ["section__plan__record", "responsible"]
     search_fields = ["heading", "text", "section__plan__record__title"]
     raw_id_fields = ["follow_up", "evidence"]
-    autocomplete_fields = ["responsible"]
     readonly_fields = ["section", "ordinal", "status_changed_at"]
     fieldsets = [
         (None, {"fields": ["section", "ordinal", "heading", "text"]}),

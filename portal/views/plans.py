@@ -4,8 +4,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from disclosure.choices import PlanItemStatus
-from disclosure.models import Organization, WorkPlan
-from disclosure.plan_selectors import plan_index, plan_years, public_plan_detail
+from disclosure.models import WorkPlan
+from disclosure.plan_selectors import (
+    plan_index,
+    plan_organizations,
+    plan_years,
+    public_plan_detail,
+)
 from portal.charts import status_chart
 
 
@@ -31,9 +36,7 @@ def plans(request: HttpRequest) -> HttpResponse:
         "organizations": organizations,
         "chart": chart,
         "years": plan_years(),
-        "organization_choices": Organization.objects.filter(
-            records__work_plan__isnull=False
-        ).distinct(),
+        "organization_choices": plan_organizations(),
         "statuses": PlanItemStatus.choices,
         "selected": {"year": year, "organization": organization_id, "status": status},
     }

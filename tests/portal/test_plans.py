@@ -110,11 +110,17 @@ def test_status_change_shows_on_the_public_tracker_and_in_the_audit_trail(client
     "status", [RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.WITHDRAWN]
 )
 def test_plans_of_records_the_public_may_not_see_never_show(client, vocabulary, status):
-    record = make_record(status=status, title="内部工作计划", body="<p>一是秘密事项。</p>")
+    record = make_record(
+        status=status,
+        title="内部工作计划",
+        organization=make_organization(name="内部筹备处"),
+        body="<p>一是秘密事项。</p>",
+    )
     split_plan(record=record, actor=None)
     assert client.get(reverse("portal:plan", kwargs={"pk": record.pk})).status_code == 404
     assert "内部工作计划" not in page(client, reverse("portal:plans"))
     assert "秘密事项" not in page(client, reverse("portal:plans"))
+    assert "内部筹备处" not in page(client, reverse("portal:plans"))
 
 
 @pytest.mark.django_db
