@@ -56,7 +56,9 @@ def split_plan(
     """Save the record's sections and items, updating in place by section and item number.
 
     Re-running never duplicates: an item keeps its row (and so its status, notes, links and
-    evidence) as long as its position stays; positions that disappeared are removed.
+    evidence) as long as its position stays; positions that disappeared are removed. An item
+    staff leave out keeps its number free rather than shifting the later items onto rows
+    whose progress belongs to someone else.
     `parsed` is the proposal as staff edited it; by default the record body is parsed afresh.
     """
     DisclosureRecord.objects.select_for_update().filter(pk=record.pk).first()
@@ -83,10 +85,10 @@ def split_plan(
             elif any(getattr(item, k) != v for k, v in values.items()):
                 PlanItem.objects.filter(pk=item.pk).update(**values)
                 updated += 1
-        stale = section.items.filter(ordinal__gt=len(parsed_section.items))
+        stale = section.items.exclude(ordinal__in=[i.ordinal for i in parsed_section.items])
         removed += stale.count()
         stale.delete()
-    stale_sections = plan.sections.filter(ordinal__gt=len(parsed.sections))
+    stale_sections = plan.sections.exclude(ordinal__in=[s.ordinal for s in parsed.sections])
     removed += PlanItem.objects.filter(section__in=stale_sections).count()
     stale_sections.delete()
     plan.parser_flags = [asdict(anomaly) for anomaly in parsed.anomalies]

@@ -121,10 +121,10 @@ class ProposalForms:
     def proposal(self, anomalies) -> ParsedPlan:
         sections = []
         for index, (_, form, items) in enumerate(self.sections, start=1):
-            kept = [f.cleaned_data for _, f, _ in items if not f.cleaned_data.get("drop")]
             parsed_items = [
-                ParsedItem(n, d["heading"].strip(), d["text"].strip())
-                for n, d in enumerate(kept, start=1)
+                ParsedItem(n, f.cleaned_data["heading"].strip(), f.cleaned_data["text"].strip())
+                for n, (_, f, _) in enumerate(items, start=1)
+                if not f.cleaned_data.get("drop")
             ]
             sections.append(
                 ParsedSection(
@@ -277,6 +277,10 @@ class WorkPlanAdmin(admin.ModelAdmin):
                 reverse("admin:disclosure_workplan_change", args=[result.plan.pk])
             )
         existing = len(saved)
+        proposed = {
+            (s.ordinal, n) for s, _, items in forms_.sections for n in range(1, len(items) + 1)
+        }
+        vanishing = [saved[key][0] for key in sorted(saved) if key not in proposed]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -286,6 +290,7 @@ class WorkPlanAdmin(admin.ModelAdmin):
             "flags": flags_html([{"message": a.message} for a in parsed.anomalies]),
             "has_flags": bool(parsed.anomalies),
             "existing": existing,
+            "vanishing": vanishing,
         }
         return TemplateResponse(request, "admin/disclosure/workplan/split.html", context)
 

@@ -69,11 +69,11 @@ def test_staff_edit_the_proposal_and_saving_twice_never_duplicates(client, vocab
     edited = proposal_data(**{"s1-i2-heading": "深化教育综合改革", "s1-i1-drop": "on"})
     response = client.post(split_url(record), edited)
     assert response.status_code == 302
-    assert saved(record) == [(1, 1, "深化教育综合改革"), (2, 1, "推动高教职教重点突破")]
+    assert saved(record) == [(1, 2, "深化教育综合改革"), (2, 1, "推动高教职教重点突破")]
     plan = record.work_plan
     assert [f["code"] for f in plan.parser_flags] == ["numbering_gap"]
     client.post(split_url(record), edited)
-    assert saved(record) == [(1, 1, "深化教育综合改革"), (2, 1, "推动高教职教重点突破")]
+    assert saved(record) == [(1, 2, "深化教育综合改革"), (2, 1, "推动高教职教重点突破")]
     entries = AuditEntry.objects.filter(object_type="disclosure.workplan")
     assert entries.count() == 2 and {e.actor_id for e in entries} == {user.pk}
     change_page = client.get(reverse("admin:disclosure_workplan_change", args=[plan.pk]))
@@ -197,3 +197,29 @@ def test_resplitting_the_seed_in_the_admin_marks_every_item_unchanged(client, se
     html = client.get(split_url(record)).content.decode()
     assert html.count("保存后:不变") == 12
     assert "已保存 12 项" in html
+
+
+@pytest.mark.django_db
+def test_leaving_an_item_out_keeps_the_tracking_on_the_right_rows(client, vocabulary):
+    staff(client)
+    record = make_record(body=BODY)
+    client.post(split_url(record), proposal_data())
+    second = PlanItem.objects.get(section__plan__record=record, heading="深化教育改革")
+    PlanItem.objects.filter(pk=second.pk).update(status=PlanItemStatus.DONE)
+    client.post(split_url(record), proposal_data(**{"s1-i1-drop": "on"}))
+    second.refresh_from_db()
+    assert second.heading == "深化教育改革" and second.status == PlanItemStatus.DONE
+    assert saved(record) == [(1, 2, "深化教育改革"), (2, 1, "推动高教职教重点突破")]
+
+
+@pytest.mark.django_db
+def test_preview_lists_saved_items_that_the_body_no_longer_has(client, vocabulary):
+    staff(client)
+    record = make_record(body=BODY)
+    client.post(split_url(record), proposal_data())
+    DisclosureRecord.objects.filter(pk=record.pk).update(
+        body="<p>一、上半年工作总结</p><p>一是加强党的建设。内容甲。</p>"
+    )
+    html = client.get(split_url(record)).content.decode()
+    assert "保存后将删除的已保存事项" in html
+    assert "<li>深化教育改革</li>" in html and "<li>推动高教职教重点突破</li>" in html
