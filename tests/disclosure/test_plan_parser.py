@@ -178,3 +178,30 @@ def test_chinese_numbers_round_trip():
     for n in range(1, 100):
         assert chinese_number(chinese_numeral(n)) == n
     assert chinese_numeral(12) == "十二" and chinese_numeral(20) == "二十"
+
+
+def test_the_seed_page_as_plain_text_parses_the_same_way():
+    """The shared seed page (text as a browser shows it, indented paragraphs) gives 7 + 5."""
+    from tests.disclosure.test_fixtures import seed_body_paragraphs
+
+    text = "\n".join(f"  {paragraph}" for paragraph in seed_body_paragraphs())
+    parsed = parse_plan(text)
+    assert [len(s.items) for s in parsed.sections] == [7, 5]
+    assert parsed.sections[1].items[2].heading == "推动高教职教重点突破"
+    assert parsed.anomalies == []
+
+
+def test_random_mixtures_of_markers_never_raise():
+    import random
+
+    pieces = ["一、", "二是", "（三）", "(", "）", "1.", "2、", "第一,", "。", "；", "<p>", "</p>",
+              "<table><tr><td>", "</td></tr></table>", "\n", "十二是", "九十九、", "文字", "&amp;",
+              "<br>", "是", "十", "0.", "99、", " "]  # fmt: skip
+    rng = random.Random(7)
+    for _ in range(500):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        parsed = parse_plan(body)
+        assert parsed.sections
+        for section in parsed.sections:
+            assert [i.ordinal for i in section.items] == list(range(1, len(section.items) + 1))
+            assert all(len(i.heading) <= 300 for i in section.items)
