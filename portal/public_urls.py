@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import annual_reports, records, requests
+from portal.views import annual_reports, plans, records, requests
 
 app_name = "portal"
 
@@ -18,4 +18,6 @@ urlpatterns = [
         annual_reports.annual_report_download,
         name="annual_report_xlsx",
     ),
+    path("plans/", plans.plans, name="plans"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan"),
 ]

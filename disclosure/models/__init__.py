@@ -1,7 +1,7 @@
 from .annual_reports import AnnualReport, AnnualReportStatus
 from .audit import AuditAction, AuditChainHead, AuditEntry
 from .calendar import CalendarOverride
-from .plans import PlanItem, PlanSection, WorkPlan
+from .plans import PlanItem, PlanProgressNote, PlanSection, WorkPlan
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .requests import InformationRequest, ReplyTemplate, RequestEvent
 from .staff import StaffProfile
@@ -25,6 +25,7 @@ __all__ = [
     "Keyword",
     "Organization",
     "PlanItem",
+    "PlanProgressNote",
     "PlanSection",
     "RecordKeyword",
     "StaffProfile",

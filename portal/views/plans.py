@@ -1,0 +1,66 @@
+"""The public plan tracker: what a bureau promised, and whether it did it."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from disclosure.choices import PlanItemStatus
+from disclosure.models import WorkPlan
+from disclosure.plan_selectors import (
+    plan_index,
+    plan_organizations,
+    plan_years,
+    public_plan_detail,
+)
+from portal.charts import status_chart
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _status_param(request: HttpRequest) -> str | None:
+    value = request.GET.get("status", "")
+    return value if value in PlanItemStatus.values else None
+
+
+def plans(request: HttpRequest) -> HttpResponse:
+    year, organization_id = _int_param(request, "year"), _int_param(request, "organization")
+    status = _status_param(request)
+    plan_list, organizations = plan_index(year=year, organization_id=organization_id, status=status)
+    chart = status_chart(
+        chart_id="org-chart", title="各单位计划事项落实情况(按进展统计)", rows=organizations
+    )
+    context = {
+        "plans": plan_list,
+        "organizations": organizations,
+        "chart": chart,
+        "years": plan_years(),
+        "organization_choices": plan_organizations(),
+        "statuses": PlanItemStatus.choices,
+        "selected": {"year": year, "organization": organization_id, "status": status},
+    }
+    return render(request, "portal/plans/index.html", context)
+
+
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    status = _status_param(request)
+    try:
+        plan = public_plan_detail(record_pk=pk, status=status)
+    except WorkPlan.DoesNotExist:
+        raise Http404("没有找到该计划。") from None
+    table_rows = [*plan.section_summaries, plan.summary]
+    chart = status_chart(
+        chart_id="plan-chart",
+        title=f"{plan.record.title}:事项落实情况(按进展统计)",
+        rows=table_rows,
+    )
+    context = {
+        "plan": plan,
+        "record": plan.record,
+        "chart": chart,
+        "table_rows": table_rows,
+        "statuses": PlanItemStatus.choices,
+        "selected": {"status": status},
+    }
+    return render(request, "portal/plans/detail.html", context)
