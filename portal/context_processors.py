@@ -1,0 +1,40 @@
+"""What every public page's header and footer need: site settings, script URLs, navigation."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from disclosure.models import Category
+from portal.middleware import is_traditional
+from portal.models import SiteSettings
+from portal.views.prefs import FONT_SIZES
+
+HANT_PREFIX = "/zh-hant"
+
+
+def script_paths(full_path: str) -> tuple[str, str]:
+    """The same page (path and query) in Simplified and in Traditional script."""
+    if full_path == HANT_PREFIX or full_path.startswith(HANT_PREFIX + "/"):
+        simplified = full_path[len(HANT_PREFIX) :] or "/"
+    else:
+        simplified = full_path
+    return simplified, HANT_PREFIX + simplified
+
+
+def site(request: HttpRequest) -> dict:
+    traditional = is_traditional(request)
+    simplified_path, traditional_path = script_paths(request.get_full_path())
+    canonical_path = traditional_path if traditional else simplified_path
+    return {
+        "site_settings": SiteSettings.load(),
+        "is_traditional": traditional,
+        "html_lang": "zh-Hant" if traditional else "zh-Hans",
+        "simplified_path": simplified_path,
+        "traditional_path": traditional_path,
+        "canonical_url": request.build_absolute_uri(canonical_path),
+        "simplified_url": request.build_absolute_uri(simplified_path),
+        "traditional_url": request.build_absolute_uri(traditional_path),
+        "current_path": request.get_full_path(),
+        "main_columns": Category.objects.filter(parent__isnull=False, parent__parent=None),
+        "font_sizes": FONT_SIZES,
+    }
