@@ -1,7 +1,7 @@
 """Traditional script for every public page: convert the rendered response server-side.
 
 The language comes from the URL (`/zh-hant/...`, see portal/public_urls.py and
-django.middleware.locale.LocaleMiddleware, which runs first); this middleware converts the
+django.middleware.locale.LocaleMiddleware, which sits inside this one); this middleware converts the
 finished HTML (or Atom) response with disclosure.convert, so every page, including pages other
 modules add, is available in Traditional script without any work in their views or templates.
 
@@ -44,7 +44,15 @@ class TraditionalScriptMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+            return self._convert(request, response)
+        finally:
+            # LocaleMiddleware leaves the language active on the thread; the next thing that
+            # runs there (a test, a task, a worker thread) must not inherit Traditional script.
+            translation.deactivate()
+
+    def _convert(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
         if (
             not is_traditional(request)

@@ -57,8 +57,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # /zh-hant/ prefix → Traditional script; see portal/public_urls.py and portal/middleware.py.
-    "django.middleware.locale.LocaleMiddleware",
     "portal.middleware.TraditionalScriptMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
