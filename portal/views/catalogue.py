@@ -43,6 +43,16 @@ def _chips(request: HttpRequest, filterset: RecordFilter) -> list[dict[str, str]
     return chips
 
 
+def _label_empty_choices(filterset: RecordFilter) -> None:
+    """Selects read 全部 (all) rather than Django's dashes when no value is chosen."""
+    for field in filterset.form.fields.values():
+        if getattr(field, "empty_label", None) != "---------":
+            continue
+        field.empty_label = "全部"
+        if not hasattr(field, "queryset"):  # plain choices: rebuild so the widget sees it
+            field.choices = [choice for choice in field.choices if choice[0] != ""]
+
+
 def _listing(
     request: HttpRequest, *, queryset, template: str, context: dict, hide: tuple[str, ...] = ()
 ) -> HttpResponse:
@@ -51,6 +61,7 @@ def _listing(
             request, "portal/400.html", {"message": "查询条件过长,请减少筛选条件。"}, status=400
         )
     filterset, records = filter_records(data=request.GET, queryset=queryset)
+    _label_empty_choices(filterset)
     context = {**context, "filterset": filterset, "hidden_filters": hide}
     if not filterset.is_valid():
         return render(request, template, {**context, "page": None, "invalid": True}, status=400)

@@ -195,3 +195,20 @@ def test_home_links_guide_annual_reports_catalogue_and_search(client, vocabulary
     assert f'href="{reports.get_absolute_url()}">信息公开年报' in markup
     assert 'role="search"' in markup
     assert Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_selects_offer_all_instead_of_dashes(client, vocabulary):
+    markup = client.get("/records/").content.decode()
+    assert "---------" not in markup
+    assert '<option value="" selected>全部</option>' in markup
+
+
+@pytest.mark.django_db
+def test_home_lists_latest_published_never_drafts(client):
+    make_published_record(title="首页上的公开信息")
+    make_record(title="首页不该出现的草稿")
+    make_record(title="首页不该出现的待审", status=RecordStatus.SUBMITTED)
+    markup = client.get("/").content.decode()
+    assert "首页上的公开信息" in markup
+    assert "草稿" not in markup and "待审" not in markup
