@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 
 from disclosure.models import Category
 from portal.middleware import is_traditional
@@ -21,11 +22,23 @@ def script_paths(full_path: str) -> tuple[str, str]:
     return simplified, HANT_PREFIX + simplified
 
 
+def search_target() -> tuple[str, str]:
+    """The header search box: the full-text search page when one is installed
+    (`portal:search`, parameter `q`), else the listing's keyword filter."""
+    try:
+        return reverse("portal:search"), "q"
+    except NoReverseMatch:
+        return reverse("portal:records"), "keyword"
+
+
 def site(request: HttpRequest) -> dict:
     traditional = is_traditional(request)
     simplified_path, traditional_path = script_paths(request.get_full_path())
     canonical_path = traditional_path if traditional else simplified_path
+    search_url, search_param = search_target()
     return {
+        "search_url": search_url,
+        "search_param": search_param,
         "site_settings": SiteSettings.load(),
         "is_traditional": traditional,
         "html_lang": "zh-Hant" if traditional else "zh-Hans",

@@ -39,6 +39,20 @@ def to_traditional_page(markup: str) -> str:
     return converted
 
 
+def _drop_accept_language_vary(response: HttpResponse) -> None:
+    """The script comes from the URL alone (an unprefixed path is always Simplified), so a
+    page never varies on Accept-Language; LocaleMiddleware's Vary would only split caches."""
+    if not response.has_header("Vary"):
+        return
+    kept = [
+        v.strip() for v in response["Vary"].split(",") if v.strip().lower() != "accept-language"
+    ]
+    if kept:
+        response["Vary"] = ", ".join(kept)
+    else:
+        del response["Vary"]
+
+
 class TraditionalScriptMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -46,6 +60,7 @@ class TraditionalScriptMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             response = self.get_response(request)
+            _drop_accept_language_vary(response)
             return self._convert(request, response)
         finally:
             # LocaleMiddleware leaves the language active on the thread; the next thing that

@@ -105,3 +105,16 @@ def test_unknown_prefixed_path_is_404_in_traditional(client):
     assert response.status_code == 404
     assert "頁面不存在" in response.content.decode()
     assert '<html lang="zh-Hant">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_do_not_vary_on_accept_language_or_cookies(client, vocabulary):
+    for path in ("/", "/zh-hant/", "/records/"):
+        vary = client.get(path, headers={"accept-language": "zh-TW"}).get("Vary", "")
+        assert "Accept-Language" not in vary and "Cookie" not in vary
+
+
+@pytest.mark.django_db
+def test_unprefixed_page_is_simplified_whatever_the_browser_asks(client, vocabulary):
+    markup = client.get("/", headers={"accept-language": "zh-TW,zh-Hant"}).content.decode()
+    assert '<html lang="zh-Hans">' in markup
