@@ -37,4 +37,4 @@ class PortalConfig(AppConfig):
         from disclosure.convert import active_backend
 
         checks.register(opencc_backend_check)
-        logger.info("OpenCC backend: %s", active_backend())
+        logger.info("OpenCC backend for Traditional script: %s", active_backend())

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.encoding import escape_uri_path, iri_to_uri
 
 from disclosure.models import Category
 from portal.middleware import is_traditional
@@ -13,13 +14,18 @@ from portal.views.prefs import FONT_SIZES
 HANT_PREFIX = "/zh-hant"
 
 
-def script_paths(full_path: str) -> tuple[str, str]:
-    """The same page (path and query) in Simplified and in Traditional script."""
-    if full_path == HANT_PREFIX or full_path.startswith(HANT_PREFIX + "/"):
-        simplified = full_path[len(HANT_PREFIX) :] or "/"
-    else:
-        simplified = full_path
-    return simplified, HANT_PREFIX + simplified
+def script_paths(request: HttpRequest) -> tuple[str, str]:
+    """The same page (path and query) in Simplified and in Traditional script.
+
+    Works on path_info, so a site mounted under a sub-path (SCRIPT_NAME) keeps its mount point.
+    """
+    info = request.path_info
+    if info == HANT_PREFIX or info.startswith(HANT_PREFIX + "/"):
+        info = info[len(HANT_PREFIX) :] or "/"
+    mount = get_script_prefix().rstrip("/")
+    query = request.META.get("QUERY_STRING", "")
+    suffix = escape_uri_path(info) + (f"?{iri_to_uri(query)}" if query else "")
+    return mount + suffix, mount + HANT_PREFIX + suffix
 
 
 def search_target() -> tuple[str, str]:
@@ -33,7 +39,7 @@ def search_target() -> tuple[str, str]:
 
 def site(request: HttpRequest) -> dict:
     traditional = is_traditional(request)
-    simplified_path, traditional_path = script_paths(request.get_full_path())
+    simplified_path, traditional_path = script_paths(request)
     canonical_path = traditional_path if traditional else simplified_path
     search_url, search_param = search_target()
     return {

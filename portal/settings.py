@@ -158,4 +158,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The start-up line naming the OpenCC backend (portal/apps.py).
+    "loggers": {"portal": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
