@@ -5,7 +5,9 @@ django.middleware.locale.LocaleMiddleware, which sits inside this one); this mid
 finished HTML (or Atom) response with disclosure.convert, so every page, including pages other
 modules add, is available in Traditional script without any work in their views or templates.
 
-Converted pages are cached by the hash of the Simplified page: the cache can never serve a
+A view that converts its own page (the record page, to keep its view count out of the cached
+part) sets `response.script_converted = True`. Converted pages are cached by the hash of the
+Simplified page: the cache can never serve a
 stale or another page's conversion, and a page that is rendered identically again (listings,
 the home page, error pages) is converted once.
 """
@@ -71,6 +73,7 @@ class TraditionalScriptMiddleware:
         content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
         if (
             not is_traditional(request)
+            or getattr(response, "script_converted", False)
             or response.streaming
             or content_type not in CONVERTED_TYPES
             or not response.content

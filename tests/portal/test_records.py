@@ -244,3 +244,24 @@ def test_escaped_title_stays_escaped_in_both_scripts(client):
         markup = client.get(prefix + path(record)).content.decode()
         assert "<script>alert" not in markup
         assert "&lt;script&gt;alert" in markup
+
+
+@pytest.mark.django_db
+def test_traditional_record_page_differs_between_reads_only_in_the_count(client):
+    record = make_published_record(title="关于发展规划的通知")
+    first = client.get(f"/zh-hant/records/{record.pk}/").content.decode()
+    second = client.get(f"/zh-hant/records/{record.pk}/").content.decode()
+    assert "瀏覽次數:1</span>" in first and "瀏覽次數:2</span>" in second
+    assert first.replace("瀏覽次數:1<", "瀏覽次數:2<") == second
+    assert "關於發展規劃的通知" in first
+    assert "<!--view-count-->" not in first
+
+
+@pytest.mark.django_db
+def test_title_or_body_quoting_the_count_slot_cannot_move_the_count(client):
+    record = make_published_record(
+        title="<!--view-count-->标题", body="<p>正文<!--view-count--></p>"
+    )
+    markup = client.get(f"/records/{record.pk}/").content.decode()
+    assert "浏览次数:1</span>" in markup
+    assert "&lt;!--view-count--&gt;标题" in markup
