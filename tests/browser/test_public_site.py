@@ -131,6 +131,8 @@ def test_keyboard_alone_toggles_table_changes_size_and_switches_script(
             "getComputedStyle(document.querySelector('.font-size-status'), '::after').content"
         )
         assert status == '"当前字号:特大"'
+        spoken = page.locator("#font-size").aria_snapshot()  # what a screen reader gets
+        assert "当前字号:特大" in spoken and "特大(当前)" in spoken
         page.goto(live_server.url + "/catalogue/plans/")  # the choice persists across pages
         assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "24px"
 
