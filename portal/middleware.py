@@ -1,15 +1,14 @@
 """Traditional script for every public page: convert the rendered response server-side.
 
-The language comes from the URL (`/zh-hant/...`, see portal/public_urls.py and
-django.middleware.locale.LocaleMiddleware, which sits inside this one); this middleware converts the
-finished HTML (or Atom) response with disclosure.convert, so every page, including pages other
-modules add, is available in Traditional script without any work in their views or templates.
+The language comes from the URL (`/zh-hant/...`, see portal/public_urls.py); LocaleMiddleware,
+which sits inside this one, activates it. This middleware converts the finished HTML (or Atom)
+response with disclosure.convert, so every page, including pages other modules add, is
+available in Traditional script without any work in their views or templates.
 
 A view that converts its own page (the record page, to keep its view count out of the cached
 part) sets `response.script_converted = True`. Converted pages are cached by the hash of the
-Simplified page: the cache can never serve a
-stale or another page's conversion, and a page that is rendered identically again (listings,
-the home page, error pages) is converted once.
+Simplified page: the cache can never serve a stale or another page's conversion, and a page
+rendered identically again (listings, the home page, error pages) is converted once.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ that cookie: the size, the marked current choice and the text screen readers ann
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -29,7 +30,9 @@ def reader_font_size(request: HttpRequest) -> str:
 def set_font_size(request: HttpRequest) -> HttpResponse:
     size = request.GET.get("size", "")
     if size not in FONT_SIZES:
-        return HttpResponseBadRequest("字号只能是:默认、大、特大。".encode(), "text/plain")
+        return render(
+            request, "portal/400.html", {"message": "字号只能是:默认、大、特大。"}, status=400
+        )
     target = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -80,6 +80,8 @@ def test_size_change_never_redirects_off_site(client, target):
 def test_unknown_size_is_refused(client):
     response = client.get("/prefs/font-size/?size=huge&next=/")
     assert response.status_code == 400
+    assert "字号只能是:默认、大、特大。" in response.content.decode()
+    assert "字號只能是" in client.get("/zh-hant/prefs/font-size/?size=huge").content.decode()
     assert "font_size" not in response.cookies
 
 
