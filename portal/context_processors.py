@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.encoding import escape_uri_path, iri_to_uri
+from django.utils.functional import SimpleLazyObject
 
 from disclosure.models import Category
 from portal.middleware import is_traditional
@@ -45,7 +46,8 @@ def site(request: HttpRequest) -> dict:
     return {
         "search_url": search_url,
         "search_param": search_param,
-        "site_settings": SiteSettings.load(),
+        # Lazy: pages that never show the header (admin, feeds) run no query for it.
+        "site_settings": SimpleLazyObject(SiteSettings.load),
         "is_traditional": traditional,
         "html_lang": "zh-Hant" if traditional else "zh-Hans",
         "simplified_path": simplified_path,
