@@ -212,3 +212,22 @@ def test_home_lists_latest_published_never_drafts(client):
     markup = client.get("/").content.decode()
     assert "首页上的公开信息" in markup
     assert "草稿" not in markup and "待审" not in markup
+
+
+@pytest.mark.django_db
+def test_listing_runs_the_same_number_of_queries_for_few_or_many_rows(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    category = make_category()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/catalogue/{category.slug}/").status_code == 200
+        return len(captured)
+
+    make_published_record(category=category, genre=make_genre())
+    few = queries()
+    for _ in range(15):
+        make_published_record(category=category, organization=make_organization())
+    assert queries() == few

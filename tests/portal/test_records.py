@@ -265,3 +265,25 @@ def test_title_or_body_quoting_the_count_slot_cannot_move_the_count(client):
     markup = client.get(f"/records/{record.pk}/").content.decode()
     assert "浏览次数:1</span>" in markup
     assert "&lt;!--view-count--&gt;标题" in markup
+
+
+@pytest.mark.django_db
+def test_record_page_queries_do_not_grow_with_keywords_or_attachments(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(record) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path(record)).status_code == 200
+        return len(captured)
+
+    plain = make_published_record(keywords=("学校",))
+    rich = make_published_record(keywords=("学校", "机关", "总结", "计划", "教育"))
+    for n in range(4):
+        Attachment.objects.create(
+            record=rich,
+            title=f"附件{n}",
+            original_name=f"{n}.pdf",
+            file=ContentFile(b"x", name="a.pdf"),
+        )
+    assert queries(rich) == queries(plain)
