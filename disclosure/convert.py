@@ -9,6 +9,7 @@ which costs far more than converting a page. Either the official binding (`openc
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from importlib import metadata
 from typing import Protocol
@@ -58,3 +59,53 @@ def to_traditional(text: str) -> str:
 def to_simplified(text: str) -> str:
     """Normalize either script to Simplified (used for search indexing and queries)."""
     return convert(text, "t2s")
+
+
+# HTML-aware conversion: a whole rendered page, converted without touching its markup.
+# Text nodes and the attributes a reader sees or hears are converted; tags, URLs, scripts,
+# styles, comments, the values a form submits and `<!--noconvert-->…<!--/noconvert-->` (the
+# 简体版 link) are not. Entities are ASCII and OpenCC only maps Han characters, so
+# `&lt;script&gt;` stays escaped by construction.
+_SKIPPED_BLOCK = re.compile(
+    r"<!--noconvert-->.*?<!--/noconvert-->|<!--.*?-->|<(script|style|textarea)\b[^>]*>.*?</\1\s*>|<[^>]*>",
+    re.DOTALL | re.IGNORECASE,
+)
+_VISIBLE_ATTRIBUTE = re.compile(
+    r"""(\s(?:title|alt|aria-label|aria-description|placeholder|summary|label)\s*=\s*)"""
+    r"""("[^"]*"|'[^']*')""",
+    re.IGNORECASE,
+)
+_META_CONTENT = re.compile(r"""(\scontent\s*=\s*)("[^"]*"|'[^']*')""", re.IGNORECASE)
+_META_READABLE = re.compile(
+    r"""\s(?:name|property)\s*=\s*["']?(?:description|keywords|og:title|og:description)""",
+    re.IGNORECASE,
+)
+_HAN = re.compile(r"[\u3000-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+
+
+def _convert_tag(tag: str, config: str) -> str:
+    if not _HAN.search(tag) or tag.startswith(("</", "<!")):
+        return tag
+
+    def attribute(match: re.Match) -> str:
+        return match.group(1) + convert(match.group(2), config)
+
+    tag = _VISIBLE_ATTRIBUTE.sub(attribute, tag)
+    if tag[:5].lower() == "<meta" and _META_READABLE.search(tag):
+        tag = _META_CONTENT.sub(attribute, tag)
+    return tag
+
+
+def convert_html(markup: str, config: str = "s2t") -> str:
+    """Convert the text a reader sees in an HTML (or Atom/XML) document, never its markup."""
+    out: list[str] = []
+    position = 0
+    for match in _SKIPPED_BLOCK.finditer(markup):
+        text = markup[position : match.start()]
+        out.append(convert(text, config) if _HAN.search(text) else text)
+        token = match.group(0)
+        out.append(_convert_tag(token, config) if match.group(1) is None else token)
+        position = match.end()
+    tail = markup[position:]
+    out.append(convert(tail, config) if _HAN.search(tail) else tail)
+    return "".join(out)

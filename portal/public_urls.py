@@ -1,12 +1,40 @@
+"""The public site's URLs.
+
+Contract for every page added here (search, plan tracker, request form, …):
+- portal/urls.py mounts this module inside `i18n_patterns(prefix_default_language=False)`, so
+  every pattern answers at its own path in Simplified script and under `/zh-hant/` in
+  Traditional script. `{% url %}` and `reverse()` keep the reader's script automatically.
+- portal.middleware.TraditionalScriptMiddleware converts the whole rendered HTML (and Atom)
+  response server-side; write templates and messages in Simplified only.
+- Templates extend "base.html" and fill `{% block title %}` and `{% block content %}`
+  (optionally `{% block head_extra %}` for <link>/<meta>); the header, 繁体版/简体版 toggle,
+  字号 control, canonical/hreflang links and footer come from base.html.
+- A full-text search page named `search` (parameter `q`) becomes the header search box's
+  target automatically (portal/context_processors.py); until then it filters by keyword.
+- Pages must render the same bytes for every reader (the font size lives in /prefs.css), so
+  they stay cacheable. No inline <script>, on* attributes or style= attributes: static files.
+"""
+
 from django.urls import path
 
-from portal.views import annual_reports, plans, records, requests
+from portal.feeds import CategoryFeed, LatestRecordsFeed, OrganizationFeed
+from portal.views import (
+    annual_reports,
+    attachments,
+    catalogue,
+    plans,
+    prefs,
+    records,
+    requests,
+    site,
+)
 
 app_name = "portal"
 
 urlpatterns = [
     path("", records.home, name="home"),
-    path("catalogue/<slug:slug>/", records.category, name="category"),
+    path("catalogue/<slug:slug>/", catalogue.category, name="category"),
+    path("records/", catalogue.record_list, name="records"),
     path("records/<int:pk>/", records.record_detail, name="record"),
     path("requests/apply/", requests.request_form, name="request_form"),
     path("requests/receipt/", requests.request_receipt, name="request_receipt"),
@@ -20,4 +48,12 @@ urlpatterns = [
     ),
     path("plans/", plans.plans, name="plans"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan"),
+    path("records/<int:pk>/print/", records.record_print, name="record_print"),
+    path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
+    path("sitemap/", site.site_map, name="site_map"),
+    path("prefs/font-size/", prefs.set_font_size, name="set_font_size"),
+    path("prefs.css", prefs.prefs_css, name="prefs_css"),
+    path("feeds/latest/", LatestRecordsFeed(), name="feed_latest"),
+    path("feeds/catalogue/<slug:slug>/", CategoryFeed(), name="feed_category"),
+    path("feeds/organization/<int:pk>/", OrganizationFeed(), name="feed_organization"),
 ]

@@ -1,11 +1,28 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from portal.sitemaps import SITEMAPS
+from portal.views import site
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("portal.public_urls")),
+    path("robots.txt", site.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    # Every public page answers at / (Simplified) and at /zh-hant/ (Traditional script).
+    *i18n_patterns(path("", include("portal.public_urls")), prefix_default_language=False),
 ]
+
+handler400 = "portal.views.errors.bad_request"
+handler404 = "portal.views.errors.not_found"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

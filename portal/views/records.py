@@ -1,34 +1,105 @@
-from django.core.paginator import Paginator
+from __future__ import annotations
+
+import hashlib
+
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
 
 from disclosure.models import Category, DisclosureRecord
 from disclosure.selectors import public_record_detail, public_records, was_withdrawn
+from disclosure.services.view_counts import count_record_view
+from portal.middleware import is_traditional, to_traditional_page
+from portal.models import SiteSettings
+
+HOME_LATEST = 10
+# In the template itself: escaped titles and sanitized bodies can never contain a comment, and
+# the page conversion leaves comments alone.
+VIEW_COUNT_SLOT = "<!--view-count-->"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    latest = public_records().for_listing().order_by("-published_at", "-id")[:10]
+    latest = public_records().for_listing().order_by("-published_at", "-id")[:HOME_LATEST]
     roots = Category.objects.filter(parent=None).prefetch_related("children__children")
-    return render(request, "portal/home.html", {"latest": latest, "roots": roots})
-
-
-def category(request: HttpRequest, slug: str) -> HttpResponse:
-    node = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
-    records = (
-        public_records()
-        .filter(category_id__in=node.descendant_ids())
-        .for_listing()
-        .order_by("-publication_date", "-id")
+    columns = {c.national_column: c for c in Category.objects.exclude(national_column="")}
+    return render(
+        request, "portal/home.html", {"latest": latest, "roots": roots, "columns": columns}
     )
-    page = Paginator(records, 20).get_page(request.GET.get("page"))
-    return render(request, "portal/category.html", {"category": node, "page": page})
 
 
-def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _record_or_gone(request: HttpRequest, pk: int) -> DisclosureRecord | HttpResponse:
     try:
-        record = public_record_detail(pk=pk)
+        return public_record_detail(pk=pk)
     except DisclosureRecord.DoesNotExist:
         if was_withdrawn(pk=pk):
             return render(request, "portal/withdrawn.html", status=410)
         raise Http404("没有找到该信息。") from None
-    return render(request, "portal/record.html", {"record": record})
+
+
+def _validators(request: HttpRequest, record: DisclosureRecord) -> tuple[str, float]:
+    """ETag and Last-Modified of the record page: they change when anything shown changes.
+
+    The view count is left out on purpose (a weak validator): a reader revalidating a page
+    gets 304 while only the count moved, as for any counter on a cached page.
+    """
+    site = SiteSettings.load()
+    moments = [record.updated_at, record.published_at]
+    if site.updated_at:
+        moments.append(site.updated_at)
+    last_modified = max(m for m in moments if m is not None).timestamp()
+    parts = [
+        str(record.pk),
+        str(record.version),
+        f"{last_modified:.6f}",
+        record.validity_status().value,
+        "hant" if is_traditional(request) else "hans",
+    ]
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    return "W/" + quote_etag(digest), last_modified
+
+
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _record_or_gone(request, pk)
+    if isinstance(record, HttpResponse):
+        return record
+    count_record_view(record_id=record.pk)
+    etag, last_modified = _validators(request, record)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
+    if not_modified is not None:
+        return not_modified
+    markup = render_to_string(
+        "portal/record.html",
+        {
+            "record": record,
+            "validity": record.validity_status(),
+            "attachments": record.attachments.all(),
+        },
+        request,
+    )
+    # The count changes on every read: fill it in after conversion, so the page converted to
+    # Traditional script stays the same from read to read and its cache entry is reused.
+    if is_traditional(request):
+        markup = to_traditional_page(markup)
+    markup = markup.replace(VIEW_COUNT_SLOT, str(record.view_count + 1), 1)
+    response = HttpResponse(markup)
+    response.script_converted = True
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    return response
+
+
+def record_print(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _record_or_gone(request, pk)
+    if isinstance(record, HttpResponse):
+        return record
+    return render(
+        request,
+        "portal/record_print.html",
+        {
+            "record": record,
+            "validity": record.validity_status(),
+            "attachments": record.attachments.all(),
+        },
+    )

@@ -249,3 +249,25 @@ def test_plan_page_runs_a_fixed_number_of_queries(client, seed_data, django_asse
         add_evidence(item=item, record=make_published_record(), actor=None)
     with django_assert_max_num_queries(14):
         page(client, reverse("portal:plan", kwargs={"pk": record.pk}))
+
+
+@pytest.mark.django_db
+def test_seed_record_page_links_to_its_plan_tracker(client, seed_data):
+    record = seed_record()
+    html = client.get(record.get_absolute_url()).content.decode()
+    assert f'href="{record.work_plan.get_absolute_url()}"' in html
+    assert "查看本文件所列计划事项的落实情况" in html
+
+
+@pytest.mark.django_db
+def test_plan_page_chart_and_table_in_traditional_script(client, seed_data):
+    response = client.get("/zh-hant" + reverse("portal:plan", kwargs={"pk": seed_record().pk}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-Hant"' in html
+    svg = svg_of(html)
+    assert svg.find(f"{SVG}title").text.endswith("事項落實情況(按進展統計)")
+    assert "上半年任務完成情況:共7項,已完成7項" in svg.find(f"{SVG}desc").text
+    table = text_of(re.search(r'<table class="plan-status-table">.*?</table>', html, re.S)[0])
+    assert "上半年任務完成情況 0 0 7 0 0 7 100%" in table
+    assert "黨的領導得到全面加強" in html

@@ -142,3 +142,20 @@ def test_guessing_tracking_numbers_is_rate_limited(client, settings):
     )
     assert response.status_code == 429
     assert "已受理" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_on_request_column_links_to_the_form_and_the_status_lookup(client, vocabulary):
+    html = client.get("/catalogue/on-request/").content.decode()
+    assert 'href="/requests/apply/"' in html
+    assert 'href="/requests/status/"' in html
+
+
+@pytest.mark.django_db
+def test_application_form_in_traditional_script(client):
+    response = client.get("/zh-hant/requests/apply/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-Hant"' in html
+    assert "政府信息公開申請" in html
+    assert 'name="csrfmiddlewaretoken"' in html

@@ -1,0 +1,61 @@
+"""What every public page's header and footer need: site settings, script URLs, navigation."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.encoding import escape_uri_path, iri_to_uri
+from django.utils.functional import SimpleLazyObject
+
+from disclosure.models import Category
+from portal.middleware import is_traditional
+from portal.models import SiteSettings
+from portal.views.prefs import FONT_SIZES
+
+HANT_PREFIX = "/zh-hant"
+
+
+def script_paths(request: HttpRequest) -> tuple[str, str]:
+    """The same page (path and query) in Simplified and in Traditional script.
+
+    Works on path_info, so a site mounted under a sub-path (SCRIPT_NAME) keeps its mount point.
+    """
+    info = request.path_info
+    if info == HANT_PREFIX or info.startswith(HANT_PREFIX + "/"):
+        info = info[len(HANT_PREFIX) :] or "/"
+    mount = get_script_prefix().rstrip("/")
+    query = request.META.get("QUERY_STRING", "")
+    suffix = escape_uri_path(info) + (f"?{iri_to_uri(query)}" if query else "")
+    return mount + suffix, mount + HANT_PREFIX + suffix
+
+
+def search_target() -> tuple[str, str]:
+    """The header search box: the full-text search page when one is installed
+    (`portal:search`, parameter `q`), else the listing's keyword filter."""
+    try:
+        return reverse("portal:search"), "q"
+    except NoReverseMatch:
+        return reverse("portal:records"), "keyword"
+
+
+def site(request: HttpRequest) -> dict:
+    traditional = is_traditional(request)
+    simplified_path, traditional_path = script_paths(request)
+    canonical_path = traditional_path if traditional else simplified_path
+    search_url, search_param = search_target()
+    return {
+        "search_url": search_url,
+        "search_param": search_param,
+        # Lazy: pages that never show the header (admin, feeds) run no query for it.
+        "site_settings": SimpleLazyObject(SiteSettings.load),
+        "is_traditional": traditional,
+        "html_lang": "zh-Hant" if traditional else "zh-Hans",
+        "simplified_path": simplified_path,
+        "traditional_path": traditional_path,
+        "canonical_url": request.build_absolute_uri(canonical_path),
+        "simplified_url": request.build_absolute_uri(simplified_path),
+        "traditional_url": request.build_absolute_uri(traditional_path),
+        "current_path": request.get_full_path(),
+        "main_columns": Category.objects.filter(parent__isnull=False, parent__parent=None),
+        "font_sizes": FONT_SIZES,
+    }

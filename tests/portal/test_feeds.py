@@ -1,0 +1,47 @@
+"""Atom feeds (portal/feeds.py): latest, per catalogue node, per organization."""
+
+import pytest
+
+from tests.factories import make_category, make_organization, make_published_record, make_record
+
+
+@pytest.mark.django_db
+def test_latest_feed_lists_published_records_only(client):
+    make_published_record(title="已发布的通知", summary="概述")
+    make_record(title="草稿通知")
+    response = client.get("/feeds/latest/")
+    feed = response.content.decode()
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert 'xmlns="http://www.w3.org/2005/Atom"' in feed
+    assert "<title>已发布的通知</title>" in feed
+    assert "草稿通知" not in feed
+
+
+@pytest.mark.django_db
+def test_category_feed_includes_subcategories(client):
+    parent = make_category()
+    child = make_category(parent=parent)
+    make_published_record(title="子栏目条目", category=child)
+    make_published_record(title="其他栏目条目")
+    feed = client.get(f"/feeds/catalogue/{parent.slug}/").content.decode()
+    assert "子栏目条目" in feed and "其他栏目条目" not in feed
+    assert client.get("/feeds/catalogue/nope/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_organization_feed_includes_departments(client):
+    bureau = make_organization(name="某局")
+    office = make_organization(name="某局办公室", parent=bureau)
+    make_published_record(title="办公室发布", organization=office)
+    make_published_record(title="别的机构发布")
+    feed = client.get(f"/feeds/organization/{bureau.pk}/").content.decode()
+    assert "办公室发布" in feed and "别的机构发布" not in feed
+
+
+@pytest.mark.django_db
+def test_pages_advertise_their_feeds(client):
+    category = make_category()
+    markup = client.get(f"/catalogue/{category.slug}/").content.decode()
+    feed_url = f"/feeds/catalogue/{category.slug}/"
+    assert f'type="application/atom+xml" title="{category.name}" href="{feed_url}"' in markup
+    assert 'href="/feeds/latest/"' in markup
