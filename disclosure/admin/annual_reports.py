@@ -133,7 +133,7 @@ class AnnualReportAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         refresh_annual_report(report=obj, actor=request.user)
 
-    @admin.action(description="更新统计数据(表二第（一）项、表三)")
+    @admin.action(description="更新统计数据(表二第（一）项、表三)", permissions=["change"])
     def refresh(self, request, queryset):
         for report in queryset:
             try:
@@ -143,7 +143,7 @@ class AnnualReportAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"{report}:统计数据已更新。")
 
-    @admin.action(description="生成公开信息并提交审核")
+    @admin.action(description="生成公开信息并提交审核", permissions=["change"])
     def submit(self, request, queryset):
         for report in queryset:
             try:

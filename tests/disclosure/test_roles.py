@@ -99,6 +99,13 @@ def test_demo_accounts_open_the_request_and_annual_report_pages_by_role(
     assert status_of(client, username, request_list) == requests
     assert status_of(client, username, request_page) == requests
     assert status_of(client, username, report_page) == reports
+    if reports == 200:
+        assert client.login(username=username, password=PASSWORD)
+        reports_list = client.get(reverse("admin:disclosure_annualreport_changelist"))
+        # only the office compiles and submits the report; the others read it
+        compiles = username == "demo-reviewer"
+        assert ("生成公开信息并提交审核" in reports_list.content.decode()) is compiles
+        client.logout()
     if requests == 200:
         assert client.login(username=username, password=PASSWORD)
         page = client.get(request_list).content.decode()
