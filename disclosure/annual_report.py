@@ -14,7 +14,7 @@ settings.ANNUAL_REPORT_RULE_GENRES (规章) or ANNUAL_REPORT_NORMATIVE_GENRES
 (行政规范性文件): 本年制发 by 发文日期 in the year, 本年废止 by 废止日期 in the year,
 现行有效 as of 31 December.
 Everything else is entered by staff. `check_annual_report` lists the totals that do not add up;
-publication is refused while the list is not empty.
+submission for review is refused while the list is not empty.
 """
 
 from __future__ import annotations
@@ -173,8 +173,8 @@ def refresh_annual_report(*, report: AnnualReport, actor: AbstractBaseUser | Non
     """Recompute the parts that come from the data; a published report is frozen."""
     with transaction.atomic():
         report = AnnualReport.objects.select_for_update().get(pk=report.pk)
-        if report.status == AnnualReportStatus.PUBLISHED:
-            raise AnnualReportError(["年度报告已发布,统计数据不再更新。"])
+        if report.status != AnnualReportStatus.DRAFT:
+            raise AnnualReportError([f"年度报告{report.get_status_display()},统计数据不再更新。"])
         for field, value in compute_normative_counts(
             organization=report.organization, year=report.year
         ).items():
@@ -287,55 +287,72 @@ def report_context(report: AnnualReport) -> dict:
     }
 
 
-def publish_annual_report(*, report: AnnualReport, actor: AbstractBaseUser) -> AnnualReport:
-    """Article 49-50: publish the reviewed report as a record in the 年度报告 column.
+def submit_annual_report(
+    *, report: AnnualReport, actor: AbstractBaseUser, ip: str | None = None
+) -> AnnualReport:
+    """部门编制,经办公室审核后公开: the compiled report becomes a draft record in the 年度报告
+    column, submitted with the workflow's `submit_record`; another person reviews it (四眼原则)
+    and a publisher publishes it, like any other record.
 
-    Refused with every mismatch listed while a total does not add up. Stands in for the
-    workflow's publish service until the branches are merged (the integrator routes it there).
+    Refused with every mismatch listed while a total does not add up. Submitting again after a
+    rejection (or a withdrawal and redraft) updates the same record.
     """
-    from disclosure.numbering import assign_index_number
+    from disclosure.services.editing import update_record
     from disclosure.services.records import create_record
+    from disclosure.workflow import WorkflowError, submit_record
 
-    if not actor.has_perm("disclosure.publish_annualreport"):
-        raise AnnualReportError(["您没有发布年度报告的权限。"])
-    with transaction.atomic():
-        report = AnnualReport.objects.select_for_update().get(pk=report.pk)
-        if report.status == AnnualReportStatus.PUBLISHED:
-            raise AnnualReportError(["该年度报告已发布。"])
-        problems = check_annual_report(report)
-        if problems:
-            raise AnnualReportError(problems)
-        category = (
-            Category.objects.filter(slug="annual-reports").first()
-            or Category.objects.filter(national_column="annual_report").first()
-        )
-        if category is None:
-            raise AnnualReportError(["没有「政府信息公开工作年度报告」栏目,请先在目录中建立。"])
-        now = timezone.now()
-        today = timezone.localdate(now)
-        record = create_record(
-            actor=actor,
-            title=report.title,
-            organization=report.organization,
-            category=category,
-            genre=Genre.objects.filter(name="报告").first(),
-            issued_on=today,
-            publication_date=today,
-            summary=report.overview[:500],
-            body=render_to_string("disclosure/annual_report_body.html", report_context(report)),
-            keywords=("年度报告", "政府信息公开"),
-        )
-        DisclosureRecord.objects.filter(pk=record.pk).update(
-            status=RecordStatus.PUBLISHED, published_at=now, published_by=actor
-        )
-        record.refresh_from_db()
-        assign_index_number(record=record)
-        report.status = AnnualReportStatus.PUBLISHED
-        report.record = record
-        report.published_by = actor
-        report.save()
-        record_event(action=AuditAction.ANNUAL_REPORT_PUBLISH, actor=actor, obj=report)
-        record_event(action=AuditAction.PUBLISH, actor=actor, obj=record)
+    if not actor.has_perm("disclosure.change_annualreport"):
+        raise AnnualReportError(["您没有编制年度报告的权限。"])
+    try:
+        with transaction.atomic():
+            report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+            if report.status != AnnualReportStatus.DRAFT:
+                raise AnnualReportError(
+                    [f"该年度报告{report.get_status_display()},不能再次提交审核。"]
+                )
+            problems = check_annual_report(report)
+            if problems:
+                raise AnnualReportError(problems)
+            category = (
+                Category.objects.filter(slug="annual-reports").first()
+                or Category.objects.filter(national_column="annual_report").first()
+            )
+            if category is None:
+                raise AnnualReportError(["没有「政府信息公开工作年度报告」栏目,请先在目录中建立。"])
+            fields = {
+                "title": report.title,
+                "organization": report.organization,
+                "category": category,
+                "genre": Genre.objects.filter(name="报告").first(),
+                "issued_on": timezone.localdate(),
+                "summary": report.overview[:500],
+                "body": render_to_string(
+                    "disclosure/annual_report_body.html", report_context(report)
+                ),
+            }
+            keywords = ("年度报告", "政府信息公开")
+            if report.record is None:
+                record = create_record(actor=actor, keywords=keywords, **fields)
+                report.record = record
+                report.save(update_fields=["record", "updated_at"])
+            else:
+                record = report.record
+                for name, value in fields.items():
+                    setattr(record, name, value)
+                record = update_record(
+                    record=record, actor=actor, expected_version=record.version, keywords=keywords
+                )
+            record = submit_record(record=record, actor=actor, ip=ip)
+            record_event(
+                action=AuditAction.ANNUAL_REPORT_SUBMIT,
+                actor=actor,
+                obj=report,
+                ip=ip,
+                details={"record": record.pk},
+            )
+    except WorkflowError as exc:
+        raise AnnualReportError([str(exc)]) from exc
+    report.record = record
     return report
 
 
@@ -351,7 +368,7 @@ def annual_report_reminders(*, today: datetime.date | None = None) -> list[str]:
         return []
     year = today.year - 1
     published = set(
-        AnnualReport.objects.filter(year=year, status=AnnualReportStatus.PUBLISHED).values_list(
+        AnnualReport.objects.filter(year=year, record__status=RecordStatus.PUBLISHED).values_list(
             "organization_id", flat=True
         )
     )

@@ -2,14 +2,17 @@
 
 The procedure of the seed page — 部门编制,经办公室审核后公开 — is split over four groups:
 a department drafts (编制), the office reviews (审核), a publisher makes it public (发布) and an
-auditor reads everything and changes nothing (审计). The groups are created by a data migration
-and again by `setup_demo` (`ensure_role_groups`, idempotent).
+auditor reads everything and changes nothing (审计). The groups are created by a data migration,
+re-synchronized after every `migrate` and again by `setup_demo` (`ensure_role_groups`,
+idempotent).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q, QuerySet
 
 EDITOR = "编制"
@@ -39,10 +42,72 @@ _RECORD_EDIT = [
     "view_historicaldisclosurerecord",
 ]
 
-#: Permission codenames (all in the `disclosure` app) of each group.
+_PLAN_ITEM_EDIT = [
+    "view_workplan",
+    "view_plansection",
+    "view_planitem",
+    "change_planitem",
+    "view_planprogressnote",
+    "add_planprogressnote",
+]
+_REQUEST_HANDLING = [
+    "view_informationrequest",
+    "add_informationrequest",
+    "change_informationrequest",
+    "view_requestevent",
+    "add_requestevent",
+    "change_requestevent",
+    "view_request_personal_data",
+    "view_replytemplate",
+]
+_ANNUAL_REPORT_EDIT = ["view_annualreport", "add_annualreport", "change_annualreport"]
+_READ_EVERYTHING = [
+    "view_disclosurerecord",
+    "view_historicaldisclosurerecord",
+    "view_attachment",
+    "view_recordkeyword",
+    "view_auditentry",
+    "view_organization",
+    "view_category",
+    "view_topic",
+    "view_genre",
+    "view_keyword",
+    "view_staffprofile",
+    # 依申请公开 with masked personal data: never view_request_personal_data.
+    "view_informationrequest",
+    "view_requestevent",
+    "view_replytemplate",
+    "view_annualreport",
+    "view_workplan",
+    "view_plansection",
+    "view_planitem",
+    "view_planprogressnote",
+    "view_calendaroverride",
+]
+
+#: Permission codenames (all in the `disclosure` app) of each group. Re-applied after every
+#: `migrate` (disclosure.apps), so permissions that later migrations create reach the groups; a
+#: codename that does not exist yet (a feature not merged) is skipped with a warning.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    EDITOR: ["add_disclosurerecord", "submit_record", *_RECORD_EDIT, *_VOCABULARY_VIEW],
-    REVIEWER: ["approve_record", *_RECORD_EDIT, *_VOCABULARY_VIEW],
+    EDITOR: [
+        "add_disclosurerecord",
+        "submit_record",
+        *_RECORD_EDIT,
+        *_VOCABULARY_VIEW,
+        *_PLAN_ITEM_EDIT,
+    ],
+    REVIEWER: [
+        "approve_record",
+        # The office compiles the annual report and submits its record, which another reviewer
+        # approves (四眼原则): disclosure.annual_report.submit_annual_report.
+        "submit_record",
+        *_RECORD_EDIT,
+        *_VOCABULARY_VIEW,
+        *_REQUEST_HANDLING,
+        *_PLAN_ITEM_EDIT,
+        *_ANNUAL_REPORT_EDIT,
+        "view_calendaroverride",
+    ],
     PUBLISHER: [
         "publish_record",
         "view_disclosurerecord",
@@ -50,39 +115,51 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "view_recordkeyword",
         "view_historicaldisclosurerecord",
         *_VOCABULARY_VIEW,
+        "approve_request_extension",
+        "view_informationrequest",
+        "view_requestevent",
+        "publish_annualreport",
+        "view_annualreport",
     ],
-    AUDITOR: [
-        "access_all_organizations",
-        "view_disclosurerecord",
-        "view_historicaldisclosurerecord",
-        "view_attachment",
-        "view_recordkeyword",
-        "view_auditentry",
-        "view_organization",
-        "view_category",
-        "view_topic",
-        "view_genre",
-        "view_keyword",
-        "view_staffprofile",
-    ],
+    AUDITOR: ["access_all_organizations", *_READ_EVERYTHING, "export_records"],
 }
 
+logger = logging.getLogger(__name__)
 
-def ensure_role_groups(*, group_model: Any = None, permission_model: Any = None) -> None:
+
+def ensure_role_groups(
+    *,
+    group_model: Any = None,
+    permission_model: Any = None,
+    using: str = DEFAULT_DB_ALIAS,
+    warn_missing: bool = True,
+) -> None:
     """Create the four groups with exactly their permissions; idempotent.
 
-    The data migration passes its historical models; everybody else the real ones.
+    The data migration passes its historical models; everybody else the real ones. Codenames
+    that do not exist (yet) are skipped, so a role may name a permission of a feature that is
+    not merged: it reaches the group on the first `migrate` after the feature arrives.
     """
     if group_model is None:
         from django.contrib.auth.models import Group, Permission
 
         group_model, permission_model = Group, Permission
     for name, codenames in ROLE_PERMISSIONS.items():
-        group, _ = group_model.objects.get_or_create(name=name)
-        permissions = permission_model.objects.filter(
-            content_type__app_label="disclosure", codename__in=codenames
+        group, _ = group_model.objects.using(using).get_or_create(name=name)
+        permissions = list(
+            permission_model.objects.using(using).filter(
+                content_type__app_label="disclosure", codename__in=codenames
+            )
         )
+        missing = sorted(set(codenames) - {p.codename for p in permissions})
+        if missing and warn_missing:
+            logger.warning("角色「%s」的权限尚不存在,已跳过:%s", name, ", ".join(missing))
         group.permissions.set(permissions)
+
+
+def sync_role_groups(*, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """post_migrate receiver (disclosure.apps): the groups follow ROLE_PERMISSIONS."""
+    ensure_role_groups(using=using)
 
 
 def sees_all_organizations(user: Any) -> bool:

@@ -1,19 +1,22 @@
 """Staff compile the annual report: data-driven tables are recomputed, the rest typed in, the
-totals checked, and the report published (Articles 49-50)."""
+totals checked, and the report submitted as a record for review and publication (Articles 49-50).
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from disclosure.annual_report import (
     AnnualReportError,
     check_annual_report,
-    publish_annual_report,
     refresh_annual_report,
     report_context,
+    submit_annual_report,
 )
+from disclosure.choices import RecordStatus
 from disclosure.models import AnnualReport, AnnualReportStatus
 
 COMPUTED = [
@@ -26,13 +29,31 @@ COMPUTED = [
 ]
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """The report's status is its record's (no record yet: 编制中)."""
+
+    title = "状态"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return AnnualReportStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() == AnnualReportStatus.DRAFT:
+            return queryset.filter(Q(record__isnull=True) | Q(record__status=RecordStatus.DRAFT))
+        if self.value():
+            return queryset.filter(record__status=self.value())
+        return queryset
+
+
 @admin.register(AnnualReport)
 class AnnualReportAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "year", "organization", "status", "computed_at", "record"]
-    list_filter = ["status", "year", "organization"]
-    actions = ["refresh", "publish"]
+    list_display = ["__str__", "year", "organization", "status_view", "computed_at", "record"]
+    list_filter = [StatusFilter, "year", "organization"]
+    list_select_related = ["organization", "record"]
+    actions = ["refresh", "submit"]
     fieldsets = [
-        (None, {"fields": ["organization", "year", "status", "record", "computed_at"]}),
+        (None, {"fields": ["organization", "year", "status_view", "record", "computed_at"]}),
         ("一、总体情况", {"fields": ["overview"]}),
         (
             "二、主动公开政府信息情况",
@@ -75,15 +96,21 @@ class AnnualReportAdmin(admin.ModelAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["status", "record", "computed_at", *COMPUTED, "table_three_view", "check_view"]
+        fixed = ["status_view", "record", "computed_at", *COMPUTED]
+        fixed += ["table_three_view", "check_view"]
         if obj is not None:
             fixed = ["organization", "year", *fixed]
         return fixed
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.status == AnnualReportStatus.PUBLISHED:
+        """Frozen from submission on; a rejection or withdrawal makes it editable again."""
+        if obj is not None and obj.status != AnnualReportStatus.DRAFT:
             return False
         return super().has_change_permission(request, obj)
+
+    @admin.display(description="状态")
+    def status_view(self, obj):
+        return obj.get_status_display() if obj else AnnualReportStatus.DRAFT.label
 
     @admin.display(description="表三")
     def table_three_view(self, obj):
@@ -99,14 +126,14 @@ class AnnualReportAdmin(admin.ModelAdmin):
         if not obj or not obj.pk:
             return ""
         problems = check_annual_report(obj)
-        return "\n".join(problems) if problems else "各项合计相符,可以发布。"
+        return "\n".join(problems) if problems else "各项合计相符,可以生成公开信息并提交审核。"
 
     def save_model(self, request, obj, form, change):
         """Saving a draft also recomputes the tables that come from the data."""
         super().save_model(request, obj, form, change)
         refresh_annual_report(report=obj, actor=request.user)
 
-    @admin.action(description="更新统计数据(表二第（一）项、表三)")
+    @admin.action(description="更新统计数据(表二第（一）项、表三)", permissions=["change"])
     def refresh(self, request, queryset):
         for report in queryset:
             try:
@@ -116,12 +143,12 @@ class AnnualReportAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"{report}:统计数据已更新。")
 
-    @admin.action(description="发布年度报告")
-    def publish(self, request, queryset):
+    @admin.action(description="生成公开信息并提交审核", permissions=["change"])
+    def submit(self, request, queryset):
         for report in queryset:
             try:
-                publish_annual_report(report=report, actor=request.user)
+                submit_annual_report(report=report, actor=request.user)
             except AnnualReportError as error:
                 self.message_user(request, f"{report}:{error}", messages.ERROR)
             else:
-                self.message_user(request, f"{report}:已发布。")
+                self.message_user(request, f"{report}:已生成公开信息并提交审核,审核通过后发布。")

@@ -31,6 +31,7 @@ from disclosure.plans import (
     split_plan,
     suggest_follow_ups,
 )
+from disclosure.roles import accessible_organization_ids
 
 
 def flags_html(flags: list[dict]) -> str:
@@ -374,6 +375,18 @@ class PlanItemAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def get_queryset(self, request):
+        """Staff see the items of their organization's documents or those it is responsible for."""
+        queryset = super().get_queryset(request)
+        ids = accessible_organization_ids(request.user)
+        if ids is None:
+            return queryset
+        return queryset.filter(
+            Q(section__plan__record__organization_id__in=ids)
+            | Q(section__plan__record__department_id__in=ids)
+            | Q(responsible_id__in=ids)
+        )
 
     @admin.display(description="所属文件", ordering="section__plan__record__title")
     def plan_record(self, item: PlanItem) -> str:

@@ -1,19 +1,25 @@
 """政府信息公开工作年度报告 (Article 49-50), in the format of 国办公开办函〔2021〕30号.
 
 Tables two (normative documents) and three (requests) are computed from the data by
-`disclosure.annual_report.refresh_annual_report`; the rest is entered by staff. Once published the
-report is frozen: its computed tables are a snapshot, not recomputed.
+`disclosure.annual_report.refresh_annual_report`; the rest is entered by staff. The report is
+published as a record that goes through the editorial workflow (部门编制,经办公室审核后公开); its
+status is that record's, never stored twice. Once submitted the report is frozen: its computed
+tables are a snapshot, not recomputed, until a rejection or withdrawal makes it a draft again.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 
 class AnnualReportStatus(models.TextChoices):
+    """The report's status, derived from its record's (disclosure.choices.RecordStatus)."""
+
     DRAFT = "draft", "编制中"
+    SUBMITTED = "submitted", "待审核"
+    APPROVED = "approved", "待发布"
     PUBLISHED = "published", "已发布"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 def _count(label: str) -> models.PositiveIntegerField:
@@ -28,13 +34,6 @@ class AnnualReport(models.Model):
         related_name="annual_reports",
     )
     year = models.PositiveSmallIntegerField("年度")
-    status = models.CharField(
-        "状态",
-        max_length=20,
-        choices=AnnualReportStatus.choices,
-        default=AnnualReportStatus.DRAFT,
-        editable=False,
-    )
     overview = models.TextField("一、总体情况", blank=True)
 
     # 二、主动公开政府信息情况: (一) computed from records; (五)(六)(八) entered by staff.
@@ -83,20 +82,11 @@ class AnnualReport(models.Model):
 
     record = models.OneToOneField(
         "disclosure.DisclosureRecord",
-        verbose_name="发布的公开信息",
+        verbose_name="公开信息",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="annual_report",
-        editable=False,
-    )
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="发布人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
         editable=False,
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -124,3 +114,13 @@ class AnnualReport(models.Model):
     @property
     def title(self) -> str:
         return str(self)
+
+    @property
+    def status(self) -> str:
+        """编制中 until its record is submitted; then whatever the workflow made of the record."""
+        if self.record is None:
+            return AnnualReportStatus.DRAFT
+        return AnnualReportStatus(self.record.status)
+
+    def get_status_display(self) -> str:
+        return AnnualReportStatus(self.status).label

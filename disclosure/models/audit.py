@@ -41,6 +41,7 @@ class AuditAction(models.TextChoices):
     REQUEST_ANONYMIZE = "request_anonymize", "申请人信息匿名化"
     ANNUAL_REPORT_REFRESH = "annual_report_refresh", "统计年度报告"
     ANNUAL_REPORT_PUBLISH = "annual_report_publish", "发布年度报告"
+    ANNUAL_REPORT_SUBMIT = "annual_report_submit", "年度报告提交审核"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

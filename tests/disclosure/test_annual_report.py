@@ -10,19 +10,34 @@ from disclosure.annual_report import (
     annual_report_xlsx,
     check_annual_report,
     compute_table_three,
-    publish_annual_report,
     refresh_annual_report,
+    submit_annual_report,
 )
-from disclosure.choices import RecordStatus
-from disclosure.models import AnnualReport, AuditEntry, Category, Genre
+from disclosure.choices import DisclosureMethod, RecordStatus
+from disclosure.models import AnnualReport, AuditEntry, Category, DisclosureRecord, Genre
 from disclosure.models.requests import ApplicantType, OrganizationKind, ReplyReason, ReplyType
+from disclosure.roles import PUBLISHER, REVIEWER
 from disclosure.selectors import public_records
 from disclosure.services.requests import (
     answer_request,
     close_overdue_corrections,
     request_correction,
 )
-from tests.factories import make_organization, make_published_record, make_request, make_user
+from disclosure.workflow import (
+    FourEyesViolation,
+    approve_record,
+    publish_record,
+    redraft_record,
+    reject_record,
+    withdraw_record,
+)
+from tests.factories import (
+    make_organization,
+    make_published_record,
+    make_request,
+    make_staff,
+    make_user,
+)
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -193,7 +208,16 @@ def publisher():
     return type(user).objects.get(pk=user.pk)
 
 
-def test_totals_that_do_not_add_up_block_publication(vocabulary, year_of_requests):
+def approve(record, reviewer):
+    return approve_record(
+        record=record,
+        actor=reviewer,
+        confidentiality_reviewed=True,
+        disclosure_method=DisclosureMethod.PROACTIVE,
+    )
+
+
+def test_totals_that_do_not_add_up_block_submission(vocabulary, year_of_requests):
     report = AnnualReport.objects.create(organization=year_of_requests, year=2023)
     report = refresh_annual_report(report=report, actor=None)
     assert check_annual_report(report) == []
@@ -211,14 +235,19 @@ def test_totals_that_do_not_add_up_block_publication(vocabulary, year_of_request
     assert "行政复议:总计(1)不等于维持、纠正、其他结果、尚未审结之和(2)" in text
     assert "与2022年度报告的「结转下年度继续办理」(0)不一致" in text
     with pytest.raises(AnnualReportError) as info:
-        publish_annual_report(report=report, actor=publisher())
+        submit_annual_report(
+            report=report, actor=make_staff(REVIEWER, organization=year_of_requests)
+        )
     assert info.value.problems == problems
     report.refresh_from_db()
     assert report.status == "draft" and report.record is None
+    assert report.get_status_display() == "编制中"
     previous.delete()
 
 
-def test_publish_creates_a_public_record_in_the_annual_report_column(vocabulary, year_of_requests):
+def test_report_goes_through_review_and_publication_to_the_public_page(
+    client, vocabulary, year_of_requests
+):
     Genre.objects.create(name="行政规范性文件")
     bureau = year_of_requests
     normative = Genre.objects.get(name="行政规范性文件")
@@ -234,17 +263,72 @@ def test_publish_creates_a_public_record_in_the_annual_report_column(vocabulary,
     report = refresh_annual_report(report=report, actor=None)
     assert (report.normative_issued, report.normative_repealed, report.normative_valid) == (1, 1, 2)
     assert (report.rules_issued, report.rules_valid) == (0, 0)
+    compiler = make_staff(REVIEWER, organization=bureau)
     with pytest.raises(AnnualReportError, match="权限"):
-        publish_annual_report(report=report, actor=make_user())
-    report = publish_annual_report(report=report, actor=publisher())
+        submit_annual_report(report=report, actor=make_staff(PUBLISHER, organization=bureau))
+
+    report = submit_annual_report(report=report, actor=compiler)
     record = report.record
-    assert record.status == RecordStatus.PUBLISHED and record.index_number
+    assert record.status == RecordStatus.SUBMITTED and record.created_by == compiler
     assert record.category == Category.objects.get(slug="annual-reports")
-    assert public_records().filter(pk=record.pk).exists()
     assert "结转下年度继续办理" in record.body
-    assert AuditEntry.objects.filter(action="annual_report_publish").exists()
+    assert report.get_status_display() == "待审核"
+    assert not public_records().filter(pk=record.pk).exists()
+    assert AuditEntry.objects.filter(action="annual_report_submit", actor=compiler).exists()
+    assert AuditEntry.objects.filter(action="submit", object_id=str(record.pk)).exists()
+    with pytest.raises(AnnualReportError, match="待审核"):
+        refresh_annual_report(report=report, actor=None)
+    page = client.get(report.get_absolute_url())
+    assert page.status_code == 404
+
+    with pytest.raises(FourEyesViolation):
+        approve(record, compiler)
+    approve(record, make_staff(REVIEWER, organization=bureau))
+    report.refresh_from_db()
+    assert report.get_status_display() == "待发布"
+    publish_record(record=record, actor=make_staff(PUBLISHER, organization=bureau))
+
+    report.refresh_from_db()
+    assert report.status == "published" and report.get_status_display() == "已发布"
+    assert report.record.index_number and public_records().filter(pk=record.pk).exists()
+    page = client.get(report.get_absolute_url())
+    assert page.status_code == 200 and "结转下年度继续办理" in page.content.decode()
+    assert report.title in client.get("/annual-reports/").content.decode()
     with pytest.raises(AnnualReportError, match="已发布"):
         refresh_annual_report(report=report, actor=None)
+    with pytest.raises(AnnualReportError, match="已发布"):
+        submit_annual_report(report=report, actor=compiler)
+
+
+def test_resubmitting_after_a_rejection_updates_the_same_record(vocabulary, year_of_requests):
+    bureau = year_of_requests
+    report = refresh_annual_report(
+        report=AnnualReport.objects.create(organization=bureau, year=2023, overview="初稿"),
+        actor=None,
+    )
+    compiler = make_staff(REVIEWER, organization=bureau)
+    reviewer = make_staff(REVIEWER, organization=bureau)
+    record = submit_annual_report(report=report, actor=compiler).record
+    reject_record(record=record, actor=reviewer, reason="总体情况太简略")
+    report.refresh_from_db()
+    assert report.get_status_display() == "编制中"
+    report.overview = "总体情况(修改稿)"
+    report.save()
+    report = submit_annual_report(
+        report=refresh_annual_report(report=report, actor=compiler), actor=compiler
+    )
+    assert report.record.pk == record.pk and report.record.summary == "总体情况(修改稿)"
+    assert report.record.status == RecordStatus.SUBMITTED
+    assert DisclosureRecord.objects.filter(title=report.title).count() == 1
+    # withdrawn after publication, redrafted and corrected: still the one record
+    approve(record, reviewer)
+    publisher_ = make_staff(PUBLISHER, organization=bureau)
+    publish_record(record=record, actor=publisher_)
+    withdraw_record(record=record, actor=publisher_, reason="数字有误")
+    redraft_record(record=record, actor=compiler)
+    report = submit_annual_report(report=report, actor=compiler)
+    assert report.record.pk == record.pk and report.get_status_display() == "待审核"
+    assert DisclosureRecord.objects.filter(title=report.title).count() == 1
 
 
 def test_xlsx_contains_the_tables(year_of_requests):
@@ -272,5 +356,7 @@ def test_reminders_before_31_january(mailoutbox=None):
     from django.core import mail
 
     assert mail.outbox and "office@example.com" in mail.outbox[0].to
-    AnnualReport.objects.create(organization=bureau, year=2023, status="published")
+    AnnualReport.objects.create(
+        organization=bureau, year=2023, record=make_published_record(organization=bureau)
+    )
     assert not any("提醒测试局" in m for m in annual_report_reminders(today=D(2024, 1, 29)))

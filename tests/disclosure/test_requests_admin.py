@@ -107,23 +107,24 @@ def test_answer_step_without_reply_type_shows_the_message_and_saves_nothing(clie
     assert "办结" in change.content.decode()
 
 
-def test_annual_report_publish_action_reports_mismatches(client, vocabulary):
-    user = staff(client, "view_annualreport", "change_annualreport", "publish_annualreport")
+def test_annual_report_submit_action_reports_mismatches(client, vocabulary):
+    user = staff(client, "view_annualreport", "change_annualreport", "submit_record")
     report = AnnualReport.objects.create(
         organization=make_organization(), year=2023, review_upheld=1, review_total=0
     )
     changelist = reverse("admin:disclosure_annualreport_changelist")
     client.post(changelist, {"action": "refresh", "_selected_action": [report.pk]})
     response = client.post(
-        changelist, {"action": "publish", "_selected_action": [report.pk]}, follow=True
+        changelist, {"action": "submit", "_selected_action": [report.pk]}, follow=True
     )
     assert (
         "行政复议:总计(0)不等于维持、纠正、其他结果、尚未审结之和(1)" in response.content.decode()
     )
     report.refresh_from_db()
-    assert report.status == "draft"
+    assert report.status == "draft" and report.record is None
     page = client.get(reverse("admin:disclosure_annualreport_change", args=[report.pk]))
     assert "结转下年度继续办理" in page.content.decode()
+    assert "生成公开信息并提交审核" in client.get(changelist).content.decode()
     assert user.pk
 
 

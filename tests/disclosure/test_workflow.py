@@ -110,7 +110,6 @@ def test_full_procedure_draft_review_publish_withdraw_is_audited_and_revised():
         (EDITOR, RecordStatus.SUBMITTED, "approve"),
         (EDITOR, RecordStatus.APPROVED, "publish"),
         (EDITOR, RecordStatus.PUBLISHED, "withdraw"),
-        (REVIEWER, RecordStatus.DRAFT, "submit"),
         (REVIEWER, RecordStatus.APPROVED, "publish"),
         (REVIEWER, RecordStatus.PUBLISHED, "withdraw"),
         (PUBLISHER, RecordStatus.DRAFT, "submit"),

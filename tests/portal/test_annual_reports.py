@@ -1,23 +1,42 @@
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from disclosure.annual_report import publish_annual_report, refresh_annual_report
+from disclosure.annual_report import refresh_annual_report, submit_annual_report
+from disclosure.choices import DisclosureMethod
 from disclosure.models import AnnualReport
-from tests.factories import make_organization, make_user
+from disclosure.roles import PUBLISHER, REVIEWER
+from disclosure.workflow import approve_record, publish_record
+from tests.factories import make_organization, make_staff
 
 pytestmark = pytest.mark.django_db
 
 
 def published_report():
-    user = make_user()
-    user.user_permissions.add(Permission.objects.get(codename="publish_annualreport"))
-    user = type(user).objects.get(pk=user.pk)
-    report = AnnualReport.objects.create(
-        organization=make_organization(name="某市教育局"), year=2023, overview="本年度……"
+    """Compiled and submitted by one reviewer, approved by another, published by a publisher."""
+    organization = make_organization(name="某市教育局")
+    compiler = make_staff(REVIEWER, organization=organization)
+    report = AnnualReport.objects.create(organization=organization, year=2023, overview="本年度……")
+    report = refresh_annual_report(report=report, actor=compiler)
+    record = submit_annual_report(report=report, actor=compiler).record
+    approve_record(
+        record=record,
+        actor=make_staff(REVIEWER, organization=organization),
+        confidentiality_reviewed=True,
+        disclosure_method=DisclosureMethod.PROACTIVE,
     )
-    report = refresh_annual_report(report=report, actor=user)
-    return publish_annual_report(report=report, actor=user)
+    publish_record(record=record, actor=make_staff(PUBLISHER, organization=organization))
+    return AnnualReport.objects.get(pk=report.pk)
+
+
+def test_submitted_report_is_not_public_until_published(client, vocabulary):
+    organization = make_organization()
+    compiler = make_staff(REVIEWER, organization=organization)
+    report = refresh_annual_report(
+        report=AnnualReport.objects.create(organization=organization, year=2023), actor=compiler
+    )
+    submit_annual_report(report=report, actor=compiler)
+    assert client.get(reverse("portal:annual_report", args=[report.pk])).status_code == 404
+    assert report.title not in client.get(reverse("portal:annual_reports")).content.decode()
 
 
 def test_draft_report_is_not_public(client):

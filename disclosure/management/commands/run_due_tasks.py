@@ -1,15 +1,21 @@
-"""Time-driven work, for cron or a systemd timer: scheduled publications and expiries."""
+"""Time-driven work, for cron or a systemd timer: see disclosure.scheduled."""
 
 from django.core.management.base import BaseCommand
 
-from disclosure.workflow import run_due_tasks
+from disclosure.scheduled import run_scheduled_tasks
 
 
 class Command(BaseCommand):
-    help = "执行到期的定时发布,并为到期失效/废止的信息更新检索(可随时重复运行)。"
+    help = (
+        "执行到期的定时发布、到期失效/废止的检索更新、逾期未补正申请的办结、"
+        "过期申请人信息的匿名化和年度报告发布提醒(可随时重复运行)。"
+    )
 
     def handle(self, *args, **options):
-        summary = run_due_tasks()
+        summary = run_scheduled_tasks()
         self.stdout.write(
             f"定时发布生效 {summary['published']} 条;到期失效/废止 {summary['expired']} 条。"
         )
+        self.stdout.write(f"逾期未补正办结 {summary['corrections_closed']} 件。")
+        self.stdout.write(f"申请人信息匿名化 {summary['requests_anonymized']} 件。")
+        self.stdout.write(f"年度报告发布提醒 {summary['annual_report_reminders']} 条。")
