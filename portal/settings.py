@@ -154,3 +154,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+# Largest file a legacy import accepts (bytes); the command's --max-bytes 0 lifts it.
+DISCLOSURE_IMPORT_MAX_BYTES = int(
+    os.environ.get("DISCLOSURE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
+)

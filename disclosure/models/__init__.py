@@ -1,5 +1,6 @@
 from .audit import AuditAction, AuditChainHead, AuditEntry
 from .calendar import CalendarOverride
+from .data import RecordDataExchange
 from .plans import PlanItem, PlanSection, WorkPlan
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic
@@ -18,6 +19,7 @@ __all__ = [
     "Organization",
     "PlanItem",
     "PlanSection",
+    "RecordDataExchange",
     "RecordKeyword",
     "Topic",
     "WorkPlan",
