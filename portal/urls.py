@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include(("portal.api.urls", "api"), namespace="api")),
     path("", include("portal.public_urls")),
 ]
 

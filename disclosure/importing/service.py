@@ -182,7 +182,7 @@ def _row_values(
     for name in _DATES:
         values[name] = parse(name, n.parse_date)
     values["valid_until"] = parse("valid_until", n.parse_validity)
-    if not values["issued_on"] and not values["publication_date"]:
+    if not n.clean_text(cells.get("issued_on")) and not n.clean_text(cells.get("publication_date")):
         report.add(number, "发文日期", "发文日期和公开日期至少填写一个。")
     values["disclosure_period"] = parse("disclosure_period", n.parse_period)
     if values["disclosure_period"] is None:
