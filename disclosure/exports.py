@@ -56,6 +56,7 @@ CONTENT_TYPES = {
     "jsonl": "application/x-ndjson; charset=utf-8",
 }
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset("=+-@\t\r")
 DEFAULT_CHUNK_SIZE = 2000
 LIST_SEPARATORS = {"keywords": ",", "disclosure_forms": "、", "attachments": "、"}
 
@@ -215,7 +216,7 @@ class _Vocabulary:
         self.index_numbers: dict[int, str | None] = {}
 
 
-def _record_rows(queryset: QuerySet, *, chunk_size: int) -> Iterator[dict[str, Any]]:
+def _record_rows(queryset: QuerySet, *, chunk_size: int) -> Iterator[list[Any]]:
     """Rows as Python values (dates, datetimes, lists), one chunk of records at a time."""
     vocab = _Vocabulary()
     last_id = 0
@@ -230,15 +231,21 @@ def _record_rows(queryset: QuerySet, *, chunk_size: int) -> Iterator[dict[str, A
         last_id = chunk[-1]["id"]
         ids = [row["id"] for row in chunk]
         keywords: dict[int, list[str]] = {}
+        # a dense run of ids (the usual case) is fetched by range: cheaper than IN (2000 ids)
+        in_chunk = (
+            {"record_id__gte": ids[0], "record_id__lte": ids[-1]}
+            if ids[-1] - ids[0] < 2 * len(ids)
+            else {"record_id__in": ids}
+        )
         for record_id, name in (
-            RecordKeyword.objects.filter(record_id__in=ids)
+            RecordKeyword.objects.filter(**in_chunk)
             .order_by("record_id", "position", "id")
             .values_list("record_id", "keyword__name")
         ):
             keywords.setdefault(record_id, []).append(name)
         attachments: dict[int, list[str]] = {}
         for record_id, title in (
-            Attachment.objects.filter(record_id__in=ids)
+            Attachment.objects.filter(**in_chunk)
             .order_by("record_id", "position", "id")
             .values_list("record_id", "title")
         ):
@@ -253,57 +260,58 @@ def _record_rows(queryset: QuerySet, *, chunk_size: int) -> Iterator[dict[str, A
             yield _record_row(row, vocab, keywords, attachments)
 
 
-def _record_row(row, vocab: _Vocabulary, keywords, attachments) -> dict[str, Any]:
+def _record_row(row, vocab: _Vocabulary, keywords, attachments) -> list[Any]:
+    """The cells in RECORD_COLUMNS order (a list: dicts cost a third of the export time)."""
     users = vocab.users
     published = row["status"] == RecordStatus.PUBLISHED
-    return {
-        "index_number": row["index_number"],
-        "title": row["title"],
-        "issued_on": row["issued_on"],
-        "publication_date": row["publication_date"],
-        "document_number": row["document_number"],
-        "disclosure_period": vocab.periods.get(row["disclosure_period"], row["disclosure_period"]),
-        "disclosure_until": row["disclosure_until"],
-        "organization": vocab.organizations.get(row["organization_id"]),
-        "department": vocab.organizations.get(row["department_id"]),
-        "disclosure_forms": [vocab.forms.get(f, f) for f in row["disclosure_forms"] or []],
-        "disclosure_method": vocab.methods.get(row["disclosure_method"], row["disclosure_method"]),
-        "non_disclosure_reason": row["non_disclosure_reason"],
-        "disclosure_scope": vocab.scopes.get(row["disclosure_scope"], row["disclosure_scope"]),
-        "effective_on": row["effective_on"],
-        "valid_until": row["valid_until"] or "长期",
-        "repealed_on": row["repealed_on"],
-        "repealed_by": vocab.index_numbers.get(row["repealed_by_id"]),
-        "procedure": row["procedure"],
-        "topic": vocab.topics.get(row["topic_id"]),
-        "genre": vocab.genres.get(row["genre_id"]),
-        "keywords": keywords.get(row["id"], []),
-        "summary": row["summary"],
-        "body": row["body"],
-        "source": row["source"],
-        "category": vocab.categories.get(row["category_id"]),
-        "status": vocab.statuses.get(row["status"], row["status"]),
-        "view_count": row["view_count"],
-        "version": row["version"],
-        "created_by": users.get(row["created_by_id"]),
-        "created_at": row["created_at"],
-        "updated_by": users.get(row["updated_by_id"]),
-        "updated_at": row["updated_at"],
-        "submitted_by": users.get(row["submitted_by_id"]),
-        "submitted_at": row["submitted_at"],
-        "approved_by": users.get(row["approved_by_id"]),
-        "approved_at": row["approved_at"],
-        "published_by": users.get(row["published_by_id"]),
-        "published_at": row["published_at"],
-        "withdrawn_by": users.get(row["withdrawn_by_id"]),
-        "withdrawn_at": row["withdrawn_at"],
-        "withdrawal_reason": row["withdrawal_reason"],
-        "public_url": f"/records/{row['id']}/" if published else "",
-        "attachments": attachments.get(row["id"], []),
-    }
+    return [
+        row["index_number"],
+        row["title"],
+        row["issued_on"],
+        row["publication_date"],
+        row["document_number"],
+        vocab.periods.get(row["disclosure_period"], row["disclosure_period"]),
+        row["disclosure_until"],
+        vocab.organizations.get(row["organization_id"]),
+        vocab.organizations.get(row["department_id"]),
+        [vocab.forms.get(f, f) for f in row["disclosure_forms"] or []],
+        vocab.methods.get(row["disclosure_method"], row["disclosure_method"]),
+        row["non_disclosure_reason"],
+        vocab.scopes.get(row["disclosure_scope"], row["disclosure_scope"]),
+        row["effective_on"],
+        row["valid_until"] or "长期",
+        row["repealed_on"],
+        vocab.index_numbers.get(row["repealed_by_id"]),
+        row["procedure"],
+        vocab.topics.get(row["topic_id"]),
+        vocab.genres.get(row["genre_id"]),
+        keywords.get(row["id"], []),
+        row["summary"],
+        row["body"],
+        row["source"],
+        vocab.categories.get(row["category_id"]),
+        vocab.statuses.get(row["status"], row["status"]),
+        row["view_count"],
+        row["version"],
+        users.get(row["created_by_id"]),
+        row["created_at"],
+        users.get(row["updated_by_id"]),
+        row["updated_at"],
+        users.get(row["submitted_by_id"]),
+        row["submitted_at"],
+        users.get(row["approved_by_id"]),
+        row["approved_at"],
+        users.get(row["published_by_id"]),
+        row["published_at"],
+        users.get(row["withdrawn_by_id"]),
+        row["withdrawn_at"],
+        row["withdrawal_reason"],
+        f"/records/{row['id']}/" if published else "",
+        attachments.get(row["id"], []),
+    ]
 
 
-def _audit_rows(queryset: QuerySet, *, chunk_size: int) -> Iterator[dict[str, Any]]:
+def _audit_rows(queryset: QuerySet, *, chunk_size: int) -> Iterator[list[Any]]:
     labels = dict(AuditAction.choices)
     last_id = 0
     while True:
@@ -312,7 +320,7 @@ def _audit_rows(queryset: QuerySet, *, chunk_size: int) -> Iterator[dict[str, An
             return
         last_id = chunk[-1].pk
         for entry in chunk:
-            yield {
+            row = {
                 "id": entry.pk,
                 "created_at": entry.created_at,
                 "created_at_utc": entry.created_at.astimezone(datetime.UTC).isoformat(),
@@ -332,6 +340,7 @@ def _audit_rows(queryset: QuerySet, *, chunk_size: int) -> Iterator[dict[str, An
                 "entry_hash": entry.entry_hash,
                 "hash_ok": entry_digest(entry) == entry.entry_hash,
             }
+            yield [row[c.name] for c in AUDIT_COLUMNS]
 
 
 def neutralize(text: str) -> str:
@@ -341,26 +350,31 @@ def neutralize(text: str) -> str:
     return text
 
 
-def _cell(name: str, value: Any) -> str:
-    """One value as spreadsheet text: dates ISO, moments in local time, lists joined."""
+def _cell(name: str, value: Any, tz: datetime.tzinfo | None = None) -> str:
+    """One value as spreadsheet text: dates ISO, moments in local time, lists joined.
+
+    The type tests are ordered by frequency (text first): this runs for every cell.
+    """
+    if value.__class__ is str:
+        return "'" + value if value and value[0] in FORMULA_FIRST else value
     if value is None:
         return ""
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(tz or timezone.get_current_timezone()).isoformat()
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat()
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, list):
         return neutralize(LIST_SEPARATORS.get(name, "、").join(value))
-    if isinstance(value, int):
-        return str(value)
     return neutralize(str(value))
 
 
-def _json_value(value: Any) -> Any:
+def _json_value(value: Any, tz: datetime.tzinfo) -> Any:
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat()
+        return value.astimezone(tz).isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
@@ -371,12 +385,21 @@ class _LineBuffer:
         return value
 
 
-def _csv_chunks(rows: Iterable[dict], columns: list[Column], headers: list[str]) -> Iterator[str]:
+def _csv_chunks(rows: Iterable[list], columns: list[Column], headers: list[str]) -> Iterator[str]:
     writer = csv.writer(_LineBuffer())
     yield "\ufeff" + writer.writerow(headers)
+    tz = timezone.get_current_timezone()
+    names = [c.name for c in columns]
+    first = FORMULA_FIRST
     batch: list[str] = []
     for row in rows:
-        batch.append(writer.writerow([_cell(c.name, row[c.name]) for c in columns]))
+        cells = []
+        for name, value in zip(names, row, strict=True):
+            if value.__class__ is str:  # most cells: inline, no call
+                cells.append("'" + value if value and value[0] in first else value)
+            else:
+                cells.append(_cell(name, value, tz))
+        batch.append(writer.writerow(cells))
         if len(batch) >= 500:
             yield "".join(batch)
             batch = []
@@ -384,10 +407,11 @@ def _csv_chunks(rows: Iterable[dict], columns: list[Column], headers: list[str])
         yield "".join(batch)
 
 
-def _jsonl_chunks(rows: Iterable[dict], columns: list[Column], headers: list[str]) -> Iterator[str]:
+def _jsonl_chunks(rows: Iterable[list], columns: list[Column], headers: list[str]) -> Iterator[str]:
+    tz = timezone.get_current_timezone()
     batch: list[str] = []
     for row in rows:
-        obj = {h: _json_value(row[c.name]) for h, c in zip(headers, columns, strict=True)}
+        obj = {h: _json_value(value, tz) for h, value in zip(headers, row, strict=True)}
         batch.append(json.dumps(obj, ensure_ascii=False) + "\n")
         if len(batch) >= 500:
             yield "".join(batch)
@@ -397,7 +421,7 @@ def _jsonl_chunks(rows: Iterable[dict], columns: list[Column], headers: list[str
 
 
 def _xlsx_chunks(
-    rows: Iterable[dict], columns: list[Column], headers: list[str]
+    rows: Iterable[list], columns: list[Column], headers: list[str]
 ) -> Iterator[bytes]:
     """openpyxl's write-only mode keeps rows in a temporary file, not in memory.
 
@@ -409,10 +433,11 @@ def _xlsx_chunks(
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("导出")
     sheet.append(headers)
+    tz = timezone.get_current_timezone()
     for row in rows:
         values = []
-        for c in columns:
-            cell = WriteOnlyCell(sheet, value=_cell(c.name, row[c.name]))
+        for c, value in zip(columns, row, strict=True):
+            cell = WriteOnlyCell(sheet, value=_cell(c.name, value, tz))
             cell.data_type = "s"  # text, never a formula, whatever the value looks like
             values.append(cell)
         sheet.append(values)
@@ -437,7 +462,7 @@ def _encoded(chunks: Iterator) -> Iterator[bytes]:
 
 def _stream(
     *,
-    rows: Iterator[dict[str, Any]],
+    rows: Iterator[list[Any]],
     columns: list[Column],
     fmt: str,
     english: bool,
@@ -452,7 +477,7 @@ def _stream(
     headers = [c.name if english else c.label for c in columns]
     counter = {"rows": 0}
 
-    def counted() -> Iterator[dict[str, Any]]:
+    def counted() -> Iterator[list[Any]]:
         for row in rows:
             counter["rows"] += 1
             yield row
