@@ -90,7 +90,10 @@ def prepare(records: int, *, copy: bool = False) -> int:
 
 
 def measure(command: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in kB and stderr of one command run under /usr/bin/time -v."""
+    """Wall seconds, peak RSS in kB and stderr of one command run under /usr/bin/time -v.
+
+    The stderr also holds the command's user and system CPU seconds (see `cpu_seconds`).
+    """
     started = time.perf_counter()
     result = subprocess.run(
         ["/usr/bin/time", "-v", *command], cwd=ROOT, capture_output=True, text=True, check=False
@@ -100,6 +103,17 @@ def measure(command: list[str]) -> tuple[float, int, str]:
         raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
     peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)[1])
     return elapsed, peak, result.stderr
+
+
+def cpu_seconds(time_output: str) -> float:
+    """User + system CPU of the measured process: what it costs on a machine shared with others."""
+    user = float(re.search(r"User time \(seconds\): ([0-9.]+)", time_output)[1])
+    system = float(re.search(r"System time \(seconds\): ([0-9.]+)", time_output)[1])
+    return user + system
+
+
+def load_average() -> str:
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def main() -> None:
@@ -123,10 +137,12 @@ def main() -> None:
             "-o",
             "/dev/null",
         ]
-        elapsed, peak_kb, _ = measure(command)
+        elapsed, peak_kb, output = measure(command)
+        cpu = cpu_seconds(output)
         print(
             f"export {fmt:5} {rows:>9} rows  {elapsed:7.1f} s  {rows / elapsed:9.0f} rows/s  "
-            f"peak RSS {peak_kb / 1024:6.1f} MB",
+            f"peak RSS {peak_kb / 1024:6.1f} MB  (exporter CPU {cpu:.1f} s = "
+            f"{rows / cpu:.0f} rows per CPU-second; load average {load_average()})",
             flush=True,
         )
 

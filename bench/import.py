@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from export import measure, prepare  # noqa: E402
+from export import cpu_seconds, load_average, measure, prepare  # noqa: E402
 
 
 def empty_records() -> None:
@@ -55,10 +55,12 @@ def main() -> None:
             sys.executable, "manage.py", "import_records", str(path), "--commit", "--max-bytes", "0"
         ]  # fmt: skip
         for label in ("import (create)", "re-import (update)"):
-            elapsed, peak_kb, _ = measure(command)
+            elapsed, peak_kb, output = measure(command)
+            cpu = cpu_seconds(output)
             print(
                 f"{label:18} {rows:>8} rows  {elapsed:7.1f} s  {rows / elapsed:7.0f} rows/s  "
-                f"peak RSS {peak_kb / 1024:6.1f} MB",
+                f"peak RSS {peak_kb / 1024:6.1f} MB  (importer CPU {cpu:.1f} s = "
+                f"{rows / cpu:.0f} rows per CPU-second; load average {load_average()})",
                 flush=True,
             )
     from disclosure.models import DisclosureRecord
