@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from disclosure.exports import RECORD_COLUMNS
@@ -46,6 +47,7 @@ LABELS = {column.name: column.label for column in RECORD_COLUMNS}
 _NOISE = re.compile(r"[\s:：*＊\ufeff]")
 
 
+@functools.lru_cache(maxsize=1024)
 def field_for(header: str) -> str | None:
     """`信息索引号`, `信息索引号:`, `index_number`, ` *标题 ` → the field name; None if unknown."""
     key = _NOISE.sub("", str(header or ""))

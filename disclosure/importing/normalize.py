@@ -8,8 +8,8 @@ here, and anything else is refused with a message the editor can act on, never g
 from __future__ import annotations
 
 import datetime
+import functools
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -111,14 +111,22 @@ def parse_validity(value: Any) -> datetime.date | None:
     return parse_date(text)
 
 
-def _choice(value: Any, choices: Iterable[tuple[str, str]], label: str) -> str | None:
+@functools.cache
+def _lookup(choices: type) -> tuple[dict[str, str], str]:
+    """{code or label: code} of a TextChoices, built once: this runs for every cell."""
+    table = {}
+    for code, name in choices.choices:
+        table[code] = table[name] = code
+    return table, "、".join(name for _, name in choices.choices)
+
+
+def _choice(value: Any, choices: type, label: str) -> str | None:
     text = clean_text(value)
     if not text:
         return None
-    for code, name in choices:
-        if text in (code, name):
-            return code
-    names = "、".join(name for _, name in choices)
+    table, names = _lookup(choices)
+    if text in table:
+        return table[text]
     raise ValueError(f"{label}取值无效:{text}(可选 {names})")
 
 
@@ -126,19 +134,19 @@ def parse_period(value: Any) -> str | None:
     text = clean_text(value)
     if text.startswith("限时公开"):
         return DisclosurePeriod.TIME_LIMITED
-    return _choice(text, DisclosurePeriod.choices, "公开时限")
+    return _choice(text, DisclosurePeriod, "公开时限")
 
 
 def parse_method(value: Any) -> str | None:
-    return _choice(value, DisclosureMethod.choices, "公开方式")
+    return _choice(value, DisclosureMethod, "公开方式")
 
 
 def parse_scope(value: Any) -> str | None:
-    return _choice(value, DisclosureScope.choices, "公开范围")
+    return _choice(value, DisclosureScope, "公开范围")
 
 
 def parse_status(value: Any) -> str | None:
-    return _choice(value, RecordStatus.choices, "状态")
+    return _choice(value, RecordStatus, "状态")
 
 
 def parse_forms(value: Any) -> list[str] | None:
@@ -154,7 +162,7 @@ def parse_forms(value: Any) -> list[str] | None:
     for part in parts:
         if not part:
             continue
-        code = _choice(part, DisclosureForm.choices, "公开形式")
+        code = _choice(part, DisclosureForm, "公开形式")
         if code not in codes:
             codes.append(code)
     return codes

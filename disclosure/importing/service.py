@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from disclosure.audit import record_event
@@ -259,6 +259,52 @@ def _row_values(
     return record, keywords, repealed_by
 
 
+_INSERT_FIELDS = [f for f in DisclosureRecord._meta.concrete_fields if not f.primary_key]
+_UPDATE_COLUMNS = [DisclosureRecord._meta.get_field(name) for name in _UPDATE_FIELDS]
+
+
+def _insert_verbatim(records: list[DisclosureRecord]) -> None:
+    """INSERT the records as given, in batches, setting their primary keys.
+
+    `raw=True` is how loaddata saves: no `pre_save`, so the file's 创建时间/更新时间 are kept
+    instead of being stamped with now (bulk_create would stamp them and need a second, slow
+    bulk_update to put them back).
+    """
+    if not records:
+        return
+    batch = connection.ops.bulk_batch_size(_INSERT_FIELDS, records) or len(records)
+    for start in range(0, len(records), batch):
+        part = records[start : start + batch]
+        returned = DisclosureRecord.objects._insert(
+            part,
+            fields=_INSERT_FIELDS,
+            returning_fields=[DisclosureRecord._meta.pk],
+            raw=True,
+        )
+        for record, (pk,) in zip(part, returned, strict=True):
+            record.pk = pk
+
+
+def _update_verbatim(records: list[DisclosureRecord]) -> None:
+    """One parameterized UPDATE per record via executemany.
+
+    `bulk_update` builds a CASE WHEN per field and row, which costs milliseconds per row on a
+    45-column table; a plain prepared UPDATE is an order of magnitude cheaper.
+    """
+    if not records:
+        return
+    quote = connection.ops.quote_name
+    table = quote(DisclosureRecord._meta.db_table)
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in _UPDATE_COLUMNS)
+    sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names only
+    params = [
+        [f.get_db_prep_save(getattr(r, f.attname), connection) for f in _UPDATE_COLUMNS] + [r.pk]
+        for r in records
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 class _Writer:
     """Writes valid rows in chunks: creates, updates by index number, keywords, counters."""
 
@@ -296,14 +342,11 @@ class _Writer:
                 key = (record.index_code, record.index_year)
                 self.counters[key] = max(self.counters.get(key, 0), record.index_serial)
         now = timezone.now()
-        moments = [(r.pk, r._import_created_at or now, r.updated_at or now) for r, _ in chunk]
-        DisclosureRecord.objects.bulk_create(new)
-        # bulk_create stamps the auto_now fields; put the file's moments back and write them
-        for (record, _), (_, created_at, updated_at) in zip(chunk, moments, strict=True):
-            record.created_at, record.updated_at = created_at, updated_at
-        DisclosureRecord.objects.bulk_update(new, ["created_at", "updated_at"])
-        if old:
-            DisclosureRecord.objects.bulk_update(old, _UPDATE_FIELDS)
+        for record, _ in chunk:
+            record.created_at = record._import_created_at or now
+            record.updated_at = record.updated_at or now
+        _insert_verbatim(new)
+        _update_verbatim(old)
         self.report.created += len(new)
         self.report.updated += len(old)
         self._keywords(chunk, old)

@@ -151,3 +151,15 @@ def test_export_command_writes_the_filtered_file(tmp_path, seed_data):
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 and "2020年全市教育工作" in lines[0]
     assert AuditEntry.objects.get(action="export").details["filters"] == {"year": "2020"}
+
+
+@pytest.mark.django_db
+def test_audit_log_download_needs_its_own_permission(client, db):
+    record_event(action="other", reason="一条")
+    client.force_login(staff("export_records"))
+    assert client.get("/admin/disclosure/recorddataexchange/audit-log/").status_code == 403
+    client.force_login(staff("export_audit_log", username="auditor2"))
+    response = client.get("/admin/disclosure/recorddataexchange/audit-log/", {"format": "csv"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.splitlines()[0].endswith("上一条哈希,本条哈希,哈希校验")
+    assert AuditEntry.objects.filter(action="export").get().details["what"] == "audit_log"
