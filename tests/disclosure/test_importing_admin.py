@@ -60,3 +60,14 @@ def test_admin_dry_run_then_commit(client, vocabulary):
     assert "已导入" in response.content.decode()
     assert DisclosureRecord.objects.get().title == GOOD[1]
     assert HEADER[0] == "信息索引号"
+
+
+@pytest.mark.django_db
+def test_admin_index_links_the_data_exchange_page_for_a_superuser(client, vocabulary):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-123456")
+    client.force_login(admin)
+    assert "数据导入导出" in client.get("/admin/").content.decode()
+    page = client.get("/admin/disclosure/recorddataexchange/").content.decode()
+    assert "导出公开信息" in page and "导出审计日志" in page and "导入公开信息" in page
