@@ -107,6 +107,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_PLAN_ITEM_EDIT,
         *_ANNUAL_REPORT_EDIT,
         "view_calendaroverride",
+        # The office moves a bureau's old site over (legacy import, all rows or none).
+        "import_records",
     ],
     PUBLISHER: [
         "publish_record",
@@ -121,7 +123,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "publish_annualreport",
         "view_annualreport",
     ],
-    AUDITOR: ["access_all_organizations", *_READ_EVERYTHING, "export_records"],
+    AUDITOR: [
+        "access_all_organizations",
+        *_READ_EVERYTHING,
+        "export_records",
+        "export_audit_log",
+    ],
 }
 
 logger = logging.getLogger(__name__)

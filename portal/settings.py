@@ -176,3 +176,7 @@ ANNUAL_REPORT_RULE_GENRES = ["规章"]
 ANNUAL_REPORT_NORMATIVE_GENRES = ["行政规范性文件", "规范性文件"]
 # Days of January on which the Article 49 reminder (publish by 31 January) is sent.
 ANNUAL_REPORT_REMINDER_DAYS = (2, 15, 25, 29)
+# Largest file a legacy import accepts (bytes); the command's --max-bytes 0 lifts it.
+DISCLOSURE_IMPORT_MAX_BYTES = int(
+    os.environ.get("DISCLOSURE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
+)

@@ -9,6 +9,7 @@ from portal.views import site
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include(("portal.api.urls", "api"), namespace="api")),
     path("robots.txt", site.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
     path(

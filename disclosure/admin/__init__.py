@@ -4,6 +4,8 @@ from disclosure.admin import (  # noqa: F401
     annual_reports,
     audit,
     calendar,
+    exports,
+    imports,
     plans,
     records,
     requests,

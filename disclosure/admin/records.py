@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from disclosure.admin.exports import export_selected_records
 from disclosure.admin.record_forms import (
     AttachmentInline,
     RecordForm,
@@ -157,7 +158,7 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "category"]
     change_form_template = "admin/disclosure/disclosurerecord/change_form.html"
     change_list_template = "admin/disclosure/disclosurerecord/change_list.html"
-    actions = [_bulk_action(name) for name in TRANSITIONS]
+    actions = [*(_bulk_action(name) for name in TRANSITIONS), export_selected_records]
 
     # Display ------------------------------------------------------------------------------
 
@@ -234,6 +235,8 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
         for name, transition in TRANSITIONS.items():
             if not request.user.has_perm(transition.permission):
                 actions.pop(f"transition_{name}", None)
+        if not request.user.has_perm("disclosure.export_records"):
+            actions.pop("export_selected_records", None)
         return actions
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -1,6 +1,7 @@
 from .annual_reports import AnnualReport, AnnualReportStatus
 from .audit import AuditAction, AuditChainHead, AuditEntry
 from .calendar import CalendarOverride
+from .data import RecordDataExchange
 from .plans import PlanItem, PlanProgressNote, PlanSection, WorkPlan
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .requests import InformationRequest, ReplyTemplate, RequestEvent
@@ -27,6 +28,7 @@ __all__ = [
     "PlanItem",
     "PlanProgressNote",
     "PlanSection",
+    "RecordDataExchange",
     "RecordKeyword",
     "StaffProfile",
     "Topic",

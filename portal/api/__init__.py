@@ -1,0 +1,1 @@
+"""The public open-data API (django-ninja): read-only, published records only."""

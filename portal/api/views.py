@@ -1,0 +1,369 @@
+"""The read-only open-data API (`/api/`, OpenAPI 3 at `/api/openapi.json`, docs at `/api/docs`).
+
+Every record endpoint starts from `public_records()`, so what the API can show is exactly what
+the public site shows; the list applies the listing's own FilterSet. Responses carry an ETag and
+Last-Modified computed from the matching rows, so a harvester polling nightly gets 304s, and
+`?script=hant` converts every text to Traditional script with the site's own converter.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from django.db.models import Count, Max, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date, quote_etag
+from ninja import NinjaAPI, Query, Schema, Status
+from ninja.errors import HttpError
+from ninja.renderers import JSONRenderer
+
+from disclosure.convert import to_traditional
+from disclosure.models import (
+    Category,
+    DisclosureRecord,
+    Genre,
+    Organization,
+    PlanSection,
+    RecordKeyword,
+    Topic,
+)
+from disclosure.numbering import INDEX_NUMBER_RE
+from disclosure.selectors import public_records
+from portal.api import schemas
+from portal.filters import SORTS, filter_records
+
+
+class ReadableJSON(JSONRenderer):
+    """Chinese as characters, not \\u escapes: the files are read by people too."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=ReadableJSON(),
+    title="政府信息公开平台开放数据接口",
+    version="1.0",
+    description=(
+        "已公开的政府信息及其目录、机构、主题、体裁、工作计划。只读;支持 ?script=hant 繁体输出。"
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+Script = Literal["hans", "hant"]
+MAX_PAGE = 100_000
+
+
+class RecordQuery(Schema):
+    """The public listing's filters (portal.filters.RecordFilter), documented for OpenAPI.
+
+    INTEGRATION POINT: full-text `q` is left out until the search service lands; add it here
+    and route the list through `search_records(...)` when `q` is given.
+    """
+
+    category: str | None = Query(None, description="目录路径名(slug),含下级目录", max_length=60)
+    organization: int | None = Query(None, description="发布机构编号,含其下属部门", ge=1, le=2**31)
+    topic: int | None = Query(None, description="主题编号;一级主题含其二级主题", ge=1, le=2**31)
+    genre: int | None = Query(None, description="体裁编号", ge=1, le=2**31)
+    year: int | None = Query(None, description="发文年份", ge=1949, le=2100)
+    issued_from: datetime.date | None = Query(None, description="发文日期从")
+    issued_to: datetime.date | None = Query(None, description="发文日期至")
+    published_from: datetime.date | None = Query(None, description="公开日期从")
+    published_to: datetime.date | None = Query(None, description="公开日期至")
+    method: Literal["proactive", "on_request"] | None = Query(None, description="公开方式")
+    validity: Literal["valid", "expired", "repealed"] | None = Query(None, description="效力状态")
+    keyword: str | None = Query(None, description="关键词(完全匹配)", max_length=50)
+    sort: Literal[tuple(SORTS)] | None = Query(None, description="排序")  # type: ignore[valid-type]
+    page: int = Query(1, ge=1, le=MAX_PAGE)
+    page_size: int = Query(20, ge=1, le=100)
+    script: Script = Query("hans", description="hant 输出繁体")
+
+
+def _hant(value: Any) -> Any:
+    if isinstance(value, str):
+        return to_traditional(value)
+    if isinstance(value, list):
+        return [_hant(v) for v in value]
+    if isinstance(value, dict):
+        return {
+            k: v if k in {"url", "api_url", "next", "previous"} else _hant(v)
+            for k, v in value.items()
+        }
+    return value
+
+
+def _output(data: Any, script: str) -> Any:
+    if script != "hant":
+        return data
+    if isinstance(data, Schema):
+        data = data.model_dump()
+    elif isinstance(data, list):
+        data = [d.model_dump() if isinstance(d, Schema) else d for d in data]
+    return _hant(data)
+
+
+def _validators(request: HttpRequest, queryset: QuerySet) -> tuple[str, datetime.datetime | None]:
+    """ETag and Last-Modified of what `queryset` would return for this exact request.
+
+    The newest `updated_at` or `published_at` and the row count change whenever a matching record
+    is edited, published, scheduled into view or withdrawn.
+    """
+    stats = queryset.order_by().aggregate(
+        n=Count("id"), updated=Max("updated_at"), published=Max("published_at")
+    )
+    moments = [m for m in (stats["updated"], stats["published"]) if m is not None]
+    last = max(moments) if moments else None
+    raw = f"{request.get_full_path()}|{stats['n']}|{last.isoformat() if last else ''}"
+    return quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32]), last
+
+
+def _conditional(request: HttpRequest, response: HttpResponse, queryset: QuerySet) -> bool:
+    """Set the validators on `response`; True if the client's copy is still current."""
+    etag, last = _validators(request, queryset)
+    response["ETag"] = etag
+    if last is not None:
+        response["Last-Modified"] = http_date(last.timestamp())
+    response["Cache-Control"] = "public, max-age=300"
+    return etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+
+
+def _not_modified(response: HttpResponse) -> HttpResponse:
+    result = HttpResponseNotModified()
+    for header in ("ETag", "Last-Modified", "Cache-Control"):
+        if header in response:
+            result[header] = response[header]
+    return result
+
+
+class _Labels:
+    def __init__(self) -> None:
+        nodes = {c.pk: c for c in Category.objects.all()}
+        self.paths = {}
+        for pk, node in nodes.items():
+            names, current = [], node
+            while current is not None:
+                names.append(current.name)
+                current = nodes.get(current.parent_id)
+            self.paths[pk] = " / ".join(reversed(names))
+
+
+def _summary(record: DisclosureRecord, labels: _Labels, today: datetime.date) -> dict[str, Any]:
+    return {
+        "index_number": record.index_number,
+        "title": record.title,
+        "url": record.get_absolute_url(),
+        "api_url": (
+            reverse("api:record", kwargs={"index_number": record.index_number})
+            if record.index_number
+            else None
+        ),
+        "issued_on": record.issued_on,
+        "publication_date": record.publication_date,
+        "document_number": record.document_number,
+        "organization": record.organization.name,
+        "category": labels.paths.get(record.category_id, ""),
+        "topic": record.topic.label if record.topic_id else None,
+        "genre": record.genre.name if record.genre_id else None,
+        "validity": record.validity_status(today=today).label,
+    }
+
+
+@api.get("/records", response={200: schemas.RecordPage, 400: schemas.Error}, tags=["公开信息"])
+def list_records(request: HttpRequest, response: HttpResponse, query: Query[RecordQuery]):
+    """已公开的信息,与公开目录页相同的筛选条件;分页。"""
+    today = timezone.localdate()
+    data = {k: v for k, v in request.GET.items() if k not in {"page", "page_size", "script"}}
+    filterset, queryset = filter_records(
+        data=data, queryset=public_records().for_listing(), today=today
+    )
+    if not filterset.is_valid():
+        errors = {name: [str(e) for e in errs] for name, errs in filterset.errors.items()}
+        return Status(400, {"detail": "筛选条件无效。", "errors": errors})
+    if _conditional(request, response, queryset):
+        return _not_modified(response)
+    if not query.sort:
+        queryset = queryset.order_by("-publication_date", "-id")
+    count = queryset.count()
+    start = (query.page - 1) * query.page_size
+    rows = list(queryset[start : start + query.page_size])
+    labels = _Labels()
+    num_pages = max(1, -(-count // query.page_size))
+
+    def link(page: int) -> str | None:
+        if page < 1 or page > num_pages:
+            return None
+        params = request.GET.copy()
+        params["page"] = str(page)
+        return f"{request.path}?{urlencode(sorted(params.items()))}"
+
+    page = {
+        "count": count,
+        "page": query.page,
+        "page_size": query.page_size,
+        "num_pages": num_pages,
+        "next": link(query.page + 1),
+        "previous": link(query.page - 1) if query.page <= num_pages else None,
+        "results": [_summary(r, labels, today) for r in rows],
+    }
+    return Status(200, _output(page, query.script))
+
+
+def _public_record(index_number: str) -> DisclosureRecord:
+    if not INDEX_NUMBER_RE.match(index_number):
+        raise HttpError(404, "没有找到该信息。")
+    try:
+        return (
+            public_records()
+            .for_listing()
+            .prefetch_related(
+                "attachments",
+                Prefetch(
+                    "keyword_links",
+                    queryset=RecordKeyword.objects.select_related("keyword").order_by("position"),
+                ),
+            )
+            .get(index_number=index_number)
+        )
+    except DisclosureRecord.DoesNotExist:
+        raise HttpError(404, "没有找到该信息。") from None
+
+
+@api.get(
+    "/records/{path:index_number}/plan",
+    response={200: schemas.Plan, 404: schemas.Error},
+    tags=["公开信息"],
+)
+def record_plan(
+    request: HttpRequest, response: HttpResponse, index_number: str, script: Script = "hans"
+):
+    """一条工作计划类信息拆分出的部分和事项(计划、总结及进展)。"""
+    record = _public_record(index_number)
+    if _conditional(request, response, public_records().filter(pk=record.pk)):
+        return _not_modified(response)
+    sections = (
+        PlanSection.objects.filter(plan__record=record)
+        .prefetch_related("items")
+        .order_by("ordinal")
+    )
+    plan = {
+        "index_number": record.index_number,
+        "title": record.title,
+        "sections": [
+            {
+                "ordinal": s.ordinal,
+                "heading": s.heading,
+                "kind": s.get_kind_display(),
+                "items": [
+                    {
+                        "ordinal": i.ordinal,
+                        "heading": i.heading,
+                        "text": i.text,
+                        "status": i.get_status_display(),
+                    }
+                    for i in s.items.all()
+                ],
+            }
+            for s in sections
+        ],
+    }
+    if not plan["sections"]:
+        raise HttpError(404, "该信息没有工作计划。")
+    return Status(200, _output(plan, script))
+
+
+@api.get(
+    "/records/{path:index_number}",
+    response={200: schemas.RecordDetail, 404: schemas.Error},
+    tags=["公开信息"],
+    url_name="record",
+)
+def record_detail(
+    request: HttpRequest, response: HttpResponse, index_number: str, script: Script = "hans"
+):
+    """按信息索引号取一条已公开信息的全部公开字段。"""
+    record = _public_record(index_number)
+    if _conditional(request, response, public_records().filter(pk=record.pk)):
+        return _not_modified(response)
+    detail = _summary(record, _Labels(), timezone.localdate())
+    detail.update(
+        published_at=record.published_at,
+        disclosure_period=record.disclosure_period_label,
+        disclosure_forms=record.disclosure_forms_label.split("、")
+        if record.disclosure_forms
+        else [],
+        disclosure_method=record.get_disclosure_method_display(),
+        disclosure_scope=record.get_disclosure_scope_display(),
+        valid_until=record.validity_label,
+        repealed_on=record.repealed_on,
+        procedure=record.procedure,
+        keywords=record.keyword_names(),
+        summary=record.summary,
+        body=record.body,
+        source=record.source,
+        attachments=[
+            {"title": a.title, "size": a.size, "content_type": a.content_type}
+            for a in record.attachments.all()
+        ],
+        has_plan=PlanSection.objects.filter(plan__record=record).exists(),
+    )
+    return Status(200, _output(detail, script))
+
+
+def _vocabulary(request, response, queryset: QuerySet, rows: list[dict], script: str):
+    if _conditional_vocabulary(request, response, rows):
+        return _not_modified(response)
+    return _output(rows, script)
+
+
+def _conditional_vocabulary(request: HttpRequest, response: HttpResponse, rows: list[dict]) -> bool:
+    digest = hashlib.sha256(repr((request.get_full_path(), rows)).encode()).hexdigest()[:32]
+    response["ETag"] = quote_etag(digest)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response["ETag"] in [
+        t.strip() for t in request.headers.get("If-None-Match", "").split(",")
+    ]
+
+
+@api.get("/organizations", response=list[schemas.Organization], tags=["目录与词表"])
+def organizations(request: HttpRequest, response: HttpResponse, script: Script = "hans"):
+    """发布机构及其上下级关系。"""
+    rows = list(Organization.objects.values("id", "name", "short_name", "code", "parent_id"))
+    return _vocabulary(request, response, Organization.objects.all(), rows, script)
+
+
+@api.get("/categories", response=list[schemas.Category], tags=["目录与词表"])
+def categories(request: HttpRequest, response: HttpResponse, script: Script = "hans"):
+    """政府信息公开目录树;`path` 为面包屑路径。"""
+    labels = _Labels()
+    rows = [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "slug": c.slug,
+            "parent_id": c.parent_id,
+            "path": labels.paths[c.pk],
+        }
+        for c in Category.objects.all()
+    ]
+    return _vocabulary(request, response, Category.objects.all(), rows, script)
+
+
+@api.get("/topics", response=list[schemas.Topic], tags=["目录与词表"])
+def topics(request: HttpRequest, response: HttpResponse, script: Script = "hans"):
+    """主题分类(两级),`label` 如「科技、教育--教育」。"""
+    rows = [
+        {"id": t.pk, "name": t.name, "parent_id": t.parent_id, "label": t.label}
+        for t in Topic.objects.select_related("parent")
+    ]
+    return _vocabulary(request, response, Topic.objects.all(), rows, script)
+
+
+@api.get("/genres", response=list[schemas.Genre], tags=["目录与词表"])
+def genres(request: HttpRequest, response: HttpResponse, script: Script = "hans"):
+    """体裁。"""
+    rows = list(Genre.objects.values("id", "name"))
+    return _vocabulary(request, response, Genre.objects.all(), rows, script)

@@ -1,0 +1,165 @@
+import csv
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from disclosure.audit import record_event
+from disclosure.choices import RecordStatus
+from disclosure.exports import neutralize, stream_audit_log, stream_records
+from disclosure.models import AuditEntry, DisclosureRecord
+from tests.factories import make_published_record, make_record, make_user
+
+EXPORT_URL = "/admin/disclosure/recorddataexchange/export/"
+
+
+def export(fmt: str, **options) -> bytes:
+    return b"".join(stream_records(queryset=DisclosureRecord.objects.all(), fmt=fmt, **options))
+
+
+def staff(*codenames: str, username: str = "auditor"):
+    user = make_user(username=username, is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
+def test_formula_prefixes_are_neutralized(prefix):
+    assert neutralize(f'{prefix}HYPERLINK("http://evil")').startswith("'")
+    assert neutralize("普通文字") == "普通文字"
+
+
+@pytest.mark.django_db
+def test_csv_has_bom_chinese_headers_and_neutralized_cells(seed_data):
+    make_record(title='=HYPERLINK("http://evil.example","点我")', summary="@SUM(A1)")
+    data = export("csv")
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["信息索引号", "标题", "发文日期", "公开日期"]
+    cells = [cell for row in rows[1:] for cell in row]
+    assert '\'=HYPERLINK("http://evil.example","点我")' in cells
+    assert "'@SUM(A1)" in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+@pytest.mark.django_db
+def test_csv_with_english_headers(seed_data):
+    header = export("csv", english=True).decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("index_number,title,issued_on,publication_date")
+
+
+@pytest.mark.django_db
+def test_xlsx_holds_text_cells_never_formulas(seed_data):
+    make_record(title="=1+1")
+    workbook = load_workbook(io.BytesIO(export("xlsx")), read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][0] == "信息索引号"
+    titles = {row[1] for row in rows[1:]}
+    assert "'=1+1" in titles
+    assert "2020年全市教育工作上半年总结和下半年计划" in titles
+
+
+@pytest.mark.django_db
+def test_export_includes_drafts_withdrawn_and_workflow_columns(seed_data):
+    editor = make_user(username="editor_li")
+    make_record(title="草稿", created_by=editor)
+    make_record(title="撤回", status=RecordStatus.WITHDRAWN)
+    rows = [json.loads(line) for line in export("jsonl").decode().splitlines()]
+    by_title = {row["标题"]: row for row in rows}
+    assert by_title["草稿"]["状态"] == "草稿" and by_title["草稿"]["编制人"] == "editor_li"
+    assert by_title["撤回"]["状态"] == "已撤回"
+    seed = by_title["2020年全市教育工作上半年总结和下半年计划"]
+    assert seed["公开形式"] == ["网站", "文件", "政府公报"]
+    assert seed["主题"] == "科技、教育--教育"
+    assert seed["关键词"] == ["学校", "机关", "总结"]
+    assert seed["公开地址"].startswith("/records/")
+
+
+@pytest.mark.django_db
+def test_audit_log_export_carries_the_hash_chain(db):
+    record_event(action="other", reason="第一条")
+    record_event(action="other", reason="第二条")
+    data = b"".join(stream_audit_log(fmt="csv", english=True)).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(data)))
+    assert rows[0]["prev_hash"] == "0" * 64
+    assert rows[1]["prev_hash"] == rows[0]["entry_hash"]
+    assert all(row["hash_ok"] == "是" for row in rows)
+
+
+@pytest.mark.django_db
+def test_anonymous_visitor_cannot_reach_the_export(client, seed_data):
+    response = client.get(EXPORT_URL, {"format": "csv"})
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+
+@pytest.mark.django_db
+def test_staff_without_the_permission_is_refused(client, seed_data):
+    client.force_login(staff(username="editor"))
+    assert client.get(EXPORT_URL, {"format": "csv"}).status_code == 403
+    assert client.get("/admin/disclosure/recorddataexchange/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_auditor_downloads_a_filtered_stream_and_it_is_audited(client, seed_data):
+    make_record(title="草稿")
+    client.force_login(staff("export_records"))
+    response = client.get(EXPORT_URL, {"format": "csv", "status": "published"})
+    assert response.status_code == 200 and response.streaming
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "2020年全市教育工作上半年总结和下半年计划" in body and "草稿" not in body
+    entry = AuditEntry.objects.get(action="export")
+    assert entry.actor_name == "auditor"
+    assert entry.details["rows"] == 1 and entry.details["filters"] == {"status": ["published"]}
+
+
+@pytest.mark.django_db
+def test_export_page_lists_the_export_form_for_auditors(client, seed_data):
+    client.force_login(staff("export_records"))
+    response = client.get("/admin/disclosure/recorddataexchange/")
+    assert response.status_code == 200
+    assert "导出公开信息" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_change_list_action_exports_the_selection(rf, seed_data):
+    from django.contrib.admin.sites import site
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from disclosure.admin.exports import export_selected_records
+
+    request = rf.post("/admin/disclosure/disclosurerecord/")
+    request.session, request.user = {}, make_user(username="nobody", is_staff=True)
+    request._messages = FallbackStorage(request)
+    model_admin = site._registry[DisclosureRecord]
+    assert export_selected_records(model_admin, request, DisclosureRecord.objects.all()) is None
+    request.user = staff("export_records")
+    response = export_selected_records(model_admin, request, DisclosureRecord.objects.all())
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert len(list(workbook.worksheets[0].iter_rows())) == 2
+
+
+@pytest.mark.django_db
+def test_export_command_writes_the_filtered_file(tmp_path, seed_data):
+    make_published_record(title="其他年份", issued_on="2021-03-01")
+    out = tmp_path / "records.jsonl"
+    call_command("export_records", "--format", "jsonl", "--year", "2020", "-o", str(out))
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and "2020年全市教育工作" in lines[0]
+    assert AuditEntry.objects.get(action="export").details["filters"] == {"year": "2020"}
+
+
+@pytest.mark.django_db
+def test_audit_log_download_needs_its_own_permission(client, db):
+    record_event(action="other", reason="一条")
+    client.force_login(staff("export_records"))
+    assert client.get("/admin/disclosure/recorddataexchange/audit-log/").status_code == 403
+    client.force_login(staff("export_audit_log", username="auditor2"))
+    response = client.get("/admin/disclosure/recorddataexchange/audit-log/", {"format": "csv"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.splitlines()[0].endswith("上一条哈希,本条哈希,哈希校验")
+    assert AuditEntry.objects.filter(action="export").get().details["what"] == "audit_log"

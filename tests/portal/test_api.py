@@ -1,0 +1,102 @@
+import pytest
+
+from disclosure.choices import RecordStatus
+from disclosure.models import DisclosureRecord
+from tests.factories import make_published_record, make_record, make_user
+
+
+def numbered(record, number):
+    DisclosureRecord.objects.filter(pk=record.pk).update(index_number=number)
+    record.refresh_from_db()
+    return record
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "status",
+    [RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.APPROVED, RecordStatus.WITHDRAWN],
+)
+def test_unpublished_record_is_neither_listed_nor_found(client, status):
+    record = numbered(make_record(status=status, title="未公开的标题"), "014006470/2021-00001")
+    listing = client.get("/api/records")
+    assert listing.status_code == 200
+    assert "未公开的标题" not in listing.content.decode()
+    assert client.get(f"/api/records/{record.index_number}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_detail_by_index_number_shows_public_fields_and_no_staff(client):
+    editor = make_user(username="editor_zhang")
+    record = make_published_record(title="公开的通知", keywords=("学校", "总结"), created_by=editor)
+    numbered(record, "11341702486344515H/202110-00013")
+    response = client.get("/api/records/11341702486344515H/202110-00013")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["title"] == "公开的通知"
+    assert data["keywords"] == ["学校", "总结"]
+    assert "editor_zhang" not in response.content.decode()
+    assert not {"created_by", "status", "withdrawal_reason"} & data.keys()
+
+
+@pytest.mark.django_db
+def test_list_uses_the_listing_filters(client, seed_data):
+    other = make_published_record(title="另一机构的信息")
+    response = client.get("/api/records", {"organization": other.organization_id})
+    assert [r["title"] for r in response.json()["results"]] == ["另一机构的信息"]
+    response = client.get("/api/records", {"keyword": "学校"})
+    assert response.json()["count"] == 1
+    assert response.json()["results"][0]["index_number"] == "014006470/2020-00120"
+
+
+@pytest.mark.django_db
+def test_invalid_filter_is_a_clear_400_not_the_whole_list(client, seed_data):
+    response = client.get("/api/records", {"category": "no-such-category"})
+    assert response.status_code == 400
+    assert "category" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_pagination_links(client, vocabulary):
+    for n in range(3):
+        make_published_record(title=f"分页{n}")
+    first = client.get("/api/records", {"page_size": 2}).json()
+    assert first["count"] == 3 and first["num_pages"] == 2 and len(first["results"]) == 2
+    second = client.get(first["next"]).json()
+    assert len(second["results"]) == 1 and second["next"] is None
+
+
+@pytest.mark.django_db
+def test_traditional_script_on_request(client, seed_data):
+    response = client.get("/api/records/014006470/2020-00120", {"script": "hant"})
+    assert response.json()["title"] == "2020年全市教育工作上半年總結和下半年計劃"
+    assert response.json()["index_number"] == "014006470/2020-00120"
+
+
+@pytest.mark.django_db
+def test_etag_gives_304_until_a_record_changes(client, seed_data):
+    first = client.get("/api/records")
+    assert first["ETag"] and first["Last-Modified"]
+    again = client.get("/api/records", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+    make_published_record(title="新发布")
+    changed = client.get("/api/records", headers={"if-none-match": first["ETag"]})
+    assert changed.status_code == 200
+
+
+@pytest.mark.django_db
+def test_cors_allows_any_origin_to_read(client, seed_data):
+    response = client.get("/api/genres", headers={"origin": "https://example.org"})
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.django_db
+def test_openapi_document_lists_every_endpoint(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert {"/api/records", "/api/organizations", "/api/categories", "/api/topics"} <= set(paths)
+    assert "/api/genres" in paths and "/api/records/{index_number}/plan" in paths
+
+
+@pytest.mark.django_db
+def test_plan_items_of_the_seed_record(client, seed_data):
+    plan = client.get("/api/records/014006470/2020-00120/plan").json()
+    assert [len(s["items"]) for s in plan["sections"]] == [7, 5]
