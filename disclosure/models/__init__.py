@@ -2,6 +2,7 @@ from .audit import AuditAction, AuditChainHead, AuditEntry
 from .calendar import CalendarOverride
 from .plans import PlanItem, PlanSection, WorkPlan
 from .records import Attachment, DisclosureRecord, RecordKeyword
+from .search import SearchEntry
 from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "PlanItem",
     "PlanSection",
     "RecordKeyword",
+    "SearchEntry",
     "Topic",
     "WorkPlan",
 ]

@@ -1,0 +1,207 @@
+"""`search_records`: the one search service the views call; it hides the backend.
+
+Ranking is by tier, then recency: records whose title matches come first, then the others,
+each tier newest first (发布时间). Each tier is one indexed query with ORDER BY published_at and
+a LIMIT, which either reads the few matches through the GIN (FTS5) index or walks the recency
+index and stops after a page of matches: both are fast, including for terms found in most
+records (教育 on an education bureau's site), where ranking every match is what costs.
+
+Counting is exact up to `COUNT_BOUND`; above it PostgreSQL gives its planner's estimate, shown
+as 约 N 条, and facets are counted over the newest `COUNT_BOUND` matches and say so. Paging stops
+at `COUNT_BOUND` results, as the large search engines do.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, QuerySet
+from django.db.models.functions import ExtractYear
+from django.utils.safestring import SafeString
+
+from disclosure.models import DisclosureRecord
+from disclosure.search.highlight import excerpt, highlight
+from disclosure.search.tokenizer import ParsedQuery, parse_query
+from disclosure.selectors import public_records
+
+COUNT_BOUND = 1000
+PAGE_SIZE = 20
+FACET_LIMIT = 12
+FACETS = {
+    "organization": ("organization_id", "organization__name"),
+    "genre": ("genre_id", "genre__name"),
+    "topic": ("topic_id", "topic__name"),
+}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    record: DisclosureRecord
+    title_html: SafeString
+    excerpt_html: SafeString
+    title_match: bool
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    param: str
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: ParsedQuery
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    total_is_estimate: bool = False
+    page: int = 1
+    page_size: int = PAGE_SIZE
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    facets_sampled: bool = False
+
+    @property
+    def num_pages(self) -> int:
+        shown = min(self.total, COUNT_BOUND)
+        return max((shown + self.page_size - 1) // self.page_size, 1)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+
+def search_records(
+    *,
+    query: str,
+    queryset: QuerySet | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    now: datetime.datetime | None = None,
+) -> SearchResults:
+    """Ranked, highlighted, faceted results for `query` within `queryset`.
+
+    `queryset` is the listing's filtered records (`filter_records(...)`); whatever it is, only
+    records in `public_records(now=)` are ever returned.
+    """
+    parsed = parse_query(query)
+    if not parsed:
+        return SearchResults(query=parsed, page=1, page_size=page_size)
+    base = public_records(now=now)
+    if queryset is not None:
+        base = base & queryset.order_by()
+    matches = base.filter(search_entry__terms__matches=parsed)
+    in_title = base.filter(search_entry__title_terms__matches=parsed)
+    total, estimated = _count(matches)
+    if total == 0:
+        return SearchResults(query=parsed, page=1, page_size=page_size)
+    last_page = max((min(total, COUNT_BOUND) + page_size - 1) // page_size, 1)
+    page = min(max(page, 1), last_page)
+    rest = matches.exclude(search_entry__title_terms__matches=parsed)
+    records, title_ids = _page(in_title, rest, offset=(page - 1) * page_size, size=page_size)
+    hits = [
+        SearchHit(
+            record=record,
+            title_html=highlight(record.title, parsed.needles),
+            excerpt_html=excerpt(record.body, parsed.needles, fallback=record.summary),
+            title_match=record.pk in title_ids,
+        )
+        for record in records
+    ]
+    facet_source = matches
+    if estimated or total > COUNT_BOUND:
+        newest = matches.order_by("-published_at", "-id").values("pk")[:COUNT_BOUND]
+        facet_source = DisclosureRecord.objects.filter(pk__in=newest)
+    return SearchResults(
+        query=parsed,
+        hits=hits,
+        total=total,
+        total_is_estimate=estimated,
+        page=page,
+        page_size=page_size,
+        facets=_facets(facet_source),
+        facets_sampled=facet_source is not matches,
+    )
+
+
+def _count(matches: QuerySet) -> tuple[int, bool]:
+    bounded = matches.order_by().values("pk")[: COUNT_BOUND + 1].count()
+    if bounded <= COUNT_BOUND:
+        return bounded, False
+    if connection.vendor == "postgresql":
+        plan = json.loads(matches.order_by().values("pk").explain(format="json"))
+        return max(int(plan[0]["Plan"]["Plan Rows"]), COUNT_BOUND + 1), True
+    return matches.order_by().count(), False
+
+
+def _page(
+    in_title: QuerySet, rest: QuerySet, *, offset: int, size: int
+) -> tuple[list[DisclosureRecord], set[int]]:
+    """Title tier first, then the rest, each newest first; a page may straddle the two."""
+    recency = ("-published_at", "-id")
+    title_ids = list(
+        in_title.order_by(*recency).values_list("pk", flat=True)[offset : offset + size]
+    )
+    ids = list(title_ids)
+    if len(ids) < size:
+        title_total = offset + len(ids) if ids or offset == 0 else _bounded(in_title)
+        rest_offset = max(offset - title_total, 0)
+        ids += list(
+            rest.order_by(*recency).values_list("pk", flat=True)[
+                rest_offset : rest_offset + size - len(ids)
+            ]
+        )
+    by_pk = (
+        DisclosureRecord.objects.for_listing()
+        .only(
+            "pk",
+            "title",
+            "summary",
+            "body",
+            "index_number",
+            "document_number",
+            "issued_on",
+            "publication_date",
+            "published_at",
+            "organization__name",
+            "category__name",
+            "category__slug",
+            "topic__name",
+            "topic__parent__name",
+            "genre__name",
+        )
+        .in_bulk(ids)
+    )
+    return [by_pk[pk] for pk in ids if pk in by_pk], set(title_ids)
+
+
+def _bounded(queryset: QuerySet) -> int:
+    return queryset.order_by().values("pk")[: COUNT_BOUND + 1].count()
+
+
+def _facets(source: QuerySet) -> dict[str, list[FacetValue]]:
+    facets: dict[str, list[FacetValue]] = {}
+    source = source.order_by()
+    for param, (key, label) in FACETS.items():
+        rows = (
+            source.exclude(**{f"{key}__isnull": True})
+            .values(key, label)
+            .annotate(n=Count("pk"))
+            .order_by("-n", label)[:FACET_LIMIT]
+        )
+        facets[param] = [FacetValue(param, str(r[key]), r[label], r["n"]) for r in rows]
+    years = (
+        source.annotate(y=ExtractYear("issued_on"))
+        .values("y")
+        .annotate(n=Count("pk"))
+        .order_by("-y")[:FACET_LIMIT]
+    )
+    facets["year"] = [FacetValue("year", str(r["y"]), f"{r['y']}年", r["n"]) for r in years]
+    return facets
