@@ -52,6 +52,18 @@ class Matches(Lookup):
         )
 
 
+def fts_match_count(query) -> int:
+    """SQLite only: how many indexed records match, straight from the FTS5 index."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+            [query.to_fts5()],
+        )
+        return cursor.fetchone()[0]
+
+
 class SearchEntry(models.Model):
     record = models.OneToOneField(
         "disclosure.DisclosureRecord",

@@ -112,10 +112,15 @@ def rebuild_index(*, batch_size: int = 2000, progress: Callable[[int], None] | N
             progress(done)
     if on_postgres:
         with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
             for name, column in POSTGRES_INDEXES.items():
                 cursor.execute(
                     f"CREATE INDEX IF NOT EXISTS {name} ON disclosure_searchentry "
                     f"USING gin ({column})"
                 )
             cursor.execute("ANALYZE disclosure_searchentry")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # Without statistics SQLite walks the status index instead of the FTS5 matches.
+            cursor.execute("ANALYZE")
     return done

@@ -22,7 +22,8 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils.safestring import SafeString
 
-from disclosure.models import DisclosureRecord
+from disclosure.models import DisclosureRecord, SearchEntry
+from disclosure.models.search import fts_match_count
 from disclosure.search.highlight import excerpt, highlight
 from disclosure.search.tokenizer import ParsedQuery, parse_query
 from disclosure.selectors import public_records
@@ -99,7 +100,7 @@ def search_records(
         base = base & queryset.order_by()
     matches = base.filter(search_entry__terms__matches=parsed)
     in_title = base.filter(search_entry__title_terms__matches=parsed)
-    total, estimated = _count(matches)
+    total, estimated = _count(matches, parsed=parsed, base=base)
     if total == 0:
         return SearchResults(query=parsed, page=1, page_size=page_size)
     last_page = max((min(total, COUNT_BOUND) + page_size - 1) // page_size, 1)
@@ -117,8 +118,8 @@ def search_records(
     ]
     facet_source = matches
     if estimated or total > COUNT_BOUND:
-        newest = matches.order_by("-published_at", "-id").values("pk")[:COUNT_BOUND]
-        facet_source = DisclosureRecord.objects.filter(pk__in=newest)
+        newest = matches.order_by("-published_at", "-id").values_list("pk", flat=True)
+        facet_source = DisclosureRecord.objects.filter(pk__in=list(newest[:COUNT_BOUND]))
     return SearchResults(
         query=parsed,
         hits=hits,
@@ -131,14 +132,22 @@ def search_records(
     )
 
 
-def _count(matches: QuerySet) -> tuple[int, bool]:
+def _count(matches: QuerySet, *, parsed: ParsedQuery, base: QuerySet) -> tuple[int, bool]:
+    """Exact up to COUNT_BOUND; above it an estimate that costs no pass over the matches.
+
+    PostgreSQL: the planner's row estimate (from the tsvector statistics ANALYZE keeps).
+    SQLite: the FTS5 match count scaled by the share of indexed records the filters keep.
+    """
     bounded = matches.order_by().values("pk")[: COUNT_BOUND + 1].count()
     if bounded <= COUNT_BOUND:
         return bounded, False
     if connection.vendor == "postgresql":
         plan = json.loads(matches.order_by().values("pk").explain(format="json"))
-        return max(int(plan[0]["Plan"]["Plan Rows"]), COUNT_BOUND + 1), True
-    return matches.order_by().count(), False
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+    else:
+        indexed = SearchEntry.objects.count()
+        estimate = fts_match_count(parsed) * base.order_by().count() // max(indexed, 1)
+    return max(estimate, COUNT_BOUND + 1), True
 
 
 def _page(

@@ -19,6 +19,11 @@ from disclosure.convert import to_simplified
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 RUNS = re.compile(rf"(?P<cjk>[{CJK}]+)|(?P<word>[^\W_{CJK}]+)")
 TAGS = re.compile(r"<[^>]*>")
+# Every index token in one C-level pass: at each position, the bigram starting there, a lone CJK
+# character, or a word starting there (`_run_tokens` below is the readable equivalent).
+INDEX_TOKENS = re.compile(
+    rf"(?=([{CJK}]{{2}}|(?<![{CJK}])[{CJK}](?![{CJK}])|(?<![^\W_{CJK}])[^\W_{CJK}]{{1,40}}))"
+)
 MAX_WORD = 40
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
@@ -52,7 +57,8 @@ def _run_tokens(normalized: str) -> list[tuple[str, bool]]:
 
 def index_terms(*texts: str) -> str:
     """The space-separated token string stored for the index (PostgreSQL and FTS5 alike)."""
-    return " ".join(token for text in texts for token, _ in _run_tokens(normalize(text)))
+    tokens = (" ".join(INDEX_TOKENS.findall(normalize(text))) for text in texts if text)
+    return " ".join(t for t in tokens if t)
 
 
 @dataclass(frozen=True)

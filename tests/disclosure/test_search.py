@@ -200,3 +200,13 @@ def test_highlights_and_excerpts_are_escaped_text(vocabulary):
     assert hit.title_html == "&lt;b&gt;<mark>招生</mark>&lt;/b&gt;简章"
     assert "<mark>招生</mark>计划" in hit.excerpt_html
     assert "<script>" not in hit.excerpt_html and "<p>" not in hit.excerpt_html
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["教育现代化 IPv6 锡教发〔2020〕12号", "号", "a", "年2020年", "Ünïcode 字 ab_cd 教育" * 3, ""],
+)
+def test_fast_index_tokenizer_equals_the_query_tokenizer(text):
+    from disclosure.search.tokenizer import _run_tokens, normalize
+
+    assert index_terms(text) == " ".join(token for token, _ in _run_tokens(normalize(text)))
