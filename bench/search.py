@@ -87,6 +87,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--scan-repeat", type=int, default=3)
     parser.add_argument("--skip-rebuild", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="index build processes (PostgreSQL)")
     args = parser.parse_args()
 
     import django
@@ -107,14 +108,20 @@ def main() -> None:
     if existing < args.count:
         started = time.perf_counter()
         generate_records(count=args.count - existing, seed=existing + 1)
-        print(f"generated {args.count - existing} records in {time.perf_counter() - started:.0f} s")
+        seconds = time.perf_counter() - started
+        print(f"generated {args.count - existing} records in {seconds:.0f} s", flush=True)
     total = DisclosureRecord.objects.count()
     public = public_records().count()
     if not args.skip_rebuild or not SearchEntry.objects.exists():
         started = time.perf_counter()
-        indexed = rebuild_index()
+
+        def progress(done: int) -> None:
+            if done % 100_000 < 2000:
+                print(f"  indexed {done} in {time.perf_counter() - started:.0f} s", flush=True)
+
+        indexed = rebuild_index(progress=progress, workers=args.workers)
         build = time.perf_counter() - started
-        print(f"index build: {indexed} published records in {build:.0f} s")
+        print(f"index build: {indexed} published records in {build:.0f} s ({args.workers} workers)")
     print(f"backend: {connection.vendor}; records {total}, public {public}")
     print(f"index size: {_index_size()}")
 

@@ -105,8 +105,7 @@ def search_records(
         return SearchResults(query=parsed, page=1, page_size=page_size)
     last_page = max((min(total, COUNT_BOUND) + page_size - 1) // page_size, 1)
     page = min(max(page, 1), last_page)
-    rest = matches.exclude(search_entry__title_terms__matches=parsed)
-    records, title_ids = _page(in_title, rest, offset=(page - 1) * page_size, size=page_size)
+    records, title_ids = _page(in_title, matches, offset=(page - 1) * page_size, size=page_size)
     hits = [
         SearchHit(
             record=record,
@@ -160,13 +159,13 @@ def _page(
     )
     ids = list(title_ids)
     if len(ids) < size:
-        title_total = offset + len(ids) if ids or offset == 0 else _bounded(in_title)
-        rest_offset = max(offset - title_total, 0)
-        ids += list(
-            rest.order_by(*recency).values_list("pk", flat=True)[
-                rest_offset : rest_offset + size - len(ids)
-            ]
-        )
+        # The title tier ends on this page, so it has at most offset + size records: exclude
+        # them by id. (`NOT title @@ q` would mislead the planner: it is anti-correlated with
+        # `terms @@ q`, which PostgreSQL estimates as if independent.)
+        all_title = list(in_title.order_by().values_list("pk", flat=True)[: offset + size])
+        rest_offset = max(offset - len(all_title), 0)
+        rest = rest.exclude(pk__in=all_title).order_by(*recency)
+        ids += list(rest.values_list("pk", flat=True)[rest_offset : rest_offset + size - len(ids)])
     by_pk = (
         DisclosureRecord.objects.for_listing()
         .only(
@@ -189,10 +188,6 @@ def _page(
         .in_bulk(ids)
     )
     return [by_pk[pk] for pk in ids if pk in by_pk], set(title_ids)
-
-
-def _bounded(queryset: QuerySet) -> int:
-    return queryset.order_by().values("pk")[: COUNT_BOUND + 1].count()
 
 
 def _facets(source: QuerySet) -> dict[str, list[FacetValue]]:

@@ -210,3 +210,20 @@ def test_fast_index_tokenizer_equals_the_query_tokenizer(text):
     from disclosure.search.tokenizer import _run_tokens, normalize
 
     assert index_terms(text) == " ".join(token for token, _ in _run_tokens(normalize(text)))
+
+
+@pytest.mark.django_db
+def test_totals_above_the_bound_are_estimates_and_facets_say_they_are_sampled(
+    vocabulary, monkeypatch
+):
+    from disclosure.search import service
+
+    monkeypatch.setattr(service, "COUNT_BOUND", 3)
+    for i in range(5):
+        published(title=f"招生通知{i}")
+    results = search_records(query="招生", page_size=2)
+    assert results.total_is_estimate and results.total >= 4
+    assert results.facets_sampled
+    assert sum(f.count for f in results.facets["year"]) == 3
+    assert results.num_pages == 2
+    assert titles(search_records(query="招生", page=9, page_size=2)) == ["招生通知2", "招生通知1"]
