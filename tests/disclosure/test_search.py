@@ -227,3 +227,20 @@ def test_totals_above_the_bound_are_estimates_and_facets_say_they_are_sampled(
     assert sum(f.count for f in results.facets["year"]) == 3
     assert results.num_pages == 2
     assert titles(search_records(query="招生", page=9, page_size=2)) == ["招生通知2", "招生通知1"]
+
+
+@pytest.mark.django_db
+def test_new_keywords_and_attachments_are_indexed_on_commit(
+    vocabulary, django_capture_on_commit_callbacks
+):
+    from disclosure.services.records import set_record_keywords
+
+    record = published(title="某通知", keywords=("学校",))
+    with django_capture_on_commit_callbacks(execute=True):
+        set_record_keywords(record=record, names=["督导"])  # replaces: deletes send signals
+    assert titles(search_records(query="督导")) == ["某通知"]
+    with django_capture_on_commit_callbacks(execute=True):
+        Attachment.objects.create(
+            record=record, title="食堂检查表", file="b.pdf", original_name="b.pdf"
+        )
+    assert titles(search_records(query="食堂")) == ["某通知"]
