@@ -52,16 +52,16 @@ class Matches(Lookup):
         )
 
 
-def fts_match_count(query) -> int:
-    """SQLite only: how many indexed records match, straight from the FTS5 index."""
+def fts_match_ids(query) -> list[int]:
+    """SQLite only: ids of all indexed records matching, straight from the FTS5 doclists."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
             [query.to_fts5()],
         )
-        return cursor.fetchone()[0]
+        return [row[0] for row in cursor.fetchall()]
 
 
 class SearchEntry(models.Model):

@@ -142,7 +142,10 @@ def rebuild_index(
                     f"CREATE INDEX IF NOT EXISTS {name} ON disclosure_searchentry "
                     f"USING gin ({column})"
                 )
+            # Fresh statistics for both sides of the search join: after a bulk import the
+            # planner would otherwise take 教育 for a rare term and plan accordingly.
             cursor.execute("ANALYZE disclosure_searchentry")
+            cursor.execute("ANALYZE disclosure_disclosurerecord")
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             # Without statistics SQLite walks the status index instead of the FTS5 matches.

@@ -7,7 +7,8 @@ index and stops after a page of matches: both are fast, including for terms foun
 records (教育 on an education bureau's site), where ranking every match is what costs.
 
 Counting is exact up to `COUNT_BOUND`; above it PostgreSQL gives its planner's estimate, shown
-as 约 N 条, and facets are counted over the newest `COUNT_BOUND` matches and say so. Paging stops
+as 约 N 条, and facets are counted over the first `COUNT_BOUND` matches the index yields
+(and the page says so). Paging stops
 at `COUNT_BOUND` results, as the large search engines do.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import random
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -22,13 +24,14 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils.safestring import SafeString
 
-from disclosure.models import DisclosureRecord, SearchEntry
-from disclosure.models.search import fts_match_count
+from disclosure.models import DisclosureRecord
+from disclosure.models.search import fts_match_ids
 from disclosure.search.highlight import excerpt, highlight
 from disclosure.search.tokenizer import ParsedQuery, parse_query
 from disclosure.selectors import public_records
 
 COUNT_BOUND = 1000
+ESTIMATE_SAMPLE = 2000
 PAGE_SIZE = 20
 FACET_LIMIT = 12
 FACETS = {
@@ -100,7 +103,8 @@ def search_records(
         base = base & queryset.order_by()
     matches = base.filter(search_entry__terms__matches=parsed)
     in_title = base.filter(search_entry__title_terms__matches=parsed)
-    total, estimated = _count(matches, parsed=parsed, base=base)
+    found = list(matches.order_by().values_list("pk", flat=True)[: COUNT_BOUND + 1])
+    total, estimated = _count(matches, found=len(found), parsed=parsed, base=base)
     if total == 0:
         return SearchResults(query=parsed, page=1, page_size=page_size)
     last_page = max((min(total, COUNT_BOUND) + page_size - 1) // page_size, 1)
@@ -117,8 +121,9 @@ def search_records(
     ]
     facet_source = matches
     if estimated or total > COUNT_BOUND:
-        newest = matches.order_by("-published_at", "-id").values_list("pk", flat=True)
-        facet_source = DisclosureRecord.objects.filter(pk__in=list(newest[:COUNT_BOUND]))
+        # Counting every match is what costs for common terms: count the first COUNT_BOUND
+        # matches the index yields instead, and say so on the page.
+        facet_source = DisclosureRecord.objects.filter(pk__in=found[:COUNT_BOUND])
     return SearchResults(
         query=parsed,
         hits=hits,
@@ -131,21 +136,25 @@ def search_records(
     )
 
 
-def _count(matches: QuerySet, *, parsed: ParsedQuery, base: QuerySet) -> tuple[int, bool]:
+def _count(
+    matches: QuerySet, *, found: int, parsed: ParsedQuery, base: QuerySet
+) -> tuple[int, bool]:
     """Exact up to COUNT_BOUND; above it an estimate that costs no pass over the matches.
 
     PostgreSQL: the planner's row estimate (from the tsvector statistics ANALYZE keeps).
-    SQLite: the FTS5 match count scaled by the share of indexed records the filters keep.
+    SQLite: the FTS5 match count times the share of a random sample of those matches that
+    passes the filters (the visibility rule and the listing filters).
     """
-    bounded = matches.order_by().values("pk")[: COUNT_BOUND + 1].count()
-    if bounded <= COUNT_BOUND:
-        return bounded, False
+    if found <= COUNT_BOUND:
+        return found, False
     if connection.vendor == "postgresql":
         plan = json.loads(matches.order_by().values("pk").explain(format="json"))
         estimate = int(plan[0]["Plan"]["Plan Rows"])
     else:
-        indexed = SearchEntry.objects.count()
-        estimate = fts_match_count(parsed) * base.order_by().count() // max(indexed, 1)
+        ids = fts_match_ids(parsed)
+        sample = random.Random(len(ids)).sample(ids, min(len(ids), ESTIMATE_SAMPLE))
+        kept = base.order_by().filter(pk__in=sample).count()
+        estimate = len(ids) * kept // max(len(sample), 1)
     return max(estimate, COUNT_BOUND + 1), True
 
 
