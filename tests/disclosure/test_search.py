@@ -244,3 +244,21 @@ def test_new_keywords_and_attachments_are_indexed_on_commit(
             record=record, title="食堂检查表", file="b.pdf", original_name="b.pdf"
         )
     assert titles(search_records(query="食堂")) == ["某通知"]
+
+
+@pytest.mark.django_db
+def test_large_tiers_page_the_same_by_walking_the_recency_index(vocabulary, monkeypatch):
+    from disclosure.search import service
+
+    monkeypatch.setattr(service, "COUNT_BOUND", 1)
+    monkeypatch.setattr(service, "TIER_FETCH", 1)
+    now = timezone.now()
+    for i in range(3):
+        published(title=f"招生{i}", published_at=now - datetime.timedelta(days=i + 1))
+    for i in range(3):
+        published(
+            title=f"正文{i}", body="<p>招生</p>", published_at=now - datetime.timedelta(hours=i)
+        )
+    assert titles(search_records(query="招生", page=1, page_size=4)) == [
+        "招生0", "招生1", "招生2", "正文0"
+    ]  # fmt: skip
