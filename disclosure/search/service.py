@@ -159,11 +159,10 @@ def _search(
         )
         for record in records
     ]
-    facet_source = matches
-    if estimated or total > COUNT_BOUND:
-        # Counting every match is what costs for common terms: count the first COUNT_BOUND
-        # matches the index yields instead, and say so on the page.
-        facet_source = DisclosureRecord.objects.filter(pk__in=found[:COUNT_BOUND])
+    # Facets from the ids already found (all of them up to COUNT_BOUND): counting every match
+    # again is what costs for common terms, so above the bound the page says it is a sample.
+    facet_source = DisclosureRecord.objects.filter(pk__in=found[:COUNT_BOUND])
+    sampled = estimated or total > COUNT_BOUND
     return SearchResults(
         query=parsed,
         hits=hits,
@@ -172,7 +171,7 @@ def _search(
         page=page,
         page_size=page_size,
         facets=_facets(facet_source),
-        facets_sampled=facet_source is not matches,
+        facets_sampled=sampled,
     )
 
 
