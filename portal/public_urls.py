@@ -26,6 +26,7 @@ from portal.views import (
     prefs,
     records,
     requests,
+    search,
     site,
 )
 
@@ -56,4 +57,5 @@ urlpatterns = [
     path("feeds/latest/", LatestRecordsFeed(), name="feed_latest"),
     path("feeds/catalogue/<slug:slug>/", CategoryFeed(), name="feed_category"),
     path("feeds/organization/<int:pk>/", OrganizationFeed(), name="feed_organization"),
+    path("search/", search.search, name="search"),
 ]

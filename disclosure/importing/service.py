@@ -456,11 +456,14 @@ def _read_and_write(rows, report: ImportReport, opts: _Options) -> None:
 
 
 def _schedule_search_reindex(record_ids: list[int]) -> None:
-    """INTEGRATION POINT: the one place a committed import asks the search index to catch up.
+    """The one place a committed import brings the search index up to date.
 
-    Bulk writes send no post_save signals, so the search service's bulk reindex of
-    `record_ids` belongs here, e.g. `transaction.on_commit(lambda: reindex_records(ids))`.
+    Bulk writes send no post_save signals; `index_records` indexes the published ones and drops
+    any that are not (public) any more.
     """
+    from disclosure.search import index_records
+
+    index_records(record_ids)
 
 
 def import_records(

@@ -5,6 +5,7 @@ from .data import RecordDataExchange
 from .plans import PlanItem, PlanProgressNote, PlanSection, WorkPlan
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .requests import InformationRequest, ReplyTemplate, RequestEvent
+from .search import SearchEntry
 from .staff import StaffProfile
 from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic
 
@@ -30,6 +31,7 @@ __all__ = [
     "PlanSection",
     "RecordDataExchange",
     "RecordKeyword",
+    "SearchEntry",
     "StaffProfile",
     "Topic",
     "WorkPlan",

@@ -75,6 +75,8 @@ class RecordDetail(RecordSummary):
 
 class RecordPage(Schema):
     count: int
+    #: True when `count` is an estimate (a full-text query matching more than the search bound).
+    count_is_estimate: bool = False
     page: int
     page_size: int
     num_pages: int

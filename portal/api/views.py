@@ -33,6 +33,7 @@ from disclosure.models import (
     Topic,
 )
 from disclosure.numbering import INDEX_NUMBER_RE
+from disclosure.search import search_records
 from disclosure.selectors import public_records
 from portal.api import schemas
 from portal.filters import SORTS, filter_records
@@ -59,11 +60,12 @@ MAX_PAGE = 100_000
 
 
 class RecordQuery(Schema):
-    """The public listing's filters (portal.filters.RecordFilter), documented for OpenAPI.
+    """The public listing's filters (portal.filters.RecordFilter), documented for OpenAPI,
+    plus the full-text query `q` of the search page (disclosure.search)."""
 
-    INTEGRATION POINT: full-text `q` is left out until the search service lands; add it here
-    and route the list through `search_records(...)` when `q` is given.
-    """
+    q: str | None = Query(
+        None, description="全文检索:中文二字词、短语、多词,繁简通查;按相关度排序", max_length=200
+    )
 
     category: str | None = Query(None, description="目录路径名(slug),含下级目录", max_length=60)
     organization: int | None = Query(None, description="发布机构编号,含其下属部门", ge=1, le=2**31)
@@ -176,7 +178,7 @@ def _summary(record: DisclosureRecord, labels: _Labels, today: datetime.date) ->
 def list_records(request: HttpRequest, response: HttpResponse, query: Query[RecordQuery]):
     """已公开的信息,与公开目录页相同的筛选条件;分页。"""
     today = timezone.localdate()
-    data = {k: v for k, v in request.GET.items() if k not in {"page", "page_size", "script"}}
+    data = {k: v for k, v in request.GET.items() if k not in {"page", "page_size", "script", "q"}}
     filterset, queryset = filter_records(
         data=data, queryset=public_records().for_listing(), today=today
     )
@@ -185,13 +187,22 @@ def list_records(request: HttpRequest, response: HttpResponse, query: Query[Reco
         return Status(400, {"detail": "筛选条件无效。", "errors": errors})
     if _conditional(request, response, queryset):
         return _not_modified(response)
-    if not query.sort:
-        queryset = queryset.order_by("-publication_date", "-id")
-    count = queryset.count()
-    start = (query.page - 1) * query.page_size
-    rows = list(queryset[start : start + query.page_size])
+    estimated = False
+    if query.q and query.q.strip():
+        found = search_records(
+            query=query.q, queryset=queryset, page=query.page, page_size=query.page_size
+        )
+        count, estimated = found.total, found.total_is_estimate
+        rows = [hit.record for hit in found.hits]
+        num_pages = found.num_pages
+    else:
+        if not query.sort:
+            queryset = queryset.order_by("-publication_date", "-id")
+        count = queryset.count()
+        start = (query.page - 1) * query.page_size
+        rows = list(queryset[start : start + query.page_size])
+        num_pages = max(1, -(-count // query.page_size))
     labels = _Labels()
-    num_pages = max(1, -(-count // query.page_size))
 
     def link(page: int) -> str | None:
         if page < 1 or page > num_pages:
@@ -202,6 +213,7 @@ def list_records(request: HttpRequest, response: HttpResponse, query: Query[Reco
 
     page = {
         "count": count,
+        "count_is_estimate": estimated,
         "page": query.page,
         "page_size": query.page_size,
         "num_pages": num_pages,

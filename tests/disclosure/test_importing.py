@@ -280,3 +280,21 @@ def test_command_reports_rows_and_fails_without_writing(tmp_path, vocabulary):
     path.write_bytes(csv_file(row()).getvalue())
     call_command("import_records", str(path), "--commit", stdout=out)
     assert DisclosureRecord.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_committed_import_is_searchable_at_once_in_either_script(
+    vocabulary, django_capture_on_commit_callbacks
+):
+    from disclosure.search import search_records
+
+    traditional = row(
+        **{"信息索引号": "014006470/2021-00007", "标题": "關於做好冷鏈食品疫情防控工作的通知"}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = run(csv_file(row(), traditional), commit=True)
+    assert report.ok, [str(p) for p in report.problems]
+    assert [h.record.index_number for h in search_records(query="冷链食品").hits] == [
+        "014006470/2021-00007"
+    ]
+    assert search_records(query="上半年總結").total == 1

@@ -38,3 +38,23 @@ def test_generate_records_without_vocabulary_is_a_clear_error():
     with pytest.raises(CommandError, match="setup_demo"):
         call_command("generate_records", "--count", "5")
     assert DisclosureRecord.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_generated_records_are_searchable_unless_asked_not_to(vocabulary):
+    from django.utils.html import strip_tags
+
+    from disclosure.convert import to_simplified
+    from disclosure.search import search_records
+
+    call_command("generate_records", "--count", "40", "--no-index")
+    assert search_records(query="工作").total == 0
+    unindexed = list(DisclosureRecord.objects.values_list("pk", flat=True))
+    call_command("generate_records", "--count", "60", "--seed", "7")
+    expected = sum(
+        1
+        for r in DisclosureRecord.objects.published().exclude(pk__in=unindexed)
+        if "工作" in to_simplified(r.title + r.summary + strip_tags(r.body))
+    )
+    assert expected > 0
+    assert search_records(query="工作").total == expected

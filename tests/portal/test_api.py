@@ -100,3 +100,18 @@ def test_openapi_document_lists_every_endpoint(client):
 def test_plan_items_of_the_seed_record(client, seed_data):
     plan = client.get("/api/records/014006470/2020-00120/plan").json()
     assert [len(s["items"]) for s in plan["sections"]] == [7, 5]
+
+
+@pytest.mark.django_db
+def test_full_text_query_uses_the_search_index_in_either_script(client, seed_data):
+    from disclosure.search import rebuild_index
+
+    make_record(title="教育工作草稿不应出现")  # a draft with the same words
+    rebuild_index()  # fixtures index on commit, which a test transaction never reaches
+    for q in ("教育", "總結", "上半年总结"):
+        body = client.get("/api/records", {"q": q}).json()
+        assert [r["index_number"] for r in body["results"]] == ["014006470/2020-00120"], q
+        assert body["count"] == 1 and body["count_is_estimate"] is False
+    body = client.get("/api/records", {"q": "教育", "year": 2019}).json()
+    assert body["count"] == 0 and body["results"] == []
+    assert client.get("/api/records", {"q": "&|!:*()'\\%\""}).status_code == 200

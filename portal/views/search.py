@@ -1,0 +1,31 @@
+"""The search page: the listing filters plus a query, answered by the one search service."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from disclosure.search import search_records
+from disclosure.selectors import public_records
+from portal.filters import filter_records
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:2000]
+    filterset, records = filter_records(data=request.GET, queryset=public_records())
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    results = search_records(query=query, queryset=records, page=page)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "portal/search.html",
+        {
+            "q": query,
+            "filterset": filterset,
+            "chips": filterset.active_filters(),
+            "results": results,
+            "page_query": params.urlencode(),
+        },
+    )

@@ -1,0 +1,81 @@
+import pytest
+
+from disclosure.choices import RecordStatus
+from disclosure.search import index_records, rebuild_index
+from tests.factories import make_published_record, make_record
+
+SEED_TITLE = "2020年全市教育工作上半年总结和下半年计划"
+BAD_QUERIES = [
+    "",
+    "   ",
+    "，。！？、",
+    "😀🎉👍",
+    "教" * 2000,
+    "& | ! : * ( ) ' \\ %",
+    "教育 & | ! : * ( ) ' \\ %",
+    '"教育',
+    '教育"现代化',
+    "'",
+    "\\",
+    "%%",
+    "教育:*",
+    "!教育",
+    "<script>alert(1)</script>",
+]
+
+
+@pytest.mark.django_db
+def test_search_page_finds_the_seed_record_by_a_two_character_term(client, seed_data):
+    rebuild_index()
+    response = client.get("/search/", {"q": "教育"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<mark>教育</mark>" in html
+    assert "找到 1 条结果" in html
+
+
+@pytest.mark.django_db
+def test_search_page_finds_the_seed_record_by_a_traditional_query(client, seed_data):
+    rebuild_index()
+    html = client.get("/search/", {"q": "總結"}).content.decode()
+    assert "<mark>总结</mark>" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_bad_queries_return_a_normal_page(client, seed_data, query):
+    rebuild_index()
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert "信息公开搜索" in response.content.decode()
+    assert "<script>alert" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "教育", "page": "abc"}, {"q": "教育", "page": "-5"}, {"q": "教育", "year": "x"}],
+)
+def test_bad_parameters_return_a_normal_page(client, seed_data, params):
+    rebuild_index()
+    assert client.get("/search/", params).status_code == 200
+
+
+@pytest.mark.django_db
+def test_drafts_and_withdrawn_records_never_show(client, vocabulary):
+    draft = make_record(title="草稿中的招生通知")
+    withdrawn = make_record(title="已撤回的招生通知", status=RecordStatus.WITHDRAWN)
+    shown = make_published_record(title="已发布的招生通知")
+    index_records([draft.pk, withdrawn.pk, shown.pk])
+    html = client.get("/search/", {"q": "招生"}).content.decode()
+    assert "已发布的" in html
+    assert "草稿中的" not in html and "已撤回的" not in html
+
+
+@pytest.mark.django_db
+def test_filters_narrow_the_results_and_show_as_chips(client, seed_data):
+    rebuild_index()
+    html = client.get("/search/", {"q": "教育", "year": "2019"}).content.decode()
+    assert "没有找到相关信息" in html
+    assert SEED_TITLE not in html
+    assert "年份" in html
