@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
 
+from disclosure.export_filters import ExportFilterError, RecordExportFilter, export_queryset
 from disclosure.exports import CONTENT_TYPES, export_filename, stream_audit_log, stream_records
 from disclosure.models import RecordDataExchange
 
@@ -102,7 +103,6 @@ class DataExchangeAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         from disclosure.admin.imports import ImportForm
-        from portal.export_filters import RecordExportFilter
 
         context = {
             **self.admin_site.each_context(request),
@@ -120,7 +120,6 @@ class DataExchangeAdmin(admin.ModelAdmin):
     def export_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm(EXPORT_PERMISSION):
             raise PermissionDenied
-        from portal.export_filters import ExportFilterError, export_queryset
 
         options = ExportOptionsForm(request.GET)
         try:

@@ -23,6 +23,7 @@ from ninja.errors import HttpError
 from ninja.renderers import JSONRenderer
 
 from disclosure.convert import to_traditional
+from disclosure.filters import SORTS, filter_records
 from disclosure.models import (
     Category,
     DisclosureRecord,
@@ -36,7 +37,6 @@ from disclosure.numbering import INDEX_NUMBER_RE
 from disclosure.search import search_records
 from disclosure.selectors import public_records
 from portal.api import schemas
-from portal.filters import SORTS, filter_records
 
 
 class ReadableJSON(JSONRenderer):
@@ -60,7 +60,7 @@ MAX_PAGE = 100_000
 
 
 class RecordQuery(Schema):
-    """The public listing's filters (portal.filters.RecordFilter), documented for OpenAPI,
+    """The public listing's filters (disclosure.filters.RecordFilter), documented for OpenAPI,
     plus the full-text query `q` of the search page (disclosure.search)."""
 
     q: str | None = Query(

@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import urlencode
 
+from disclosure.filters import RecordFilter, filter_records
 from disclosure.models import Category
 from disclosure.selectors import public_records
-from portal.filters import RecordFilter, filter_records
 
 PAGE_SIZE = 20
 MAX_QUERY_STRING = 1000

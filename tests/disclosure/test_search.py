@@ -4,10 +4,10 @@ import pytest
 from django.utils import timezone
 
 from disclosure.choices import RecordStatus
+from disclosure.filters import filter_records
 from disclosure.models import Attachment, DisclosureRecord, SearchEntry
 from disclosure.search import index_records, rebuild_index, remove_records, search_records
 from disclosure.search.tokenizer import index_terms, parse_query
-from portal.filters import filter_records
 from tests.factories import make_organization, make_published_record, make_record
 
 SEED_TITLE = "2020年全市教育工作上半年总结和下半年计划"

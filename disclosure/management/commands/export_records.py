@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
+from disclosure.export_filters import ExportFilterError, export_queryset
 from disclosure.exports import FORMATS, stream_audit_log, stream_records
 
 FILTERS = (
@@ -42,7 +43,6 @@ class Command(BaseCommand):
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name)
 
     def handle(self, *args, **options):
-        from portal.export_filters import ExportFilterError, export_queryset
 
         actor = None
         if options["actor"]:

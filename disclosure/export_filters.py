@@ -12,8 +12,8 @@ import django_filters
 from django.db.models import QuerySet
 
 from disclosure.choices import RecordStatus
+from disclosure.filters import DATE_WIDGET, RecordFilter
 from disclosure.models import DisclosureRecord
-from portal.filters import DATE_WIDGET, RecordFilter
 
 
 class RecordExportFilter(RecordFilter):

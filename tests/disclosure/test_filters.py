@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.http import QueryDict
 
+from disclosure.filters import filter_records
 from disclosure.models import DisclosureRecord
 from disclosure.selectors import public_records
-from portal.filters import filter_records
 from tests.factories import (
     make_category,
     make_organization,

@@ -1,5 +1,8 @@
 """The listing FilterSet: one definition of the public filters, shared by listing, search and API.
 
+It lives in the domain (not portal/) because the auditors' exports, a domain feature with its
+own command, filter exactly as the public listing does (docs/decisions/0002-filters-in-domain.md).
+
 Filters live in the URL, so a filtered view can be bookmarked and shared. An invalid value makes
 the FilterSet invalid; callers then show the form errors and an empty result, never the
 unfiltered list (see `filter_records`).
