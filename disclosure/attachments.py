@@ -8,6 +8,7 @@ executable renamed `.pdf` is refused. The size limit is `DISCLOSURE_ATTACHMENT_M
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import IO
 
@@ -99,11 +100,21 @@ def detect_family(fileobj: IO[bytes]) -> str | None:
     return None
 
 
-def check_upload(uploaded) -> CheckedUpload:
-    """Validate an uploaded file; ValidationError with a message the uploader can act on."""
+def check_upload(
+    uploaded,
+    *,
+    extensions: Collection[str] | None = None,
+    max_bytes: int | None = None,
+) -> CheckedUpload:
+    """Validate an uploaded file; ValidationError with a message the uploader can act on.
+
+    Record attachments accept every type in ALLOWED_EXTENSIONS up to
+    DISCLOSURE_ATTACHMENT_MAX_BYTES; other uploads (an applicant's ID copy) narrow both.
+    """
     name = (getattr(uploaded, "name", "") or "").rsplit("/", 1)[-1]
     size = uploaded.size
-    limit = settings.DISCLOSURE_ATTACHMENT_MAX_BYTES
+    limit = settings.DISCLOSURE_ATTACHMENT_MAX_BYTES if max_bytes is None else max_bytes
+    allowed_extensions = {e: ALLOWED_EXTENSIONS[e] for e in (extensions or ALLOWED_EXTENSIONS)}
     if size > limit:
         raise ValidationError(
             f"文件「{name}」大小为 {filesizeformat(size)},超过上限 {filesizeformat(limit)}。",
@@ -112,8 +123,8 @@ def check_upload(uploaded) -> CheckedUpload:
     if size == 0:
         raise ValidationError(f"文件「{name}」是空文件。", code="empty")
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ALLOWED_EXTENSIONS:
-        allowed = "、".join(sorted({e for e in ALLOWED_EXTENSIONS if e != "jpeg"}))
+    if extension not in allowed_extensions:
+        allowed = "、".join(sorted({e for e in allowed_extensions if e != "jpeg"}))
         raise ValidationError(
             f"不支持「.{extension or '无扩展名'}」文件,允许的类型:{allowed}。", code="extension"
         )
@@ -126,7 +137,7 @@ def check_upload(uploaded) -> CheckedUpload:
                 f"文件「{name}」的内容是{kind},不是 .{extension} 文件,已拒绝上传。",
                 code="executable",
             )
-    expected, content_type = ALLOWED_EXTENSIONS[extension]
+    expected, content_type = allowed_extensions[extension]
     family = detect_family(uploaded)
     if family != expected:
         shown = FAMILY_NAMES.get(family, "无法识别的格式") if family else "无法识别的格式"

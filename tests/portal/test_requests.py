@@ -68,7 +68,16 @@ def test_attachment_is_checked_by_its_bytes_not_its_name(client):
     fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     response = client.post(FORM, {**post_data(make_organization()), "attachment": fake})
     assert response.status_code == 400
-    assert "附件须为 PDF、JPG 或 PNG 文件" in response.content.decode()
+    page = response.content.decode()
+    assert "附件(限 PDF、JPG、PNG)" in page and "Windows 可执行程序" in page
+    assert not InformationRequest.objects.exists()
+
+
+def test_attachment_of_a_type_records_accept_but_applications_do_not_is_refused(client):
+    docx_like = SimpleUploadedFile("scan.docx", b"PK\x03\x04rest", content_type="application/zip")
+    response = client.post(FORM, {**post_data(make_organization()), "attachment": docx_like})
+    assert response.status_code == 400
+    assert "不支持「.docx」文件" in response.content.decode()
     assert not InformationRequest.objects.exists()
 
 
