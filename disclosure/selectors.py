@@ -20,8 +20,8 @@ def public_records(*, now: datetime.datetime | None = None):
     return DisclosureRecord.objects.published(now=now or timezone.now())
 
 
-def public_record_detail(*, pk: int, now: datetime.datetime | None = None) -> DisclosureRecord:
-    """The published record with everything its page shows; DoesNotExist otherwise."""
+def public_record_details(*, now: datetime.datetime | None = None):
+    """Published records with everything a record page (or the API's detail) shows."""
     return (
         public_records(now=now)
         .select_related("organization", "department", "category__parent", "topic__parent", "genre")
@@ -32,8 +32,12 @@ def public_record_detail(*, pk: int, now: datetime.datetime | None = None) -> Di
                 queryset=RecordKeyword.objects.select_related("keyword").order_by("position"),
             ),
         )
-        .get(pk=pk)
     )
+
+
+def public_record_detail(*, pk: int, now: datetime.datetime | None = None) -> DisclosureRecord:
+    """The published record with everything its page shows; DoesNotExist otherwise."""
+    return public_record_details(now=now).get(pk=pk)
 
 
 def was_withdrawn(*, pk: int) -> bool:

@@ -13,7 +13,7 @@ import hashlib
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils import timezone
@@ -30,12 +30,11 @@ from disclosure.models import (
     Genre,
     Organization,
     PlanSection,
-    RecordKeyword,
     Topic,
 )
 from disclosure.numbering import INDEX_NUMBER_RE
 from disclosure.search import search_records
-from disclosure.selectors import public_records
+from disclosure.selectors import public_record_details, public_records
 from portal.api import schemas
 
 
@@ -228,18 +227,7 @@ def _public_record(index_number: str) -> DisclosureRecord:
     if not INDEX_NUMBER_RE.match(index_number):
         raise HttpError(404, "没有找到该信息。")
     try:
-        return (
-            public_records()
-            .for_listing()
-            .prefetch_related(
-                "attachments",
-                Prefetch(
-                    "keyword_links",
-                    queryset=RecordKeyword.objects.select_related("keyword").order_by("position"),
-                ),
-            )
-            .get(index_number=index_number)
-        )
+        return public_record_details().get(index_number=index_number)
     except DisclosureRecord.DoesNotExist:
         raise HttpError(404, "没有找到该信息。") from None
 
