@@ -154,6 +154,20 @@ class _Options:
     default_status: str
 
 
+_FIELDS = DisclosureRecord._meta.concrete_fields
+
+
+def _new_record(values: dict[str, Any]) -> DisclosureRecord:
+    """An unsaved record from attribute values, the others at their defaults.
+
+    Positional arguments take Django's fast constructor path (the one `from_db` uses); keyword
+    arguments cost a fifth of the row's validation time.
+    """
+    return DisclosureRecord(
+        *[values[f.attname] if f.attname in values else f.get_default() for f in _FIELDS]
+    )
+
+
 def _row_values(
     number: int, raw: dict[str, Any], vocab: VocabularyResolver, opts: _Options, report
 ) -> tuple[DisclosureRecord, list[str], str | None] | None:
@@ -227,7 +241,7 @@ def _row_values(
     index_number = n.clean_text(cells.get("index_number"))
     repealed_by = n.clean_text(cells.get("repealed_by")) or None
     created_at = values.pop("created_at")
-    record = DisclosureRecord(**values)
+    record = _new_record(values)
     record._import_created_at = created_at
     if index_number:
         try:
@@ -308,49 +322,69 @@ def _insert_verbatim(records: list[DisclosureRecord]) -> None:
 
 
 def _execute_many(sql: str, params: list[list[Any]]) -> None:
-    """One statement for many parameter rows, in few round trips.
-
-    psycopg2's `executemany` sends one statement per row (a round trip each); `execute_batch`
-    sends pages of them joined. SQLite runs in process, where `executemany` is already cheap.
-    """
-    if not params:
-        return
-    real = connections[DEFAULT_DB_ALIAS]
-    with real.cursor() as cursor:
-        if real.vendor == "postgresql":
-            from psycopg2.extras import execute_batch
-
-            execute_batch(cursor.cursor, sql, params, page_size=250)
-        else:
+    """`executemany` for SQLite, which runs in process and does it cheaply."""
+    if params:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.executemany(sql, params)
 
 
+def _execute_values(sql: str, params: list[list[Any]], *, template: str | None = None) -> None:
+    """PostgreSQL: one statement per page of rows (`VALUES %s` expanded), not one per row.
+
+    psycopg2's `executemany` sends a statement and waits for it for every row.
+    """
+    from psycopg2.extras import execute_values
+
+    if params:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            execute_values(cursor.cursor, sql, params, template=template, page_size=500)
+
+
 def _update_verbatim(records: list[DisclosureRecord]) -> None:
-    """One parameterized UPDATE per record, sent in batches.
+    """Write every importable field of existing records, a page of rows per statement.
 
     `bulk_update` builds a CASE WHEN per field and row, which costs milliseconds per row on a
-    45-column table; a plain prepared UPDATE is an order of magnitude cheaper.
+    45-column table. PostgreSQL gets one UPDATE … FROM (VALUES …) per page (typed, so empty
+    cells stay NULL of the right type); SQLite a plain prepared UPDATE per record.
     """
     if not records:
         return
     real = connections[DEFAULT_DB_ALIAS]  # not the proxy: it is consulted for every value
     quote = real.ops.quote_name
     table = quote(DisclosureRecord._meta.db_table)
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in _UPDATE_COLUMNS)
-    sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names only
     params = [
-        [f.get_db_prep_save(getattr(r, f.attname), real) for f in _UPDATE_COLUMNS] + [r.pk]
+        [r.pk] + [f.get_db_prep_save(getattr(r, f.attname), real) for f in _UPDATE_COLUMNS]
         for r in records
     ]
-    _execute_many(sql, params)
+    if real.vendor == "postgresql":
+        pk = DisclosureRecord._meta.pk
+        names = ", ".join(quote(f.column) for f in [pk, *_UPDATE_COLUMNS])
+        assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in _UPDATE_COLUMNS)
+        template = (
+            "(" + ", ".join(f"%s::{f.cast_db_type(real)}" for f in [pk, *_UPDATE_COLUMNS]) + ")"
+        )
+        _execute_values(
+            f"UPDATE {table} SET {assignments} FROM (VALUES %s) AS v ({names}) "  # noqa: S608
+            f"WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}",
+            params,
+            template=template,
+        )
+        return
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in _UPDATE_COLUMNS)
+    sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names only
+    _execute_many(sql, [row[1:] + row[:1] for row in params])
 
 
 def _link_keywords(links: list[list[int]]) -> None:
     """INSERT (record, keyword, position) rows without building a model instance for each."""
-    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    real = connections[DEFAULT_DB_ALIAS]
+    quote = real.ops.quote_name
     table = quote(RecordKeyword._meta.db_table)
     columns = ", ".join(quote(c) for c in ("record_id", "keyword_id", "position"))
-    _execute_many(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)", links)  # noqa: S608
+    if real.vendor == "postgresql":
+        _execute_values(f"INSERT INTO {table} ({columns}) VALUES %s", links)  # noqa: S608
+    else:
+        _execute_many(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)", links)  # noqa: S608
 
 
 class _Writer:
