@@ -48,18 +48,20 @@ def fill_by_copy(records: int) -> None:
         k += 1
         top = DisclosureRecord.objects.order_by("-id").values_list("id", flat=True).first()
         base = min(have, records - have)
+        # the first `base` rows by id (ids need not start at 1: an import bench empties the table)
+        bound = DisclosureRecord.objects.order_by("id").values_list("id", flat=True)[base - 1]
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (id, {', '.join(columns)}) "
                 f"SELECT id + %(off)s, {', '.join(copied)} FROM {table} "
-                f"WHERE id <= %(base)s",
-                {"off": top, "k": k, "base": base},
+                f"WHERE id <= %(bound)s",
+                {"off": top, "k": k, "bound": bound},
             )
             cursor.execute(
                 "INSERT INTO disclosure_recordkeyword (record_id, keyword_id, position) "
                 "SELECT record_id + %(off)s, keyword_id, position FROM disclosure_recordkeyword "
-                "WHERE record_id <= %(base)s",
-                {"off": top, "base": base},
+                "WHERE record_id <= %(bound)s",
+                {"off": top, "bound": bound},
             )
         print(f"copied {base} records", flush=True)
     with connection.cursor() as cursor:

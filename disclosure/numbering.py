@@ -12,6 +12,7 @@ unique.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -124,11 +125,23 @@ def keep_imported_index_number(*, record: DisclosureRecord, index_number: str) -
     record.index_serial = parsed.serial if parsed.standard else None
     if not parsed.standard:
         return
+    keep_counters_ahead(highest={(parsed.code, parsed.year): parsed.serial})
+
+
+def keep_counters_ahead(*, highest: Mapping[tuple[str, int], int]) -> None:
+    """Move each (code, year) counter to at least the highest serial imported for it.
+
+    The batch form for imports: one INSERT of the missing counters, then one conditional
+    UPDATE per code and year (never back: a counter already further ahead is left alone).
+    Must run inside the importing transaction.
+    """
+    if not highest:
+        return
     IndexSerialCounter.objects.bulk_create(
-        [IndexSerialCounter(code=parsed.code, year=parsed.year, last_serial=0)],
+        [IndexSerialCounter(code=code, year=year, last_serial=0) for code, year in highest],
         ignore_conflicts=True,
     )
-    counter = IndexSerialCounter.objects.select_for_update().get(code=parsed.code, year=parsed.year)
-    if counter.last_serial < parsed.serial:
-        counter.last_serial = parsed.serial
-        counter.save(update_fields=["last_serial"])
+    for (code, year), serial in highest.items():
+        IndexSerialCounter.objects.filter(code=code, year=year, last_serial__lt=serial).update(
+            last_serial=serial
+        )

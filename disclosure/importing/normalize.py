@@ -26,6 +26,7 @@ from disclosure.services.records import split_keywords
 
 #: Values old sites put in a cell to mean "nothing".
 PLACEHOLDERS = {"无", "暂无", "—", "——", "— —", "-", "--", "－", "/", "null", "none", "n/a"}
+_PLACEHOLDER_LENGTH = max(len(p) for p in PLACEHOLDERS)
 #: 有效期 values that mean "no end date" (长期有效).
 OPEN_ENDED = {"长期", "长期有效", "有效", "执行中", "现行有效", "永久"}
 
@@ -42,12 +43,17 @@ def clean_text(value: Any) -> str:
     """A cell as text: stripped, spreadsheet-neutralizing apostrophe removed, placeholders empty."""
     if value is None:
         return ""
-    if isinstance(value, datetime.datetime | datetime.date):
+    if value.__class__ is str:  # nearly every cell: no isinstance chain
+        text = value.strip()
+    elif isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
-    text = str(value).strip()
+    else:
+        text = str(value).strip()
+    if not text:
+        return ""
     if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
         text = text[1:]
-    if text.lower() in PLACEHOLDERS:
+    if len(text) <= _PLACEHOLDER_LENGTH and text.lower() in PLACEHOLDERS:
         return ""
     return text
 

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
 from disclosure.audit import record_event
@@ -32,11 +32,10 @@ from disclosure.importing.vocabulary import KINDS, VocabularyResolver
 from disclosure.models import (
     AuditAction,
     DisclosureRecord,
-    IndexSerialCounter,
     Keyword,
     RecordKeyword,
 )
-from disclosure.numbering import parse_index_number
+from disclosure.numbering import keep_counters_ahead, parse_index_number
 from disclosure.sanitize import sanitize_body
 
 CHUNK_SIZE = 1000
@@ -155,6 +154,20 @@ class _Options:
     default_status: str
 
 
+_FIELDS = DisclosureRecord._meta.concrete_fields
+
+
+def _new_record(values: dict[str, Any]) -> DisclosureRecord:
+    """An unsaved record from attribute values, the others at their defaults.
+
+    Positional arguments take Django's fast constructor path (the one `from_db` uses); keyword
+    arguments cost a fifth of the row's validation time.
+    """
+    return DisclosureRecord(
+        *[values[f.attname] if f.attname in values else f.get_default() for f in _FIELDS]
+    )
+
+
 def _row_values(
     number: int, raw: dict[str, Any], vocab: VocabularyResolver, opts: _Options, report
 ) -> tuple[DisclosureRecord, list[str], str | None] | None:
@@ -228,7 +241,7 @@ def _row_values(
     index_number = n.clean_text(cells.get("index_number"))
     repealed_by = n.clean_text(cells.get("repealed_by")) or None
     created_at = values.pop("created_at")
-    record = DisclosureRecord(**values)
+    record = _new_record(values)
     record._import_created_at = created_at
     if index_number:
         try:
@@ -268,11 +281,34 @@ def _insert_verbatim(records: list[DisclosureRecord]) -> None:
 
     `raw=True` is how loaddata saves: no `pre_save`, so the file's 创建时间/更新时间 are kept
     instead of being stamped with now (bulk_create would stamp them and need a second, slow
-    bulk_update to put them back).
+    bulk_update to put them back). On PostgreSQL the values go straight to one multi-row
+    INSERT … RETURNING per batch, without the ORM compiling every value twice.
     """
     if not records:
         return
-    batch = connection.ops.bulk_batch_size(_INSERT_FIELDS, records) or len(records)
+    real = connections[DEFAULT_DB_ALIAS]
+    if real.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        quote = real.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in _INSERT_FIELDS)
+        table = quote(DisclosureRecord._meta.db_table)
+        params = [
+            [f.get_db_prep_save(getattr(r, f.attname), real) for f in _INSERT_FIELDS]
+            for r in records
+        ]
+        with real.cursor() as cursor:
+            returned = execute_values(
+                cursor.cursor,
+                f"INSERT INTO {table} ({columns}) VALUES %s RETURNING {quote('id')}",  # noqa: S608
+                params,
+                page_size=500,
+                fetch=True,
+            )
+        for record, (pk,) in zip(records, returned, strict=True):
+            record.pk = pk
+        return
+    batch = real.ops.bulk_batch_size(_INSERT_FIELDS, records) or len(records)
     for start in range(0, len(records), batch):
         part = records[start : start + batch]
         returned = DisclosureRecord.objects._insert(
@@ -285,24 +321,70 @@ def _insert_verbatim(records: list[DisclosureRecord]) -> None:
             record.pk = pk
 
 
+def _execute_many(sql: str, params: list[list[Any]]) -> None:
+    """`executemany` for SQLite, which runs in process and does it cheaply."""
+    if params:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.executemany(sql, params)
+
+
+def _execute_values(sql: str, params: list[list[Any]], *, template: str | None = None) -> None:
+    """PostgreSQL: one statement per page of rows (`VALUES %s` expanded), not one per row.
+
+    psycopg2's `executemany` sends a statement and waits for it for every row.
+    """
+    from psycopg2.extras import execute_values
+
+    if params:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            execute_values(cursor.cursor, sql, params, template=template, page_size=500)
+
+
 def _update_verbatim(records: list[DisclosureRecord]) -> None:
-    """One parameterized UPDATE per record via executemany.
+    """Write every importable field of existing records, a page of rows per statement.
 
     `bulk_update` builds a CASE WHEN per field and row, which costs milliseconds per row on a
-    45-column table; a plain prepared UPDATE is an order of magnitude cheaper.
+    45-column table. PostgreSQL gets one UPDATE … FROM (VALUES …) per page (typed, so empty
+    cells stay NULL of the right type); SQLite a plain prepared UPDATE per record.
     """
     if not records:
         return
-    quote = connection.ops.quote_name
+    real = connections[DEFAULT_DB_ALIAS]  # not the proxy: it is consulted for every value
+    quote = real.ops.quote_name
     table = quote(DisclosureRecord._meta.db_table)
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in _UPDATE_COLUMNS)
-    sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names only
     params = [
-        [f.get_db_prep_save(getattr(r, f.attname), connection) for f in _UPDATE_COLUMNS] + [r.pk]
+        [r.pk] + [f.get_db_prep_save(getattr(r, f.attname), real) for f in _UPDATE_COLUMNS]
         for r in records
     ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    if real.vendor == "postgresql":
+        pk = DisclosureRecord._meta.pk
+        names = ", ".join(quote(f.column) for f in [pk, *_UPDATE_COLUMNS])
+        assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in _UPDATE_COLUMNS)
+        template = (
+            "(" + ", ".join(f"%s::{f.cast_db_type(real)}" for f in [pk, *_UPDATE_COLUMNS]) + ")"
+        )
+        _execute_values(
+            f"UPDATE {table} SET {assignments} FROM (VALUES %s) AS v ({names}) "  # noqa: S608
+            f"WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}",
+            params,
+            template=template,
+        )
+        return
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in _UPDATE_COLUMNS)
+    sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names only
+    _execute_many(sql, [row[1:] + row[:1] for row in params])
+
+
+def _link_keywords(links: list[list[int]]) -> None:
+    """INSERT (record, keyword, position) rows without building a model instance for each."""
+    real = connections[DEFAULT_DB_ALIAS]
+    quote = real.ops.quote_name
+    table = quote(RecordKeyword._meta.db_table)
+    columns = ", ".join(quote(c) for c in ("record_id", "keyword_id", "position"))
+    if real.vendor == "postgresql":
+        _execute_values(f"INSERT INTO {table} ({columns}) VALUES %s", links)  # noqa: S608
+    else:
+        _execute_many(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)", links)  # noqa: S608
 
 
 class _Writer:
@@ -313,6 +395,7 @@ class _Writer:
         self.pending: list[tuple[DisclosureRecord, list[str]]] = []
         self.repeals: list[tuple[int, int, str]] = []  # (row, record id, repealing number)
         self.counters: dict[tuple[str, int], int] = {}
+        self.keyword_ids: dict[str, int] = {}  # names seen so far: the vocabulary is small
 
     def add(self, number: int, record: DisclosureRecord, keywords, repealed_by) -> None:
         record._import_row = number
@@ -356,15 +439,19 @@ class _Writer:
                 self.repeals.append((record._import_row, record.pk, record._import_repealed_by))
 
     def _keywords(self, chunk, old) -> None:
-        names = {name for _, keywords in chunk for name in keywords}
-        Keyword.objects.bulk_create([Keyword(name=n) for n in names], ignore_conflicts=True)
-        ids = dict(Keyword.objects.filter(name__in=names).values_list("name", "pk"))
+        ids = self.keyword_ids
+        names = {name for _, keywords in chunk for name in keywords} - ids.keys()
+        if names:
+            Keyword.objects.bulk_create([Keyword(name=n) for n in names], ignore_conflicts=True)
+            ids.update(Keyword.objects.filter(name__in=names).values_list("name", "pk"))
         if old:
             RecordKeyword.objects.filter(record_id__in=[r.pk for r in old]).delete()
-        RecordKeyword.objects.bulk_create(
-            RecordKeyword(record_id=record.pk, keyword_id=ids[name], position=position)
-            for record, keywords in chunk
-            for position, name in enumerate(keywords)
+        _link_keywords(
+            [
+                [record.pk, ids[name], position]
+                for record, keywords in chunk
+                for position, name in enumerate(keywords)
+            ]
         )
 
     def finish(self) -> None:
@@ -382,13 +469,7 @@ class _Writer:
             else:
                 linked.append(DisclosureRecord(pk=pk, repealed_by_id=targets[number]))
         DisclosureRecord.objects.bulk_update(linked, ["repealed_by"], batch_size=CHUNK_SIZE)
-        for (code, year), serial in self.counters.items():
-            IndexSerialCounter.objects.bulk_create(
-                [IndexSerialCounter(code=code, year=year, last_serial=0)], ignore_conflicts=True
-            )
-            IndexSerialCounter.objects.filter(code=code, year=year, last_serial__lt=serial).update(
-                last_serial=serial
-            )
+        keep_counters_ahead(highest=self.counters)
 
 
 def _check_columns(first: dict[str, Any], report: ImportReport) -> bool:

@@ -5,11 +5,20 @@ import json
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from disclosure.audit import record_event
 from disclosure.choices import RecordStatus
-from disclosure.exports import neutralize, stream_audit_log, stream_records
+from disclosure.exports import (
+    RECORD_COLUMNS,
+    _cell,
+    _record_rows,
+    neutralize,
+    stream_audit_log,
+    stream_records,
+)
+from disclosure.generator import generate_records
 from disclosure.models import AuditEntry, DisclosureRecord
 from tests.factories import make_published_record, make_record, make_user
 
@@ -76,6 +85,22 @@ def test_export_includes_drafts_withdrawn_and_workflow_columns(seed_data):
     assert seed["主题"] == "科技、教育--教育"
     assert seed["关键词"] == ["学校", "机关", "总结"]
     assert seed["公开地址"].startswith("/records/")
+
+
+@pytest.mark.django_db
+def test_csv_fast_path_writes_exactly_the_generic_cells(seed_data):
+    """The CSV rows are formatted column by column; they must equal `_cell` of each value."""
+    editor = make_user(username="=editor")
+    make_record(title="+草稿", created_by=editor, summary="-1", keywords=("@a", "b"))
+    make_record(title="撤回", status=RecordStatus.WITHDRAWN, withdrawal_reason="=SUM(A1)")
+    generate_records(count=30, seed=3)
+    tz = timezone.get_current_timezone()
+    expected = io.StringIO()
+    writer = csv.writer(expected)
+    writer.writerow([c.label for c in RECORD_COLUMNS])
+    for row in _record_rows(DisclosureRecord.objects.all(), chunk_size=7):
+        writer.writerow([_cell(c.name, v, tz) for c, v in zip(RECORD_COLUMNS, row, strict=True)])
+    assert export("csv", chunk_size=7).decode("utf-8") == "\ufeff" + expected.getvalue()
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from disclosure.models import DisclosureRecord, IndexSerialCounter
 from disclosure.numbering import (
     NumberingError,
     assign_index_number,
+    keep_counters_ahead,
     keep_imported_index_number,
     parse_index_number,
     validate_index_format,
@@ -188,3 +189,13 @@ def test_double_assignment_of_one_record_under_concurrency_gives_one_number():
         t.join()
     assert len(set(results)) == 1 and len(results) == 6
     assert IndexSerialCounter.objects.get().last_serial == 1
+
+
+@pytest.mark.django_db
+def test_counters_move_ahead_in_one_batch_and_never_back():
+    IndexSerialCounter.objects.create(code="014006470", year=2020, last_serial=500)
+    keep_counters_ahead(
+        highest={("014006470", 2020): 120, ("014006470", 2021): 7, ("04618780", 2022): 317}
+    )
+    counters = {(c.code, c.year): c.last_serial for c in IndexSerialCounter.objects.all()}
+    assert counters == {("014006470", 2020): 500, ("014006470", 2021): 7, ("04618780", 2022): 317}

@@ -8,7 +8,7 @@ from disclosure.choices import RecordStatus
 from disclosure.exports import stream_records
 from disclosure.generator import generate_records
 from disclosure.importing import import_records
-from disclosure.models import AuditEntry, DisclosureRecord
+from disclosure.models import AuditEntry, DisclosureRecord, RecordKeyword
 from tests.factories import make_published_record, make_record, make_user
 
 SKIP = {"id"}
@@ -89,3 +89,18 @@ def test_export_is_itself_audited_with_filters_and_row_count(seed_data):
     assert entry.details["rows"] == 1
     assert entry.details["filters"] == {"status": ["published"]}
     assert entry.details["complete"] is True
+
+
+@pytest.mark.django_db
+def test_reimport_over_changed_records_restores_every_field(vocabulary):
+    """The update path (existing index numbers) writes every field back, NULLs included."""
+    generate_records(count=120, seed=11)
+    before = [row for row in snapshot() if row["index_number"]]
+    data = export_jsonl()
+    numbered = DisclosureRecord.objects.exclude(index_number=None)
+    numbered.update(title="改过", summary="", valid_until=None, view_count=9, body="<p>x</p>")
+    RecordKeyword.objects.all().delete()
+    report = import_records(source=io.BytesIO(data), filename="all.jsonl", commit=True)
+    assert report.ok, [str(p) for p in report.problems]
+    assert report.updated == len(before)
+    assert [row for row in snapshot() if row["index_number"]] == before
