@@ -739,6 +739,91 @@ def stream_audit_log(
     )
 
 
+#: The auditors' plan tracker: every item with its document, tracking fields and links.
+PLAN_ITEM_COLUMNS = [
+    Column("organization", "发布机构"),
+    Column("index_number", "信息索引号"),
+    Column("record_title", "文件标题"),
+    Column("issued_on", "发文日期"),
+    Column("section", "部分"),
+    Column("ordinal", "序号"),
+    Column("heading", "事项"),
+    Column("text", "内容"),
+    Column("responsible", "责任单位"),
+    Column("due_on", "完成时限"),
+    Column("status", "进展"),
+    Column("status_changed_at", "进展更新时间"),
+    Column("latest_note", "最新进展情况"),
+    Column("follow_up", "后续报告"),
+    Column("evidence", "佐证材料"),
+]
+
+
+def _plan_item_rows(queryset: QuerySet, *, chunk_size: int) -> Iterator[list[Any]]:
+    from disclosure.choices import PlanItemStatus
+    from disclosure.models import PlanItem, PlanProgressNote
+
+    statuses = dict(PlanItemStatus.choices)
+    queryset = queryset.select_related(
+        "section__plan__record__organization", "responsible", "follow_up__section__plan__record"
+    ).prefetch_related("evidence")
+    last_id = 0
+    while True:
+        chunk: list[PlanItem] = list(queryset.filter(id__gt=last_id).order_by("id")[:chunk_size])
+        if not chunk:
+            return
+        last_id = chunk[-1].pk
+        notes: dict[int, str] = {}
+        for note in PlanProgressNote.objects.filter(item__in=chunk).order_by("noted_on", "id"):
+            notes[note.item_id] = f"{note.noted_on:%Y-%m-%d} {note.text}"
+        for item in chunk:
+            record = item.section.plan.record
+            follow = item.follow_up
+            row = {
+                "organization": record.organization.name,
+                "index_number": record.index_number or "",
+                "record_title": record.title,
+                "issued_on": record.issued_on,
+                "section": item.section.heading,
+                "ordinal": item.ordinal,
+                "heading": item.heading,
+                "text": item.text,
+                "responsible": item.responsible.name if item.responsible_id else "",
+                "due_on": item.due_on,
+                "status": statuses.get(item.status, item.status),
+                "status_changed_at": item.status_changed_at,
+                "latest_note": notes.get(item.pk, ""),
+                "follow_up": (
+                    f"{follow.section.plan.record.title} / {follow.heading}" if follow else ""
+                ),
+                "evidence": [e.index_number or e.title for e in item.evidence.all()],
+            }
+            yield [row[c.name] for c in PLAN_ITEM_COLUMNS]
+
+
+def stream_plan_items(
+    *,
+    queryset: QuerySet,
+    fmt: str,
+    actor: Any = None,
+    english: bool = False,
+    filters: dict[str, Any] | None = None,
+    ip: str | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> Iterator[bytes]:
+    """Plan items (issue 7's tracker) as a file, through the same writers and audit entry."""
+    return _stream(
+        rows=_plan_item_rows(queryset, chunk_size=chunk_size),
+        columns=PLAN_ITEM_COLUMNS,
+        fmt=fmt,
+        english=english,
+        actor=actor,
+        what="plan_items",
+        filters=filters or {},
+        ip=ip,
+    )
+
+
 def export_filename(*, what: str, fmt: str) -> str:
     return f"{what}-{timezone.localtime():%Y%m%d-%H%M%S}.{fmt}"
 

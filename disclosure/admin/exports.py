@@ -16,7 +16,13 @@ from django.shortcuts import render
 from django.urls import path
 
 from disclosure.export_filters import ExportFilterError, RecordExportFilter, export_queryset
-from disclosure.exports import CONTENT_TYPES, export_filename, stream_audit_log, stream_records
+from disclosure.exports import (
+    CONTENT_TYPES,
+    export_filename,
+    stream_audit_log,
+    stream_plan_items,
+    stream_records,
+)
 from disclosure.models import RecordDataExchange
 
 EXPORT_PERMISSION = "disclosure.export_records"
@@ -63,6 +69,30 @@ def export_selected_records(modeladmin, request: HttpRequest, queryset) -> HttpR
         ip=_client_ip(request),
     )
     return streaming_download(chunks, what="records", fmt="xlsx")
+
+
+def _plan_items_action(fmt: str):
+    @admin.action(description=f"导出所选计划事项({fmt.upper()})")
+    def export_plan_items(modeladmin, request: HttpRequest, queryset) -> HttpResponse | None:
+        """For PlanItemAdmin.actions: the auditors' plan tracker as a spreadsheet."""
+        if not request.user.has_perm(EXPORT_PERMISSION):
+            modeladmin.message_user(request, "您没有导出的权限。", messages.ERROR)
+            return None
+        chunks = stream_plan_items(
+            queryset=queryset,
+            fmt=fmt,
+            actor=request.user,
+            filters={"selected": queryset.count(), "changelist": request.GET.urlencode()},
+            ip=_client_ip(request),
+        )
+        return streaming_download(chunks, what="plan-items", fmt=fmt)
+
+    export_plan_items.__name__ = f"export_plan_items_{fmt}"
+    return export_plan_items
+
+
+export_plan_items_csv = _plan_items_action("csv")
+export_plan_items_xlsx = _plan_items_action("xlsx")
 
 
 @admin.register(RecordDataExchange)

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from disclosure.admin.exports import export_plan_items_csv, export_plan_items_xlsx
 from disclosure.choices import PlanSectionKind
 from disclosure.models import DisclosureRecord, PlanItem, PlanProgressNote, PlanSection, WorkPlan
 from disclosure.plan_parser import ParsedItem, ParsedPlan, ParsedSection, parse_plan
@@ -372,9 +373,17 @@ class PlanItemAdmin(admin.ModelAdmin):
         ("关联", {"fields": ["suggested_follow_up", "follow_up", "evidence"]}),
     ]
     inlines = [PlanProgressNoteInline]
+    actions = [export_plan_items_csv, export_plan_items_xlsx]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("disclosure.export_records"):
+            for name in ("export_plan_items_csv", "export_plan_items_xlsx"):
+                actions.pop(name, None)
+        return actions
 
     def get_queryset(self, request):
         """Staff see the items of their organization's documents or those it is responsible for."""

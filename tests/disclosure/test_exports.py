@@ -188,3 +188,44 @@ def test_audit_log_download_needs_its_own_permission(client, db):
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert body.splitlines()[0].endswith("上一条哈希,本条哈希,哈希校验")
     assert AuditEntry.objects.filter(action="export").get().details["what"] == "audit_log"
+
+
+def plan_item_rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+@pytest.mark.django_db
+def test_plan_items_export_lists_every_item_with_its_tracking_and_is_audited(seed_data):
+    from disclosure.exports import stream_plan_items
+    from disclosure.models import PlanItem
+    from disclosure.plans import change_item_status
+
+    reviewer = staff("change_planitem", username="office")
+    item = PlanItem.objects.get(heading="推动高教职教重点突破")
+    item.heading = "=推动高教职教重点突破"  # a hostile cell must stay text
+    item.save(update_fields=["heading"])
+    change_item_status(item=item, status="in_progress", actor=reviewer, note="南理工江阴校区投用")
+    data = b"".join(stream_plan_items(queryset=PlanItem.objects.all(), fmt="csv", actor=reviewer))
+    rows = plan_item_rows(data)
+    assert len(rows) == 12
+    row = next(r for r in rows if r["事项"].endswith("推动高教职教重点突破"))
+    assert row["事项"] == "'=推动高教职教重点突破"
+    assert row["进展"] == "推进中" and "南理工江阴校区投用" in row["最新进展情况"]
+    assert row["信息索引号"] == "014006470/2020-00120" and row["部分"] == "下半年工作计划安排"
+    entry = AuditEntry.objects.filter(action="export").latest("id")
+    assert entry.details["what"] == "plan_items" and entry.details["rows"] == 12
+
+
+@pytest.mark.django_db
+def test_export_command_writes_plan_items_as_xlsx(seed_data, tmp_path):
+    out = tmp_path / "plans.xlsx"
+    call_command("export_records", "--plan-items", "--format", "xlsx", "--year", "2020", "-o", out)
+    sheet = load_workbook(out, read_only=True).active
+    values = list(sheet.values)
+    assert values[0][:3] == ("发布机构", "信息索引号", "文件标题")
+    assert len(values) == 13
+    out_2019 = tmp_path / "none.xlsx"
+    call_command(
+        "export_records", "--plan-items", "--format", "xlsx", "--year", "2019", "-o", out_2019
+    )
+    assert len(list(load_workbook(out_2019, read_only=True).active.values)) == 1

@@ -160,3 +160,24 @@ def test_only_the_auditor_gets_the_export_action_on_the_record_list(
     assert client.login(username=username, password=PASSWORD)
     page = client.get(reverse("admin:disclosure_disclosurerecord_changelist")).content.decode()
     assert ('value="export_selected_records"' in page) is can_export
+
+
+@pytest.mark.django_db
+def test_auditor_exports_plan_items_from_the_admin_and_the_editor_cannot(client, demo):
+    from disclosure.models import PlanItem
+
+    call_command("loaddata", "seed_record", verbosity=0)
+    url = reverse("admin:disclosure_planitem_changelist")
+    ids = list(PlanItem.objects.values_list("pk", flat=True))
+    assert client.login(username="demo-auditor", password=PASSWORD)
+    response = client.post(
+        url, {"action": "export_plan_items_csv", "_selected_action": ids, "index": 0}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "党的领导得到全面加强" in body and body.count("\n") == 13
+    client.logout()
+    assert client.login(username="demo-editor", password=PASSWORD)
+    page = client.get(url).content.decode()
+    assert "export_plan_items_csv" not in page

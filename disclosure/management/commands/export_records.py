@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
 from disclosure.export_filters import ExportFilterError, export_queryset
-from disclosure.exports import FORMATS, stream_audit_log, stream_records
+from disclosure.exports import FORMATS, stream_audit_log, stream_plan_items, stream_records
+from disclosure.models import PlanItem
 
 FILTERS = (
     "category",
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", default="-", help="输出文件;- 为标准输出")
         parser.add_argument("--english", action="store_true", help="表头用英文字段名")
         parser.add_argument("--audit-log", action="store_true", help="导出审计日志(含哈希链)")
+        parser.add_argument(
+            "--plan-items", action="store_true", help="导出规划计划事项及其进展(按 --year 筛选)"
+        )
         parser.add_argument("--actor", help="记入审计日志的操作人账号")
         parser.add_argument("--status", action="append", default=[], help="可重复")
         for name in FILTERS:
@@ -53,6 +57,17 @@ class Command(BaseCommand):
         if options["audit_log"]:
             chunks = stream_audit_log(
                 fmt=options["format"], actor=actor, english=options["english"]
+            )
+        elif options["plan_items"]:
+            items = PlanItem.objects.all()
+            if options["year"]:
+                items = items.filter(section__plan__record__issued_on__year=options["year"])
+            chunks = stream_plan_items(
+                queryset=items,
+                fmt=options["format"],
+                actor=actor,
+                english=options["english"],
+                filters={"year": options["year"]} if options["year"] else {},
             )
         else:
             data = QueryDict(mutable=True)
