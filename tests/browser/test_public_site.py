@@ -19,6 +19,17 @@ PAGES = {
     "filtered": "/catalogue/catalogue/?year=2020&sort=title",
     "record": f"/records/{SEED_PK}/",
 }
+#: The pages other features added to the public site: checked in both scripts at two sizes.
+FEATURE_PAGES = {
+    "search": "/search/?q=教育",
+    "listing": "/records/?organization=1&sort=-date",
+    "plans": "/plans/",
+    "plan": f"/plans/{SEED_PK}/",
+    "request-form": "/requests/apply/",
+    "request-status": "/requests/status/",
+    "annual-reports": "/annual-reports/",
+    "site-map": "/sitemap/",
+}
 SCRIPTS = {"hans": "", "hant": "/zh-hant"}
 SIZES = {"default": 16, "large": 20, "xlarge": 24}
 BLOCKING = {"serious", "critical"}
@@ -42,6 +53,24 @@ def blocking_violations(page) -> list[str]:
         for v in results.response["violations"]
         if v["impact"] in BLOCKING
     ]
+
+
+@pytest.mark.parametrize("size", ["default", "xlarge"])
+@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize("name", FEATURE_PAGES)
+def test_feature_page_has_no_serious_accessibility_violation(
+    browser, live_server, site_data, name, script, size
+):
+    page = open_page(browser, live_server, SCRIPTS[script] + FEATURE_PAGES[name], size=size)
+    try:
+        lang = page.evaluate("document.documentElement.lang")
+        assert lang == ("zh-Hant" if script == "hant" else "zh-Hans")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{script}-{size}.png"), full_page=True)
+        assert blocking_violations(page) == []
+        assert page.locator("main h1").count() == 1
+    finally:
+        page.context.close()
 
 
 @pytest.mark.parametrize("size", SIZES)
