@@ -635,10 +635,13 @@ def anonymize_expired_requests(*, now: datetime.datetime | None = None) -> int:
     return done
 
 
-def lookup_request(*, tracking_number: str, phone: str) -> InformationRequest | None:
+def lookup_request(
+    *, tracking_number: str, phone: str, ip: str | None = None
+) -> InformationRequest | None:
     """The status page's lookup: the request only when both the tracking number and the phone it
     was filed with match. The phone is compared in constant time, and against a dummy when the
-    number does not exist, so the answer says nothing about which part was wrong."""
+    number does not exist, so the answer says nothing about which part was wrong. Every failed
+    lookup is audited (with the number tried and the IP), so guessing shows up in the log."""
     given = normalize_phone(phone)
     request = (
         InformationRequest.objects.filter(tracking_number=(tracking_number or "").strip().upper())
@@ -648,5 +651,11 @@ def lookup_request(*, tracking_number: str, phone: str) -> InformationRequest | 
     stored = normalize_phone(request.phone) if request is not None else "0" * 11
     matches = hmac.compare_digest(given.encode(), stored.encode())
     if request is None or not matches or not given or request.anonymized_at:
+        record_event(
+            action=AuditAction.PERMISSION_DENIED,
+            reason="申请办理进度查询失败:申请编号与电话不符",
+            ip=ip,
+            details={"lookup": "request_status", "tracking_number": (tracking_number or "")[:40]},
+        )
         return None
     return request

@@ -179,6 +179,7 @@ def request_status(request: HttpRequest) -> HttpResponse:
         found = lookup_request(
             tracking_number=form.cleaned_data["tracking_number"],
             phone=form.cleaned_data["phone"],
+            ip=_client_ip(request),
         )
         if found is None:
             form.add_error(None, LOOKUP_FAILED)

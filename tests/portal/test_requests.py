@@ -125,6 +125,28 @@ def test_status_shows_state_and_deadline_with_the_matching_phone_only(client):
     ).replace("2026-ZZZZZZZZZZ", "N")
 
 
+def test_failed_status_lookups_are_audited_with_the_number_and_ip(client):
+    from disclosure.models import AuditEntry
+
+    submitted = submit_online_request(organization=make_organization(), fields=applicant_fields())
+    before = AuditEntry.objects.count()
+    client.post(
+        STATUS,
+        {"tracking_number": submitted.tracking_number, "phone": "13912345678"},
+        REMOTE_ADDR="10.1.2.3",
+    )
+    assert AuditEntry.objects.count() == before  # a matching lookup is not a refusal
+    client.post(
+        STATUS,
+        {"tracking_number": "2026-ZZZZZZZZZZ", "phone": "13912345679"},
+        REMOTE_ADDR="10.1.2.3",
+    )
+    entry = AuditEntry.objects.latest("id")
+    assert entry.action == "permission_denied" and entry.ip == "10.1.2.3"
+    assert entry.details["tracking_number"] == "2026-ZZZZZZZZZZ"
+    assert "13912345679" not in str(entry.details) + entry.reason  # no phone in the log
+
+
 def test_status_shows_a_paused_deadline_during_correction(client):
     org = make_organization()
     submitted = submit_online_request(organization=org, fields=applicant_fields())
