@@ -36,6 +36,7 @@ from disclosure.choices import (
     DisclosureMethod,
     DisclosurePeriod,
     DisclosureScope,
+    PlanItemStatus,
     RecordStatus,
 )
 from disclosure.models import (
@@ -46,6 +47,8 @@ from disclosure.models import (
     DisclosureRecord,
     Genre,
     Organization,
+    PlanItem,
+    PlanProgressNote,
     RecordKeyword,
     Topic,
 )
@@ -760,9 +763,6 @@ PLAN_ITEM_COLUMNS = [
 
 
 def _plan_item_rows(queryset: QuerySet, *, chunk_size: int) -> Iterator[list[Any]]:
-    from disclosure.choices import PlanItemStatus
-    from disclosure.models import PlanItem, PlanProgressNote
-
     statuses = dict(PlanItemStatus.choices)
     queryset = queryset.select_related(
         "section__plan__record__organization", "responsible", "follow_up__section__plan__record"

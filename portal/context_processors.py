@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.functional import SimpleLazyObject
 
@@ -29,23 +29,14 @@ def script_paths(request: HttpRequest) -> tuple[str, str]:
     return mount + suffix, mount + HANT_PREFIX + suffix
 
 
-def search_target() -> tuple[str, str]:
-    """The header search box: the full-text search page when one is installed
-    (`portal:search`, parameter `q`), else the listing's keyword filter."""
-    try:
-        return reverse("portal:search"), "q"
-    except NoReverseMatch:
-        return reverse("portal:records"), "keyword"
-
-
 def site(request: HttpRequest) -> dict:
     traditional = is_traditional(request)
     simplified_path, traditional_path = script_paths(request)
     canonical_path = traditional_path if traditional else simplified_path
-    search_url, search_param = search_target()
     return {
-        "search_url": search_url,
-        "search_param": search_param,
+        # The header search box goes to the full-text search page.
+        "search_url": reverse("portal:search"),
+        "search_param": "q",
         # Lazy: pages that never show the header (admin, feeds) run no query for it.
         "site_settings": SimpleLazyObject(SiteSettings.load),
         "is_traditional": traditional,

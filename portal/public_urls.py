@@ -9,8 +9,7 @@ Contract for every page added here (search, plan tracker, request form, …):
 - Templates extend "base.html" and fill `{% block title %}` and `{% block content %}`
   (optionally `{% block head_extra %}` for <link>/<meta>); the header, 繁体版/简体版 toggle,
   字号 control, canonical/hreflang links and footer come from base.html.
-- A full-text search page named `search` (parameter `q`) becomes the header search box's
-  target automatically (portal/context_processors.py); until then it filters by keyword.
+- The header search box submits `q` to the full-text search page `search`.
 - Pages must render the same bytes for every reader (the font size lives in /prefs.css), so
   they stay cacheable. No inline <script>, on* attributes or style= attributes: static files.
 """
