@@ -31,6 +31,8 @@ def public_record_details(*, now: datetime.datetime | None = None):
                 "keyword_links",
                 queryset=RecordKeyword.objects.select_related("keyword").order_by("position"),
             ),
+            # The repealing document is named and linked only if the public may see it.
+            Prefetch("repealed_by", queryset=public_records(now=now)),
         )
     )
 

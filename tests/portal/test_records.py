@@ -156,6 +156,23 @@ def test_repealed_record_shows_repealed_with_the_repealing_document(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("status", [RecordStatus.DRAFT, RecordStatus.WITHDRAWN])
+def test_repealing_document_the_public_may_not_see_is_neither_named_nor_linked(client, status):
+    hidden = make_record(title="未公开的废止依据", status=status)
+    record = make_published_record(
+        title="旧的规定",
+        issued_on=datetime.date(2020, 1, 1),
+        repealed_on=datetime.date(2022, 1, 1),
+        repealed_by=hidden,
+    )
+    for url in (path(record), f"/records/{record.pk}/print/"):
+        markup = client.get(url).content.decode()
+        assert 'class="validity-badge">废止</strong>' in markup
+        assert "未公开的废止依据" not in markup
+        assert path(hidden) not in markup
+
+
+@pytest.mark.django_db
 def test_valid_record_shows_no_status_banner(client):
     markup = client.get(make_published_record().get_absolute_url()).content.decode()
     assert "validity-badge" not in markup
