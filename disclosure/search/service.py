@@ -292,6 +292,8 @@ def _page(
             "issued_on",
             "publication_date",
             "published_at",
+            "valid_until",
+            "repealed_on",
             "organization__name",
             "category__name",
             "category__slug",

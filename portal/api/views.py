@@ -313,7 +313,7 @@ def record_detail(
     return Status(200, _output(detail, script))
 
 
-def _vocabulary(request, response, queryset: QuerySet, rows: list[dict], script: str):
+def _vocabulary(request, response, rows: list[dict], script: str):
     if _conditional_vocabulary(request, response, rows):
         return _not_modified(response)
     return _output(rows, script)
@@ -332,7 +332,7 @@ def _conditional_vocabulary(request: HttpRequest, response: HttpResponse, rows: 
 def organizations(request: HttpRequest, response: HttpResponse, script: Script = "hans"):
     """发布机构及其上下级关系。"""
     rows = list(Organization.objects.values("id", "name", "short_name", "code", "parent_id"))
-    return _vocabulary(request, response, Organization.objects.all(), rows, script)
+    return _vocabulary(request, response, rows, script)
 
 
 @api.get("/categories", response=list[schemas.Category], tags=["目录与词表"])
@@ -349,7 +349,7 @@ def categories(request: HttpRequest, response: HttpResponse, script: Script = "h
         }
         for c in Category.objects.all()
     ]
-    return _vocabulary(request, response, Category.objects.all(), rows, script)
+    return _vocabulary(request, response, rows, script)
 
 
 @api.get("/topics", response=list[schemas.Topic], tags=["目录与词表"])
@@ -359,11 +359,11 @@ def topics(request: HttpRequest, response: HttpResponse, script: Script = "hans"
         {"id": t.pk, "name": t.name, "parent_id": t.parent_id, "label": t.label}
         for t in Topic.objects.select_related("parent")
     ]
-    return _vocabulary(request, response, Topic.objects.all(), rows, script)
+    return _vocabulary(request, response, rows, script)
 
 
 @api.get("/genres", response=list[schemas.Genre], tags=["目录与词表"])
 def genres(request: HttpRequest, response: HttpResponse, script: Script = "hans"):
     """体裁。"""
     rows = list(Genre.objects.values("id", "name"))
-    return _vocabulary(request, response, Genre.objects.all(), rows, script)
+    return _vocabulary(request, response, rows, script)

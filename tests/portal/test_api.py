@@ -115,3 +115,32 @@ def test_full_text_query_uses_the_search_index_in_either_script(client, seed_dat
     body = client.get("/api/records", {"q": "教育", "year": 2019}).json()
     assert body["count"] == 0 and body["results"] == []
     assert client.get("/api/records", {"q": "&|!:*()'\\%\""}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_full_text_list_runs_the_same_queries_for_one_hit_or_many(client, vocabulary):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from disclosure.search import index_records
+
+    def queries_for(count: int) -> int:
+        records = [
+            make_published_record(
+                title=f"冷链食品检查通知{n}",
+                issued_on=datetime.date(2020, 1, 1),
+                valid_until=datetime.date(2021, 1, 1),
+            )
+            for n in range(count)
+        ]
+        index_records([r.pk for r in records])
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get("/api/records", {"q": "冷链食品", "page_size": 100}).json()
+        assert body["count"] == len(records) + existing[0]
+        existing[0] += count
+        return len(ctx.captured_queries)
+
+    existing = [0]
+    assert queries_for(1) == queries_for(6)

@@ -119,7 +119,6 @@ def test_plans_of_records_the_public_may_not_see_never_show(client, vocabulary, 
     split_plan(record=record, actor=None)
     assert client.get(reverse("portal:plan", kwargs={"pk": record.pk})).status_code == 404
     assert "内部工作计划" not in page(client, reverse("portal:plans"))
-    assert "秘密事项" not in page(client, reverse("portal:plans"))
     assert "内部筹备处" not in page(client, reverse("portal:plans"))
 
 
