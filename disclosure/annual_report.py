@@ -351,6 +351,15 @@ def submit_annual_report(
                 details={"record": record.pk},
             )
     except WorkflowError as exc:
+        # The workflow's own refusal entry was rolled back with this transaction: write it here.
+        record_event(
+            action=AuditAction.PERMISSION_DENIED,
+            actor=actor,
+            obj=report,
+            reason=str(exc),
+            ip=ip,
+            details={"attempted": "annual_report_submit"},
+        )
         raise AnnualReportError([str(exc)]) from exc
     report.record = record
     return report
@@ -381,11 +390,12 @@ def annual_report_reminders(*, today: datetime.date | None = None) -> list[str]:
     if messages:
         from django.contrib.auth import get_user_model
 
-        recipients = [
-            user.email
-            for user in get_user_model().objects.filter(is_active=True).exclude(email="")
-            if user.has_perm("disclosure.publish_annualreport")
-        ]
+        recipients = list(
+            get_user_model()
+            .objects.with_perm("disclosure.publish_annualreport", is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
         if recipients:
             send_mail(
                 f"年度报告发布提醒({year}年度)",

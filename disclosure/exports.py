@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -826,8 +825,3 @@ def stream_plan_items(
 
 def export_filename(*, what: str, fmt: str) -> str:
     return f"{what}-{timezone.localtime():%Y%m%d-%H%M%S}.{fmt}"
-
-
-def write_to(handle: io.RawIOBase, chunks: Iterable[bytes]) -> None:
-    for chunk in chunks:
-        handle.write(chunk)

@@ -536,6 +536,10 @@ def _read_and_write(rows, report: ImportReport, opts: _Options) -> None:
         writer.finish()
 
 
+#: Records indexed per call after an import: bounded memory and SQL parameter counts.
+REINDEX_BATCH = 2000
+
+
 def _schedule_search_reindex(record_ids: list[int]) -> None:
     """The one place a committed import brings the search index up to date.
 
@@ -544,7 +548,8 @@ def _schedule_search_reindex(record_ids: list[int]) -> None:
     """
     from disclosure.search import index_records
 
-    index_records(record_ids)
+    for start in range(0, len(record_ids), REINDEX_BATCH):
+        index_records(record_ids[start : start + REINDEX_BATCH])
 
 
 def import_records(

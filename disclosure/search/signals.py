@@ -18,7 +18,35 @@ from disclosure.search.indexing import index_records, remove_records
 
 
 def schedule_reindex(record_id: int) -> None:
-    transaction.on_commit(lambda: index_records([record_id]))
+    """Re-index `record_id` once when the current transaction commits.
+
+    One save of a record touches many rows (the record, each keyword link deleted and re-added,
+    attachments): the ids are gathered in one set per transaction and indexed by one callback,
+    instead of one callback per row. The set is live only while its callback is still queued
+    on the connection, so a rolled-back transaction (or savepoint) leaves nothing stale behind.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        index_records([record_id])
+        return
+    pending = getattr(connection, "_search_reindex_pending", None)
+    if pending is None or pending.flushed or not pending.queued_on(connection):
+        pending = connection._search_reindex_pending = _PendingReindex()
+        transaction.on_commit(pending.flush)
+    pending.ids.add(record_id)
+
+
+class _PendingReindex:
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.flushed = False
+
+    def queued_on(self, connection) -> bool:
+        return any(entry[1] == self.flush for entry in connection.run_on_commit)
+
+    def flush(self) -> None:
+        self.flushed = True
+        index_records(sorted(self.ids))
 
 
 @receiver(post_save, sender=DisclosureRecord, dispatch_uid="search_record_saved")

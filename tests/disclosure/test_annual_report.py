@@ -360,3 +360,23 @@ def test_reminders_before_31_january(mailoutbox=None):
         organization=bureau, year=2023, record=make_published_record(organization=bureau)
     )
     assert not any("提醒测试局" in m for m in annual_report_reminders(today=D(2024, 1, 29)))
+
+
+def test_refused_submission_stays_in_the_audit_log(vocabulary, year_of_requests):
+    from disclosure.models import AuditEntry
+
+    report = refresh_annual_report(
+        report=AnnualReport.objects.create(organization=year_of_requests, year=2023), actor=None
+    )
+    outsider = make_staff(
+        REVIEWER, organization=make_organization(name="另一个局", code="123456789")
+    )
+    with pytest.raises(AnnualReportError):
+        submit_annual_report(report=report, actor=outsider)
+    report.refresh_from_db()
+    assert report.record is None
+    entry = AuditEntry.objects.filter(action="permission_denied").latest("id")
+    assert entry.actor_id == outsider.pk
+    assert (
+        entry.object_id == str(report.pk) and entry.details["attempted"] == "annual_report_submit"
+    )

@@ -262,3 +262,15 @@ def test_large_tiers_page_the_same_by_walking_the_recency_index(vocabulary, monk
     assert titles(search_records(query="招生", page=1, page_size=4)) == [
         "招生0", "招生1", "招生2", "正文0"
     ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_one_save_of_many_rows_reindexes_its_record_once(django_capture_on_commit_callbacks):
+    from disclosure.services.records import set_record_keywords
+
+    record = make_published_record(title="冷链食品检查", keywords=("学校", "机关", "总结"))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        set_record_keywords(record=record, names=["冷链", "食品", "检查", "疫情"])
+        record.save()
+    assert len(callbacks) == 1
+    assert titles(search_records(query="冷链食品")) == ["冷链食品检查"]
