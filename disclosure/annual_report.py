@@ -98,23 +98,10 @@ def _column_of(applicant_type: str, organization_kind: str) -> int:
     return keys.index(organization_kind or OrganizationKind.OTHER)
 
 
-def organization_scope(organization: Organization) -> list[int]:
-    """The organization and all its departments: their requests and records are its report's."""
-    ids, frontier = [organization.pk], [organization.pk]
-    while frontier:
-        frontier = list(
-            Organization.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-        )
-        ids.extend(frontier)
-    return ids
-
-
 def compute_table_three(*, organization: Organization, year: int) -> dict[str, list[int]]:
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     table = {key: [0] * len(COLUMNS) for key in ROW_KEYS}
-    requests = InformationRequest.objects.filter(
-        organization_id__in=organization_scope(organization)
-    )
+    requests = InformationRequest.objects.filter(organization_id__in=organization.subtree_ids())
 
     def tally(row: str, queryset) -> None:
         counts = queryset.values("applicant_type", "organization_kind").annotate(n=Count("id"))
@@ -153,7 +140,7 @@ def compute_table_three(*, organization: Organization, year: int) -> dict[str, l
 def compute_normative_counts(*, organization: Organization, year: int) -> dict[str, int]:
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     records = DisclosureRecord.objects.filter(
-        organization_id__in=organization_scope(organization), status=RecordStatus.PUBLISHED
+        organization_id__in=organization.subtree_ids(), status=RecordStatus.PUBLISHED
     )
     counts: dict[str, int] = {}
     for prefix, names in (

@@ -175,23 +175,14 @@ def sees_all_organizations(user: Any) -> bool:
 
 def accessible_organization_ids(user: Any) -> set[int] | None:
     """The user's organization and everything below it; None means all organizations."""
-    from disclosure.models import Organization, StaffProfile
+    from disclosure.models import StaffProfile
 
     if sees_all_organizations(user):
         return None
-    profile = StaffProfile.objects.filter(user_id=user.pk).first()
+    profile = StaffProfile.objects.filter(user_id=user.pk).select_related("organization").first()
     if profile is None:
         return set()
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Organization.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    ids, stack = set(), [profile.organization_id]
-    while stack:
-        pk = stack.pop()
-        if pk not in ids:
-            ids.add(pk)
-            stack.extend(children.get(pk, []))
-    return ids
+    return profile.organization.subtree_ids()
 
 
 def scope_records(user: Any, queryset: QuerySet) -> QuerySet:

@@ -78,6 +78,19 @@ class Organization(models.Model):
             org = org.parent
         return None
 
+    def subtree_ids(self) -> set[int]:
+        """This organization and every department below it, from one query of the tree."""
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id in Organization.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        ids, stack = set(), [self.pk]
+        while stack:
+            pk = stack.pop()
+            if pk not in ids:
+                ids.add(pk)
+                stack.extend(children.get(pk, []))
+        return ids
+
     def effective_index_format(self) -> str:
         org: Organization | None = self
         while org is not None:
