@@ -67,6 +67,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset("=+-@\t\r")
 DEFAULT_CHUNK_SIZE = 2000
 TEXT_BATCH = 500
+XLSX_MAX_ROWS = 1_048_576  # rows in one worksheet, header included (Excel's limit)
 LIST_SEPARATORS = {"keywords": ",", "disclosure_forms": "、", "attachments": "、"}
 
 
@@ -604,21 +605,28 @@ def _xlsx_text_chunks(chunks: Iterable[list[list[str]]], headers: list[str]) -> 
     """openpyxl's write-only mode keeps rows in a temporary file, not in memory.
 
     A zip's directory comes last, so the workbook is sent once complete; memory stays flat.
+    Rows beyond one sheet's limit continue on further sheets (导出2, …), each with the header.
+    Cells are given as plain text (every text is neutralized, so none is taken for a formula)
+    and empty ones are left out: wrapping each in a cell object costs twice the time. XML
+    cannot hold most control characters (a form feed pasted from Word, say), so XLSX drops
+    them; CSV and JSON Lines keep them.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    illegal = ILLEGAL_CHARACTERS_RE.search
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("导出")
+    sheet, rows = workbook.create_sheet("导出"), 0
     sheet.append(headers)
     for chunk in chunks:
         for row in chunk:
-            values = []
-            for text in row:
-                cell = WriteOnlyCell(sheet, value=text)
-                cell.data_type = "s"  # text, never a formula, whatever the value looks like
-                values.append(cell)
-            sheet.append(values)
+            if rows == XLSX_MAX_ROWS - 1:  # a sheet ends at row 1,048,576: go on in the next
+                sheet, rows = workbook.create_sheet(f"导出{len(workbook.worksheets) + 1}"), 0
+                sheet.append(headers)
+            if illegal("".join(row)):
+                row = [neutralize(ILLEGAL_CHARACTERS_RE.sub("", text)) for text in row]
+            sheet.append([text or None for text in row])
+            rows += 1
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)
         handle.seek(0)

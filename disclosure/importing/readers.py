@@ -174,6 +174,13 @@ def read_xlsx(handle: IO[bytes], **_: Any) -> Iterator[tuple[int, dict[str, Any]
         if not header or not any(cell not in (None, "") for cell in header):
             raise FileProblem("文件为空:第一个工作表没有表头行。")
         names = ["" if cell is None else str(cell) for cell in header]
+        for other in workbook.worksheets[1:]:
+            if next(other.iter_rows(max_row=1, values_only=True), None) == header:
+                raise FileProblem(
+                    f"工作表“{other.title}”与第一个工作表表头相同,是同一批数据的续表"
+                    "(一个工作表最多 1,048,576 行),只读第一个会漏掉它。"
+                    "请把各工作表分别另存为文件导入,或改用 JSON Lines 格式导出再导入。"
+                )
         for number, cells in enumerate(rows, start=2):
             if not any(cell not in (None, "") for cell in cells):
                 continue

@@ -72,6 +72,33 @@ def test_xlsx_holds_text_cells_never_formulas(seed_data):
 
 
 @pytest.mark.django_db
+def test_xlsx_drops_control_characters_xml_cannot_hold(seed_data):
+    """A form feed pasted from Word must not break the auditor's workbook halfway."""
+    make_record(title="\x07=SUM(A1)", summary="第一页\x0c第二页", body="<p>甲\x0b乙</p>")
+    workbook = load_workbook(io.BytesIO(export("xlsx")), read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    by_title = {row[1]: row for row in rows[1:]}
+    assert "'=SUM(A1)" in by_title  # still neutralized once the bell is gone
+    assert by_title["'=SUM(A1)"][21:23] == ("第一页第二页", "<p>甲乙</p>")
+    jsonl = [json.loads(line) for line in export("jsonl").decode().splitlines()]
+    assert "第一页\x0c第二页" in {row["内容概述"] for row in jsonl}  # the lossless form keeps it
+
+
+@pytest.mark.django_db
+def test_xlsx_continues_on_a_new_sheet_past_the_row_limit(seed_data, monkeypatch):
+    monkeypatch.setattr("disclosure.exports.XLSX_MAX_ROWS", 4)
+    for n in range(6):
+        make_record(title=f"第{n}条")
+    workbook = load_workbook(io.BytesIO(export("xlsx")), read_only=True)
+    assert workbook.sheetnames == ["导出", "导出2", "导出3"]
+    sheets = [list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets]
+    assert [len(rows) for rows in sheets] == [4, 4, 2]  # each with its header row
+    assert all(rows[0][0] == "信息索引号" for rows in sheets)
+    titles = [row[1] for rows in sheets for row in rows[1:]]
+    assert len(titles) == len(set(titles)) == DisclosureRecord.objects.count()
+
+
+@pytest.mark.django_db
 def test_export_includes_drafts_withdrawn_and_workflow_columns(seed_data):
     editor = make_user(username="editor_li")
     make_record(title="草稿", created_by=editor)

@@ -298,3 +298,34 @@ def test_committed_import_is_searchable_at_once_in_either_script(
         "014006470/2021-00007"
     ]
     assert search_records(query="上半年總結").total == 1
+
+
+@pytest.mark.django_db
+def test_a_workbook_continued_on_a_second_sheet_is_refused_not_half_read(vocabulary):
+    workbook = Workbook()
+    workbook.active.append(HEADER)
+    workbook.active.append(row(信息索引号="014006470/2020-00001"))
+    notes = workbook.create_sheet("说明")
+    notes.append(["本表由旧网站导出"])
+    more = workbook.create_sheet("导出2")
+    more.append(HEADER)
+    more.append(row(信息索引号="014006470/2020-00002"))
+    data = io.BytesIO()
+    workbook.save(data)
+    data.seek(0)
+    report = run(data, name="big.xlsx", commit=True)
+    assert not report.ok and "导出2" in report.problems[0].message
+    assert not DisclosureRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_notes_sheet_beside_the_data_is_ignored(vocabulary):
+    workbook = Workbook()
+    workbook.active.append(HEADER)
+    workbook.active.append(row())
+    workbook.create_sheet("说明").append(["本表由旧网站导出"])
+    data = io.BytesIO()
+    workbook.save(data)
+    data.seek(0)
+    report = run(data, name="old.xlsx", commit=True)
+    assert report.ok and DisclosureRecord.objects.count() == 1
