@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from disclosure.audit import record_event
@@ -29,11 +29,11 @@ from disclosure.importing import normalize as n
 from disclosure.importing.columns import IGNORED, REQUIRED, field_for, label
 from disclosure.importing.readers import FileProblem, check_size, detect_format, read_rows
 from disclosure.importing.vocabulary import KINDS, VocabularyResolver
+from disclosure.importing.writes import ChunkWrite, ChunkWriter
 from disclosure.models import (
     AuditAction,
     DisclosureRecord,
     Keyword,
-    RecordKeyword,
 )
 from disclosure.numbering import keep_counters_ahead, parse_index_number
 from disclosure.sanitize import sanitize_body
@@ -64,41 +64,6 @@ _TEXTS = (
     "withdrawal_reason",
 )
 _DATES = ("issued_on", "publication_date", "disclosure_until", "effective_on", "repealed_on")
-#: Fields written on update (everything the file can carry).
-_UPDATE_FIELDS = [
-    "title",
-    "index_code",
-    "index_year",
-    "index_serial",
-    "organization",
-    "department",
-    "category",
-    "topic",
-    "genre",
-    "document_number",
-    "issued_on",
-    "publication_date",
-    "disclosure_period",
-    "disclosure_until",
-    "disclosure_forms",
-    "disclosure_method",
-    "non_disclosure_reason",
-    "disclosure_scope",
-    "effective_on",
-    "valid_until",
-    "repealed_on",
-    "procedure",
-    "summary",
-    "body",
-    "source",
-    "view_count",
-    "status",
-    "version",
-    "withdrawal_reason",
-    *_ACTORS,
-    *_MOMENTS,
-    "updated_at",
-]
 
 
 @dataclass(frozen=True)
@@ -272,121 +237,6 @@ def _row_values(
     return record, keywords, repealed_by
 
 
-_INSERT_FIELDS = [f for f in DisclosureRecord._meta.concrete_fields if not f.primary_key]
-_UPDATE_COLUMNS = [DisclosureRecord._meta.get_field(name) for name in _UPDATE_FIELDS]
-
-
-def _insert_verbatim(records: list[DisclosureRecord]) -> None:
-    """INSERT the records as given, in batches, setting their primary keys.
-
-    `raw=True` is how loaddata saves: no `pre_save`, so the file's 创建时间/更新时间 are kept
-    instead of being stamped with now (bulk_create would stamp them and need a second, slow
-    bulk_update to put them back). On PostgreSQL the values go straight to one multi-row
-    INSERT … RETURNING per batch, without the ORM compiling every value twice.
-    """
-    if not records:
-        return
-    real = connections[DEFAULT_DB_ALIAS]
-    if real.vendor == "postgresql":
-        from psycopg2.extras import execute_values
-
-        quote = real.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in _INSERT_FIELDS)
-        table = quote(DisclosureRecord._meta.db_table)
-        params = [
-            [f.get_db_prep_save(getattr(r, f.attname), real) for f in _INSERT_FIELDS]
-            for r in records
-        ]
-        with real.cursor() as cursor:
-            returned = execute_values(
-                cursor.cursor,
-                f"INSERT INTO {table} ({columns}) VALUES %s RETURNING {quote('id')}",  # noqa: S608
-                params,
-                page_size=500,
-                fetch=True,
-            )
-        for record, (pk,) in zip(records, returned, strict=True):
-            record.pk = pk
-        return
-    batch = real.ops.bulk_batch_size(_INSERT_FIELDS, records) or len(records)
-    for start in range(0, len(records), batch):
-        part = records[start : start + batch]
-        returned = DisclosureRecord.objects._insert(
-            part,
-            fields=_INSERT_FIELDS,
-            returning_fields=[DisclosureRecord._meta.pk],
-            raw=True,
-        )
-        for record, (pk,) in zip(part, returned, strict=True):
-            record.pk = pk
-
-
-def _execute_many(sql: str, params: list[list[Any]]) -> None:
-    """`executemany` for SQLite, which runs in process and does it cheaply."""
-    if params:
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.executemany(sql, params)
-
-
-def _execute_values(sql: str, params: list[list[Any]], *, template: str | None = None) -> None:
-    """PostgreSQL: one statement per page of rows (`VALUES %s` expanded), not one per row.
-
-    psycopg2's `executemany` sends a statement and waits for it for every row.
-    """
-    from psycopg2.extras import execute_values
-
-    if params:
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            execute_values(cursor.cursor, sql, params, template=template, page_size=500)
-
-
-def _update_verbatim(records: list[DisclosureRecord]) -> None:
-    """Write every importable field of existing records, a page of rows per statement.
-
-    `bulk_update` builds a CASE WHEN per field and row, which costs milliseconds per row on a
-    45-column table. PostgreSQL gets one UPDATE … FROM (VALUES …) per page (typed, so empty
-    cells stay NULL of the right type); SQLite a plain prepared UPDATE per record.
-    """
-    if not records:
-        return
-    real = connections[DEFAULT_DB_ALIAS]  # not the proxy: it is consulted for every value
-    quote = real.ops.quote_name
-    table = quote(DisclosureRecord._meta.db_table)
-    params = [
-        [r.pk] + [f.get_db_prep_save(getattr(r, f.attname), real) for f in _UPDATE_COLUMNS]
-        for r in records
-    ]
-    if real.vendor == "postgresql":
-        pk = DisclosureRecord._meta.pk
-        names = ", ".join(quote(f.column) for f in [pk, *_UPDATE_COLUMNS])
-        assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in _UPDATE_COLUMNS)
-        template = (
-            "(" + ", ".join(f"%s::{f.cast_db_type(real)}" for f in [pk, *_UPDATE_COLUMNS]) + ")"
-        )
-        _execute_values(
-            f"UPDATE {table} SET {assignments} FROM (VALUES %s) AS v ({names}) "  # noqa: S608
-            f"WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}",
-            params,
-            template=template,
-        )
-        return
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in _UPDATE_COLUMNS)
-    sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names only
-    _execute_many(sql, [row[1:] + row[:1] for row in params])
-
-
-def _link_keywords(links: list[list[int]]) -> None:
-    """INSERT (record, keyword, position) rows without building a model instance for each."""
-    real = connections[DEFAULT_DB_ALIAS]
-    quote = real.ops.quote_name
-    table = quote(RecordKeyword._meta.db_table)
-    columns = ", ".join(quote(c) for c in ("record_id", "keyword_id", "position"))
-    if real.vendor == "postgresql":
-        _execute_values(f"INSERT INTO {table} ({columns}) VALUES %s", links)  # noqa: S608
-    else:
-        _execute_many(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)", links)  # noqa: S608
-
-
 class _Writer:
     """Writes valid rows in chunks: creates, updates by index number, keywords, counters."""
 
@@ -396,6 +246,7 @@ class _Writer:
         self.repeals: list[tuple[int, int, str]] = []  # (row, record id, repealing number)
         self.counters: dict[tuple[str, int], int] = {}
         self.keyword_ids: dict[str, int] = {}  # names seen so far: the vocabulary is small
+        self.chunks = ChunkWriter(self._written)
 
     def add(self, number: int, record: DisclosureRecord, keywords, repealed_by) -> None:
         record._import_row = number
@@ -405,6 +256,7 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
+        """Hand the pending rows to the chunk writer (which may still be writing the last)."""
         if not self.pending:
             return
         chunk, self.pending = self.pending, []
@@ -414,49 +266,43 @@ class _Writer:
                 "index_number", "pk"
             )
         )
-        new, old = [], []
+        write = ChunkWrite()
+        now = timezone.now()
         for record, _ in chunk:
             if record.index_number in existing:
                 record.pk = existing[record.index_number]
-                old.append(record)
+                write.old.append(record)
             else:
-                new.append(record)
+                write.new.append(record)
             if record.index_serial is not None:
                 key = (record.index_code, record.index_year)
                 self.counters[key] = max(self.counters.get(key, 0), record.index_serial)
-        now = timezone.now()
-        for record, _ in chunk:
             record.created_at = record._import_created_at or now
             record.updated_at = record.updated_at or now
-        _insert_verbatim(new)
-        _update_verbatim(old)
-        self.report.created += len(new)
-        self.report.updated += len(old)
-        self._keywords(chunk, old)
-        for record, _ in chunk:
+        ids = self._keyword_ids({name for _, keywords in chunk for name in keywords})
+        write.keywords = [(record, [ids[name] for name in keywords]) for record, keywords in chunk]
+        self.chunks.submit(write)
+
+    def _keyword_ids(self, names: set[str]) -> dict[str, int]:
+        ids = self.keyword_ids
+        missing = names - ids.keys()
+        if missing:
+            Keyword.objects.bulk_create([Keyword(name=n) for n in missing], ignore_conflicts=True)
+            ids.update(Keyword.objects.filter(name__in=missing).values_list("name", "pk"))
+        return ids
+
+    def _written(self, write: ChunkWrite) -> None:
+        self.report.created += len(write.new)
+        self.report.updated += len(write.old)
+        for record, _ in write.keywords:
             self.report.record_ids.append(record.pk)
             if record._import_repealed_by:
                 self.repeals.append((record._import_row, record.pk, record._import_repealed_by))
 
-    def _keywords(self, chunk, old) -> None:
-        ids = self.keyword_ids
-        names = {name for _, keywords in chunk for name in keywords} - ids.keys()
-        if names:
-            Keyword.objects.bulk_create([Keyword(name=n) for n in names], ignore_conflicts=True)
-            ids.update(Keyword.objects.filter(name__in=names).values_list("name", "pk"))
-        if old:
-            RecordKeyword.objects.filter(record_id__in=[r.pk for r in old]).delete()
-        _link_keywords(
-            [
-                [record.pk, ids[name], position]
-                for record, keywords in chunk
-                for position, name in enumerate(keywords)
-            ]
-        )
-
     def finish(self) -> None:
         """Link 废止依据 by index number, and move the serial counters past imported numbers."""
         self.flush()
+        self.chunks.wait()
         targets = dict(
             DisclosureRecord.objects.filter(
                 index_number__in={number for _, _, number in self.repeals}
@@ -485,6 +331,11 @@ def _check_columns(first: dict[str, Any], report: ImportReport) -> bool:
 def _read_and_write(rows, report: ImportReport, opts: _Options) -> None:
     vocab = VocabularyResolver(create_missing=opts.create_missing)
     writer = _Writer(report)
+    with writer.chunks:
+        _validate_and_write(rows, report, opts, vocab, writer)
+
+
+def _validate_and_write(rows, report, opts: _Options, vocab, writer: _Writer) -> None:
     seen: dict[str, int] = {}
     serials: dict[tuple, int] = {}
     checked = False
@@ -536,20 +387,15 @@ def _read_and_write(rows, report: ImportReport, opts: _Options) -> None:
         writer.finish()
 
 
-#: Records indexed per call after an import: bounded memory and SQL parameter counts.
-REINDEX_BATCH = 2000
-
-
 def _schedule_search_reindex(record_ids: list[int]) -> None:
     """The one place a committed import brings the search index up to date.
 
     Bulk writes send no post_save signals; `index_records` indexes the published ones and drops
-    any that are not (public) any more.
+    any that are not (public) any more, a batch at a time.
     """
     from disclosure.search import index_records
 
-    for start in range(0, len(record_ids), REINDEX_BATCH):
-        index_records(record_ids[start : start + REINDEX_BATCH])
+    index_records(record_ids)
 
 
 def import_records(

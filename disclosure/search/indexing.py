@@ -21,6 +21,7 @@ POSTGRES_INDEXES = {
     "search_title_terms_gin": "title_terms",
     "search_terms_gin": "terms",
 }
+INDEX_BATCH = 2000
 FIELDS = ("pk", "title", "document_number", "index_number", "summary", "body")
 
 
@@ -66,14 +67,20 @@ def build_entries(ids: Iterable[int]) -> list[SearchEntry]:
 
 @transaction.atomic
 def index_records(ids: Iterable[int]) -> int:
-    """(Re)index these records; those not published leave the index. Returns entries written."""
+    """(Re)index these records; those not published leave the index. Returns entries written.
+
+    Any number of ids, `INDEX_BATCH` at a time: one batch's texts and terms are in memory at
+    once, however many records a bulk change touched.
+    """
     ids = list(ids)
-    if not ids:
-        return 0
-    entries = build_entries(ids)
-    SearchEntry.objects.filter(record_id__in=ids).delete()
-    SearchEntry.objects.bulk_create(entries, batch_size=500)
-    return len(entries)
+    written = 0
+    for start in range(0, len(ids), INDEX_BATCH):
+        batch = ids[start : start + INDEX_BATCH]
+        entries = build_entries(batch)
+        SearchEntry.objects.filter(record_id__in=batch).delete()
+        SearchEntry.objects.bulk_create(entries, batch_size=500)
+        written += len(entries)
+    return written
 
 
 def remove_records(ids: Iterable[int]) -> int:
