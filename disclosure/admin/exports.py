@@ -260,6 +260,8 @@ class DataExchangeAdmin(admin.ModelAdmin):
             "job": job,
             "filters": describe_filters(job.filters),
             "retention_days": settings.EXPORT_RETENTION_DAYS,
+            # WCAG 2.2.1: a timed refresh must be possible to turn off
+            "auto_refresh": job.is_active and request.GET.get("refresh") != "off",
         }
         return render(request, "admin/disclosure/export_job.html", context)
 

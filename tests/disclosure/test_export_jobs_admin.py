@@ -88,6 +88,10 @@ def test_a_running_job_shows_its_progress_and_refreshes(client, small_threshold)
     assert 'value="50000"' in page and 'max="200000"' in page
     assert '<label for="export-progress">进度</label>' in page
     assert '<meta http-equiv="refresh" content="3">' in page
+    assert "?refresh=off" in page  # the refresh can be turned off (WCAG 2.2.1)
+    calm = client.get(job_url(job), {"refresh": "off"}).content.decode()
+    assert 'http-equiv="refresh"' not in calm and "已导出 50000 / 200000 行 (25%)" in calm
+    assert "恢复自动刷新" in calm
     assert client.get(job_url(job, "download/")).status_code == 404
 
 
