@@ -664,11 +664,14 @@ def _stream(
     what: str,
     filters: dict[str, Any],
     ip: str | None,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
     """Yield the file, then write the audit entry with the number of rows actually sent.
 
     CSV and XLSX rows may come as `text_chunks` (chunks of rows already as text) instead of `rows`,
     and CSV rows as `csv_chunks`: (number of rows, the rows as CSV bytes) from PostgreSQL's COPY.
+    `progress`, if given, is called with the number of rows written so far after each chunk
+    (every 1,000 rows and at the end when rows come one by one): background exports show it.
     """
     if fmt not in FORMATS:
         raise ExportError(f"不支持的导出格式:{fmt}(可选 {', '.join(FORMATS)})。")
@@ -679,11 +682,17 @@ def _stream(
         for row in rows:
             counter["rows"] += 1
             yield row
+            if progress is not None and counter["rows"] % 1000 == 0:
+                progress(counter["rows"])
+        if progress is not None:
+            progress(counter["rows"])
 
     def counted_chunks() -> Iterator[list[list[str]]]:
         for chunk in text_chunks:
             counter["rows"] += len(chunk)
             yield chunk
+            if progress is not None:
+                progress(counter["rows"])
 
     complete = False
     try:
@@ -692,6 +701,8 @@ def _stream(
             for count, data in csv_chunks:
                 counter["rows"] += count
                 yield data
+                if progress is not None:
+                    progress(counter["rows"])
         elif text_chunks is not None:
             yield from _encoded(_TEXT_WRITERS[fmt](counted_chunks(), headers))
         else:
@@ -721,6 +732,7 @@ def stream_records(
     filters: dict[str, Any] | None = None,
     ip: str | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
     """The records of `queryset` (already filtered by the caller) as a file, in byte chunks."""
     rows = text_chunks = csv_chunks = None
@@ -741,6 +753,7 @@ def stream_records(
         what="records",
         filters=filters or {},
         ip=ip,
+        progress=progress,
     )
 
 
@@ -753,6 +766,7 @@ def stream_audit_log(
     filters: dict[str, Any] | None = None,
     ip: str | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
     """The audit log with its hash chain, so an auditor can verify it offline."""
     queryset = AuditEntry.objects.all() if queryset is None else queryset
@@ -765,6 +779,7 @@ def stream_audit_log(
         what="audit_log",
         filters=filters or {},
         ip=ip,
+        progress=progress,
     )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from disclosure.annual_report import annual_report_reminders
 from disclosure.audit import record_event
+from disclosure.export_jobs import delete_expired_export_files, fail_stale_export_jobs
 from disclosure.models import AuditAction, AuditEntry
 from disclosure.services.requests import anonymize_expired_requests, close_overdue_corrections
 from disclosure.workflow import run_due_tasks
@@ -39,7 +40,8 @@ def send_annual_report_reminders_once(*, today: datetime.date) -> int:
 
 def run_scheduled_tasks(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Scheduled publications and expiries, then 逾期不补正 (Article 30), erasure of old
-    applicants' personal data and the January reminders of the annual report (Article 49)."""
+    applicants' personal data, the January reminders of the annual report (Article 49), and the
+    clean-up of background exports (interrupted jobs failed, files past their retention deleted)."""
     now = now or timezone.now()
     summary = run_due_tasks(now=now)
     summary["corrections_closed"] = close_overdue_corrections(now=now)
@@ -47,4 +49,6 @@ def run_scheduled_tasks(*, now: datetime.datetime | None = None) -> dict[str, in
     summary["annual_report_reminders"] = send_annual_report_reminders_once(
         today=timezone.localdate(now)
     )
+    summary["export_jobs_failed"] = fail_stale_export_jobs(now=now)
+    summary["export_files_deleted"] = delete_expired_export_files(now=now)
     return summary

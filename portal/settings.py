@@ -180,3 +180,14 @@ ANNUAL_REPORT_REMINDER_DAYS = (2, 15, 25, 29)
 DISCLOSURE_IMPORT_MAX_BYTES = int(
     os.environ.get("DISCLOSURE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
 )
+# Background exports of the admin 数据导入导出 page (disclosure/export_jobs.py). The files hold
+# drafts and the audit log: they are kept outside MEDIA_ROOT and STATIC_ROOT and reach a browser
+# only through the requester's download view in the admin.
+EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", VAR_DIR / "exports"))
+# Exports larger than this many rows are generated in the background instead of streamed.
+EXPORT_STREAM_MAX_ROWS = int(os.environ.get("EXPORT_STREAM_MAX_ROWS", "50000"))
+# True: the web process runs each job in a thread once it is requested. False: a worker runs
+# `python manage.py run_export_jobs --loop` (or the command from cron).
+EXPORT_JOBS_IN_PROCESS = env_flag("EXPORT_JOBS_IN_PROCESS", True)
+# Finished export files are deleted after this many days (run_due_tasks, run_export_jobs).
+EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))

@@ -43,6 +43,7 @@ def is_postgres() -> bool:
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EXPORT_ROOT = tmp_path / "exports"
 
 
 @pytest.fixture(autouse=True)

@@ -4,18 +4,34 @@ Registered on a permission-only proxy model (RecordDataExchange), so the page ap
 admin index for staff who hold `export_records`, `export_audit_log` or `import_records` and
 for nobody else; the record admin itself is untouched. The change-list action
 `export_selected_records` is offered for the record admin to list in its `actions`.
+
+Exports stream, unless the staff member asks for a background job or the result has more than
+EXPORT_STREAM_MAX_ROWS rows: then a job is queued (disclosure.export_jobs) and its page shows
+the progress and, when done, the download.
 """
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from disclosure.export_filters import ExportFilterError, RecordExportFilter, export_queryset
+from disclosure.export_jobs import (
+    ExportFileGone,
+    ExportJobRefused,
+    can_access_export_job,
+    describe_filters,
+    exceeds_stream_limit,
+    open_export_file,
+    recent_export_jobs,
+    request_export,
+    visible_export_jobs,
+)
 from disclosure.exports import (
     CONTENT_TYPES,
     export_filename,
@@ -23,7 +39,7 @@ from disclosure.exports import (
     stream_plan_items,
     stream_records,
 )
-from disclosure.models import RecordDataExchange
+from disclosure.models import AuditEntry, ExportSubject, RecordDataExchange
 
 EXPORT_PERMISSION = "disclosure.export_records"
 AUDIT_EXPORT_PERMISSION = "disclosure.export_audit_log"
@@ -38,6 +54,11 @@ FORMAT_CHOICES = [
 class ExportOptionsForm(forms.Form):
     format = forms.ChoiceField(label="格式", choices=FORMAT_CHOICES, initial="csv")
     english = forms.BooleanField(label="表头用英文字段名", required=False)
+    background = forms.BooleanField(
+        label="后台生成(大批量时推荐)",
+        required=False,
+        help_text="在后台生成文件,本页可查看进度,完成后下载。超过一定行数的导出总是在后台生成。",
+    )
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -127,6 +148,12 @@ class DataExchangeAdmin(admin.ModelAdmin):
             path("export/", wrap(self.export_view), name="disclosure_export_records"),
             path("audit-log/", wrap(self.audit_log_view), name="disclosure_export_audit_log"),
             path("import/", wrap(lambda r: import_view(self, r)), name="disclosure_import_records"),
+            path("jobs/<int:job_id>/", wrap(self.job_view), name="disclosure_export_job"),
+            path(
+                "jobs/<int:job_id>/download/",
+                wrap(self.job_download_view),
+                name="disclosure_export_job_download",
+            ),
         ]
 
     def changelist_view(self, request, extra_context=None):
@@ -140,10 +167,13 @@ class DataExchangeAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "filter_form": RecordExportFilter(data=None).form,
             "options_form": ExportOptionsForm(),
+            # the same fields again: their own ids, so each label points at its own control
+            "audit_options_form": ExportOptionsForm(auto_id="id_audit_%s"),
             "import_form": ImportForm(),
             "can_export": request.user.has_perm(EXPORT_PERMISSION),
             "can_export_audit": request.user.has_perm(AUDIT_EXPORT_PERMISSION),
             "can_import": request.user.has_perm(IMPORT_PERMISSION),
+            "export_jobs": recent_export_jobs(user=request.user),
         }
         return render(request, "admin/disclosure/data_exchange.html", context)
 
@@ -160,6 +190,8 @@ class DataExchangeAdmin(admin.ModelAdmin):
             messages.error(request, str(exc))
             return self.changelist_view(request)
         fmt = options.cleaned_data["format"]
+        if options.cleaned_data["background"] or exceeds_stream_limit(queryset=queryset):
+            return self._start_job(request, what=ExportSubject.RECORDS, options=options)
         chunks = stream_records(
             queryset=queryset,
             fmt=fmt,
@@ -174,6 +206,11 @@ class DataExchangeAdmin(admin.ModelAdmin):
         if not request.user.has_perm(AUDIT_EXPORT_PERMISSION):
             raise PermissionDenied
         options = ExportOptionsForm(request.GET)
+        if options.is_valid() and (
+            options.cleaned_data["background"]
+            or exceeds_stream_limit(queryset=AuditEntry.objects.all())
+        ):
+            return self._start_job(request, what=ExportSubject.AUDIT_LOG, options=options)
         fmt = options.cleaned_data["format"] if options.is_valid() else "csv"
         chunks = stream_audit_log(
             fmt=fmt,
@@ -182,3 +219,64 @@ class DataExchangeAdmin(admin.ModelAdmin):
             ip=_client_ip(request),
         )
         return streaming_download(chunks, what="audit-log", fmt=fmt)
+
+    def _start_job(self, request: HttpRequest, *, what: str, options) -> HttpResponse:
+        try:
+            job = request_export(
+                user=request.user,
+                what=what,
+                fmt=options.cleaned_data["format"],
+                english=options.cleaned_data["english"],
+                query_data=request.GET,
+                ip=_client_ip(request),
+            )
+        except (ExportFilterError, ExportJobRefused) as exc:
+            messages.error(request, str(exc))
+            return self.changelist_view(request)
+        if options.cleaned_data["background"]:
+            messages.success(request, "已开始在后台生成导出文件;完成后可在本页下载。")
+        else:
+            messages.success(
+                request,
+                f"导出超过 {settings.EXPORT_STREAM_MAX_ROWS:,} 行,已转为后台生成;"
+                "完成后可在本页下载,也可在“数据导入导出”页“我的后台导出”中找到。",
+            )
+        return redirect("admin:disclosure_export_job", job_id=job.pk)
+
+    def _job(self, request: HttpRequest, job_id: int):
+        """Someone else's job is 404 (not even its existence shows); one's own without the
+        permission any more is 403."""
+        job = get_object_or_404(visible_export_jobs(user=request.user), pk=job_id)
+        if not can_access_export_job(user=request.user, job=job):
+            raise PermissionDenied
+        return job
+
+    def job_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        job = self._job(request, job_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"后台导出 #{job.pk}",
+            "opts": self.model._meta,
+            "job": job,
+            "filters": describe_filters(job.filters),
+            "retention_days": settings.EXPORT_RETENTION_DAYS,
+            # WCAG 2.2.1: a timed refresh must be possible to turn off
+            "auto_refresh": job.is_active and request.GET.get("refresh") != "off",
+        }
+        return render(request, "admin/disclosure/export_job.html", context)
+
+    def job_download_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        job = self._job(request, job_id)
+        try:
+            handle = open_export_file(job=job, user=request.user, ip=_client_ip(request))
+        except ExportFileGone as exc:
+            raise Http404(str(exc)) from exc
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=job.file_name,
+            content_type=CONTENT_TYPES[job.format],
+        )
+        response["Cache-Control"] = "no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

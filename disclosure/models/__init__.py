@@ -2,6 +2,7 @@ from .annual_reports import AnnualReport, AnnualReportStatus
 from .audit import AuditAction, AuditChainHead, AuditEntry
 from .calendar import CalendarOverride
 from .data import RecordDataExchange
+from .export_jobs import ExportFormat, ExportJob, ExportJobStatus, ExportSubject
 from .plans import PlanItem, PlanProgressNote, PlanSection, WorkPlan
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .requests import InformationRequest, ReplyTemplate, RequestEvent
@@ -22,6 +23,10 @@ __all__ = [
     "CalendarOverride",
     "Category",
     "DisclosureRecord",
+    "ExportFormat",
+    "ExportJob",
+    "ExportJobStatus",
+    "ExportSubject",
     "Genre",
     "IndexSerialCounter",
     "Keyword",

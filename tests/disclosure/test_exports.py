@@ -256,3 +256,27 @@ def test_export_command_writes_plan_items_as_xlsx(seed_data, tmp_path):
         "export_records", "--plan-items", "--format", "xlsx", "--year", "2019", "-o", out_2019
     )
     assert len(list(load_workbook(out_2019, read_only=True).active.values)) == 1
+
+
+@pytest.mark.django_db
+def test_progress_counts_the_rows_written_after_each_chunk(seed_data):
+    """Background exports (disclosure.export_jobs) show this count as the job's progress."""
+    generate_records(count=4, seed=5)
+    calls: list[int] = []
+    export("csv", chunk_size=2, progress=calls.append)
+    assert calls == [2, 4, 5]  # the seed record and 4 more, in keyset chunks of 2
+    calls.clear()
+    export("jsonl", progress=calls.append)
+    assert calls == [5]  # row by row: every 1,000 rows and at the end
+
+
+@pytest.mark.django_db
+def test_progress_of_a_long_audit_log_comes_every_thousand_rows(db):
+    now = timezone.now()
+    AuditEntry.objects.bulk_create(
+        AuditEntry(created_at=now, action="other", prev_hash="0", entry_hash=f"{n:064x}")
+        for n in range(2500)
+    )
+    calls: list[int] = []
+    b"".join(stream_audit_log(fmt="jsonl", progress=calls.append))
+    assert calls == [1000, 2000, 2500]
