@@ -282,6 +282,22 @@ def test_command_reports_rows_and_fails_without_writing(tmp_path, vocabulary):
     assert DisclosureRecord.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_command_says_when_the_imported_records_are_searchable(tmp_path, vocabulary):
+    from disclosure.search import search_records
+
+    path = tmp_path / "two.csv"
+    draft = [*row(信息索引号="014006470/2020-00121", 标题="草稿不进索引"), "草稿"]
+    path.write_bytes(csv_file([*row(), "已发布"], draft, header=[*HEADER, "状态"]).getvalue())
+    out = io.StringIO()
+    call_command("import_records", str(path), "--commit", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "已导入:共 2 行,新建 2 条,更新 0 条。"
+    assert lines[1].startswith("写入用时 ")
+    assert lines[2].startswith("检索索引已更新:1 条已发布信息可检索(用时 ")
+    assert search_records(query="上半年总结").total == 1
+
+
 @pytest.mark.django_db
 def test_committed_import_is_searchable_at_once_in_either_script(
     vocabulary, django_capture_on_commit_callbacks

@@ -74,3 +74,10 @@ class Command(BaseCommand):
         if not report.ok:
             raise CommandError(report.summary())
         self.stdout.write(report.summary())
+        if report.committed and report.write_seconds is not None:
+            self.stdout.write(f"写入用时 {report.write_seconds:.1f} 秒。")
+        if report.index_seconds is not None:
+            self.stdout.write(
+                f"检索索引已更新:{report.indexed} 条已发布信息可检索"
+                f"(用时 {report.index_seconds:.1f} 秒)。"
+            )
