@@ -8,6 +8,8 @@ needed), then runs `manage.py export_records` once per format under `/usr/bin/ti
 to /dev/null, and prints rows/s and the peak resident set size. Run it with 100,000 and with
 1,000,000 records (two databases) to see that memory stays flat as rows grow. On a busy
 machine `--fill-by-copy` tops a partly generated database up to N by copying its rows in SQL.
+`--baseline DIR` runs another checkout's command first, on the same data, so old and new code
+are compared in one run.
 """
 
 from __future__ import annotations
@@ -91,20 +93,33 @@ def prepare(records: int, *, copy: bool = False) -> int:
     return DisclosureRecord.objects.count()
 
 
-def measure(command: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in kB and stderr of one command run under /usr/bin/time -v.
+def measure(command: list[str], *, cwd: Path = ROOT) -> tuple[float, int, str, str]:
+    """Wall seconds, peak RSS in kB, stdout and stderr of a command run under /usr/bin/time -v.
 
-    The stderr also holds the command's user and system CPU seconds (see `cpu_seconds`).
+    The stderr also holds the command's user and system CPU seconds (see `cpu_seconds`). `cwd`
+    is the checkout whose manage.py runs (another one for a baseline).
     """
     started = time.perf_counter()
     result = subprocess.run(
-        ["/usr/bin/time", "-v", *command], cwd=ROOT, capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-v", *command], cwd=cwd, capture_output=True, text=True, check=False
     )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
     peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)[1])
-    return elapsed, peak, result.stderr
+    return elapsed, peak, result.stdout, result.stderr
+
+
+def checkouts(baseline: str | None) -> list[tuple[str, Path]]:
+    """(label, directory) of the code to measure: the baseline first, when one is given.
+
+    A baseline is another checkout of this project (say `git worktree add /tmp/base <commit>`),
+    run against the same database and Python environment, so both are measured in one run.
+    """
+    runs = [("this", ROOT)]
+    if baseline:
+        runs.insert(0, ("baseline", Path(baseline).resolve()))
+    return runs
 
 
 def cpu_seconds(time_output: str) -> float:
@@ -125,28 +140,24 @@ def main() -> None:
     parser.add_argument(
         "--fill-by-copy", action="store_true", help="PostgreSQL: top up by copying generated rows"
     )
+    parser.add_argument("--baseline", help="another checkout to measure first, for comparison")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each format and checkout")
     args = parser.parse_args()
     rows = prepare(args.records, copy=args.fill_by_copy)
     database = os.environ.get("DATABASE_URL", "sqlite (default)").rsplit("@", 1)[-1]
     print(f"database: {database}; records: {rows}")
     for fmt in args.formats.split(","):
-        command = [
-            sys.executable,
-            "manage.py",
-            "export_records",
-            "--format",
-            fmt,
-            "-o",
-            "/dev/null",
-        ]
-        elapsed, peak_kb, output = measure(command)
-        cpu = cpu_seconds(output)
-        print(
-            f"export {fmt:5} {rows:>9} rows  {elapsed:7.1f} s  {rows / elapsed:9.0f} rows/s  "
-            f"peak RSS {peak_kb / 1024:6.1f} MB  (exporter CPU {cpu:.1f} s = "
-            f"{rows / cpu:.0f} rows per CPU-second; load average {load_average()})",
-            flush=True,
-        )
+        for _ in range(args.repeat):
+            for label, checkout in checkouts(args.baseline):
+                command = [sys.executable, "manage.py", "export_records", "--format", fmt]
+                elapsed, peak_kb, _, output = measure([*command, "-o", "/dev/null"], cwd=checkout)
+                cpu = cpu_seconds(output)
+                print(
+                    f"{label:8} export {fmt:5} {rows:>9} rows  {elapsed:7.1f} s  "
+                    f"{rows / elapsed:9.0f} rows/s  peak RSS {peak_kb / 1024:6.1f} MB  "
+                    f"(exporter CPU {cpu:.1f} s; load average {load_average()})",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":
