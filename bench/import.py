@@ -82,12 +82,20 @@ def main() -> None:
                     f"({phases}importer CPU {cpu:.1f} s; load average {load_average()})",
                     flush=True,
                 )
+            check(label, rows)
+
+
+def check(label: str, rows: int) -> None:
+    """After a create and a re-import: every numbered row once, nothing lost or duplicated.
+
+    Rows without an index number (drafts) cannot be matched, so the re-import adds them again.
+    """
     from disclosure.models import DisclosureRecord
 
-    numbered = DisclosureRecord.objects.exclude(index_number=None)
+    numbered = DisclosureRecord.objects.exclude(index_number=None).count()
     drafts = DisclosureRecord.objects.filter(index_number=None).count()
-    # rows without an index number (drafts) cannot be matched, so the re-import adds them again
-    print(f"after the last runs: {numbered.count()} numbered records, {drafts} without a number")
+    print(f"{label:8} after both runs: {numbered} numbered records, {drafts} without a number")
+    assert numbered + drafts // 2 == rows, "import lost or duplicated numbered records"
 
 
 if __name__ == "__main__":

@@ -107,8 +107,9 @@ def _label(expression: str, choices: list[tuple[str, str]], literal: _Literals) 
     return f"CASE {expression} {whens} ELSE {expression} END"
 
 
-ACTORS = ["created_by", "updated_by", "submitted_by", "approved_by", "published_by"]
-ACTORS.append("withdrawn_by")
+ACTORS = [
+    "created_by", "updated_by", "submitted_by", "approved_by", "published_by", "withdrawn_by"
+]  # fmt: skip
 
 
 def _gathered(literal: _Literals) -> tuple[dict[str, str], list[str]]:
@@ -275,12 +276,14 @@ def record_csv_chunks(
     Outside a transaction `workers` connections each build a chunk at the same time (the
     database's work is most of the cost) and the chunks are sent in order. Inside a transaction
     other connections would not see its uncommitted rows, so the chunks are read one by one.
+    Which of the two is decided when reading starts, not when the stream is made.
     """
     copy = _ChunkCopy(queryset)
     chunks = _chunk_ids(queryset, chunk_size=chunk_size)
     if workers < 2 or connections[queryset.db].in_atomic_block:
-        return (copy(ids) for ids in chunks)
-    return _in_order(chunks, copy, using=queryset.db, workers=workers)
+        yield from (copy(ids) for ids in chunks)
+    else:
+        yield from _in_order(chunks, copy, using=queryset.db, workers=workers)
 
 
 def _chunk_ids(queryset: QuerySet, *, chunk_size: int) -> Iterator[list[int]]:
@@ -313,16 +316,30 @@ class _ChunkCopy:
         with transaction.atomic(using=self.using), connection.cursor() as cursor:
             # JIT-compiling these ~40 expressions takes seconds per chunk, far more than it
             # saves; the joins are lookups best made in the order written (planning every order
-            # took 17 ms a chunk); moments are spelled in the current time zone
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL join_collapse_limit = 1")
-            cursor.execute("SELECT set_config('TimeZone', %s, true)", [self.tz])
+            # took 17 ms a chunk); moments are spelled in the current time zone. Inside a
+            # caller's transaction this block is only a savepoint, which keeps settings made in
+            # it: they are put back, or Django would read the caller's moments 8 hours off.
+            cursor.execute(
+                "SELECT current_setting('jit'), current_setting('join_collapse_limit'), "
+                "current_setting('TimeZone')"
+            )
+            saved = cursor.fetchone()
+            cursor.execute(_SETTINGS, ["off", "1", self.tz])
             statement = cursor.mogrify(template, {**self.values, **bounds}).decode()
-            cursor.copy_expert(statement, sink)
+            with connection.wrap_database_errors:
+                cursor.copy_expert(statement, sink)
+            cursor.execute(_SETTINGS, list(saved))
         rows = sink.rows
-        if len(rows) != len(ids) or not all(row[-1] == 10 for row in rows):
+        # fewer rows than ids when a record was deleted since the ids were read
+        if len(rows) > len(ids) or not all(row[-1] == 10 for row in rows):
             raise RuntimeError("COPY did not send one message per row")  # protocol changed
         return len(rows), b"\r\n".join([memoryview(row)[:-1] for row in rows]) + b"\r\n"
+
+
+_SETTINGS = (
+    "SELECT set_config('jit', %s, true), set_config('join_collapse_limit', %s, true), "
+    "set_config('TimeZone', %s, true)"
+)
 
 
 _DONE = object()

@@ -607,14 +607,22 @@ def _xlsx_text_chunks(chunks: Iterable[list[list[str]]], headers: list[str]) -> 
     A zip's directory comes last, so the workbook is sent once complete; memory stays flat.
     Rows beyond one sheet's limit continue on further sheets (导出2, …), each with the header.
     Cells are given as plain text (every text is neutralized, so none is taken for a formula)
-    and empty ones are left out: wrapping each in a cell object costs twice the time. XML
+    and empty ones are left out: wrapping each in a cell object costs twice the time; only texts
+    openpyxl would take for an error value (#N/A, …) are wrapped as text cells. XML
     cannot hold most control characters (a form feed pasted from Word, say), so XLSX drops
     them; CSV and JSON Lines keep them.
     """
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
     illegal = ILLEGAL_CHARACTERS_RE.search
+
+    def text_cell(text: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"  # "#N/A" given as a plain value would become an error cell
+        return cell
+
     workbook = Workbook(write_only=True)
     sheet, rows = workbook.create_sheet("导出"), 0
     sheet.append(headers)
@@ -625,7 +633,7 @@ def _xlsx_text_chunks(chunks: Iterable[list[list[str]]], headers: list[str]) -> 
                 sheet.append(headers)
             if illegal("".join(row)):
                 row = [neutralize(ILLEGAL_CHARACTERS_RE.sub("", text)) for text in row]
-            sheet.append([text or None for text in row])
+            sheet.append([text_cell(text) if text in ERROR_CODES else text or None for text in row])
             rows += 1
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)

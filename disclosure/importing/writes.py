@@ -149,8 +149,9 @@ class _PostgresStatements:
         self.copy_new = f"COPY {self.table} ({columns}) FROM STDIN"
         self.update_fields = [DisclosureRecord._meta.pk, *_UPDATE_COLUMNS]
         names = ", ".join(quote(f.column) for f in self.update_fields)
+        # IF NOT EXISTS: an earlier import in the same (outer) transaction may have made it
         self.create_staging = (
-            f"CREATE TEMPORARY TABLE import_staging ON COMMIT DROP AS "  # noqa: S608
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS import_staging ON COMMIT DROP AS "  # noqa: S608
             f"SELECT {names} FROM {self.table} WITH NO DATA"
         )
         self.copy_old = f"COPY import_staging ({names}) FROM STDIN"
@@ -189,8 +190,7 @@ class _PostgresStatements:
             if not self.staging:
                 cursor.execute(self.create_staging)
                 self.staging = True
-            else:
-                cursor.execute("TRUNCATE import_staging")
+            cursor.execute("TRUNCATE import_staging")
             cursor.copy_expert(self.copy_old, io.BytesIO(chunk.old))
             cursor.execute(self.update)
             cursor.execute(self.unlink, [chunk.old_ids])

@@ -65,20 +65,21 @@ def build_entries(ids: Iterable[int]) -> list[SearchEntry]:
     ]
 
 
-@transaction.atomic
 def index_records(ids: Iterable[int]) -> int:
     """(Re)index these records; those not published leave the index. Returns entries written.
 
-    Any number of ids, `INDEX_BATCH` at a time: one batch's texts and terms are in memory at
-    once, however many records a bulk change touched.
+    Any number of ids, `INDEX_BATCH` at a time, each batch in a transaction of its own: one
+    batch's texts and terms are in memory at once, and the entries of a large import are not
+    all locked until the last batch is done.
     """
     ids = list(ids)
     written = 0
     for start in range(0, len(ids), INDEX_BATCH):
         batch = ids[start : start + INDEX_BATCH]
-        entries = build_entries(batch)
-        SearchEntry.objects.filter(record_id__in=batch).delete()
-        SearchEntry.objects.bulk_create(entries, batch_size=500)
+        with transaction.atomic():
+            entries = build_entries(batch)
+            SearchEntry.objects.filter(record_id__in=batch).delete()
+            SearchEntry.objects.bulk_create(entries, batch_size=500)
         written += len(entries)
     return written
 

@@ -129,6 +129,7 @@ def test_no_records_is_the_header_alone(seed_data):
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_workers_send_the_chunks_in_order_and_close_their_connections(vocabulary):
+    awkward_records()
     generate_records(count=45, seed=2)
     queryset = DisclosureRecord.objects.all()
     assert not connection.in_atomic_block
@@ -164,10 +165,46 @@ def test_a_failing_chunk_is_raised_to_the_reader(vocabulary, monkeypatch):
 
     monkeypatch.setattr(csv_by_copy._ChunkCopy, "__call__", fail_on_third)
     received = []
+    before, connected = threading.active_count(), backends()
     with pytest.raises(RuntimeError, match="数据库连接中断"):
         for rows, _ in csv_by_copy.record_csv_chunks(DisclosureRecord.objects.all(), chunk_size=2):
             received.append(rows)
     assert received == [2, 2]  # the chunks before the failed one, in order, then the error
+    assert threading.active_count() == before
+    assert new_connections_after_a_moment(connected) == set()
+
+
+@pytest.mark.django_db
+def test_an_export_inside_a_transaction_leaves_its_settings_as_they_were(seed_data):
+    """The chunk's savepoint would keep SET LOCAL: Django would read moments 8 hours off."""
+    record = make_record(title="导出之后再读")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW TimeZone")
+        zone = cursor.fetchone()[0]
+    assert b"".join(stream_records(queryset=DisclosureRecord.objects.all(), fmt="csv"))
+    assert DisclosureRecord.objects.get(pk=record.pk).created_at == record.created_at
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW TimeZone")
+        assert cursor.fetchone()[0] == zone
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.django_db
+def test_a_record_deleted_while_its_chunk_is_read_is_left_out(seed_data, monkeypatch):
+    generate_records(count=8, seed=9)
+    ids = list(DisclosureRecord.objects.order_by("id").values_list("id", flat=True))
+    original = csv_by_copy._ChunkCopy.__call__
+
+    def deleted_meanwhile(self, chunk):
+        if ids[2] in chunk:
+            DisclosureRecord.objects.filter(pk=ids[2]).delete()
+        return original(self, chunk)
+
+    monkeypatch.setattr(csv_by_copy._ChunkCopy, "__call__", deleted_meanwhile)
+    chunks = list(csv_by_copy.record_csv_chunks(DisclosureRecord.objects.all(), chunk_size=4))
+    assert sum(rows for rows, _ in chunks) == len(ids) - 1
+    assert b"".join(data for _, data in chunks).count(b"/records/") <= len(ids) - 1
 
 
 def backends() -> set[int]:

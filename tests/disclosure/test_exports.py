@@ -85,6 +85,14 @@ def test_xlsx_drops_control_characters_xml_cannot_hold(seed_data):
 
 
 @pytest.mark.django_db
+def test_xlsx_keeps_error_like_text_as_text(seed_data):
+    make_record(title="#N/A", summary="#DIV/0!")
+    sheet = load_workbook(io.BytesIO(export("xlsx"))).worksheets[0]
+    cells = {cell.value: cell for row in sheet.iter_rows(min_row=2) for cell in row}
+    assert cells["#N/A"].data_type == "s" and cells["#DIV/0!"].data_type == "s"
+
+
+@pytest.mark.django_db
 def test_xlsx_continues_on_a_new_sheet_past_the_row_limit(seed_data, monkeypatch):
     monkeypatch.setattr("disclosure.exports.XLSX_MAX_ROWS", 4)
     for n in range(6):

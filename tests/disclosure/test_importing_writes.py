@@ -11,7 +11,7 @@ import pytest
 
 from disclosure.importing import import_records
 from disclosure.importing import service as import_service
-from disclosure.models import DisclosureRecord
+from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
 
 AWKWARD = {
     "标题": "反斜杠\\N 不是空值,制表\t符",
@@ -71,6 +71,22 @@ def test_many_chunks_with_new_vocabulary_midway_land_exactly(vocabulary, small_c
             "机关",
         ]
     assert set(report.record_ids) == set(DisclosureRecord.objects.values_list("pk", flat=True))
+    entry = AuditEntry.objects.get(action=AuditAction.IMPORT)
+    assert (entry.details["rows"], entry.details["created"]) == (17, 17)
+
+
+@pytest.mark.django_db
+def test_several_updating_imports_in_one_transaction(vocabulary, small_chunks):
+    """Each re-import stages its rows in the same temporary table, which lives until commit."""
+    rows = [row(n) for n in range(1, 7)]
+    assert import_records(source=jsonl(rows), filename="r.jsonl", commit=True).ok
+    for version in ("二", "三"):
+        changed = [row(n, 标题=f"第{n}号文件(第{version}版)") for n in range(1, 7)]
+        report = import_records(source=jsonl(changed), filename="r.jsonl", commit=True)
+        assert report.ok and report.updated == 6, [str(p) for p in report.problems]
+    assert set(DisclosureRecord.objects.values_list("title", flat=True)) == {
+        f"第{n}号文件(第三版)" for n in range(1, 7)
+    }
 
 
 @pytest.mark.django_db
@@ -99,4 +115,6 @@ def test_a_row_the_database_refuses_in_a_later_chunk_imports_nothing(vocabulary,
     report = import_records(source=jsonl(rows), filename="r.jsonl", commit=True)
     assert not report.ok and not report.committed
     assert "数据库拒绝了导入" in str(report.problems[0])
+    message = str(report.problems[0])  # the cause, not "current transaction is aborted"
+    assert "record_unique_index_serial" in message or "index_serial" in message
     assert DisclosureRecord.objects.count() == before
