@@ -1,12 +1,14 @@
 """The statements that write one chunk of imported records, and where they run.
 
-A chunk is written as: INSERT the new records (their ids returned), UPDATE the existing ones,
-replace the keyword links of both. On PostgreSQL the statements of chunk n run on a thread of
-their own while the importer validates chunk n+1: the database's work (heap, TOAST, nine
-indexes) then overlaps Python's, which was the other half of the wall time. The thread uses
-the importer's own connection, so everything stays in the import's single transaction; the
-connection is psycopg2's, whose connection object serializes statements from several threads.
-SQLite runs in process and gains nothing from overlapping: there the statements run inline.
+A chunk is written as: the new records COPY-ed in (ids taken from the table's sequence first),
+the existing ones COPY-ed into a staging table and updated from it, the keyword links of both
+replaced. On PostgreSQL the database side of chunk n runs on a thread of its own while the
+importer validates chunk n+1: the database's work (heap, TOAST, nine indexes) then overlaps
+Python's, which was the other half of the wall time. The thread uses the importer's own
+connection, so everything stays in the import's single transaction; any statement of the
+importing thread first waits for the writer (psycopg2 must not be used by two threads during a
+COPY). SQLite runs in process and gains nothing from overlapping: there (and on PostgreSQL
+through psycopg 3, which has no `copy_expert`) the statements run inline through the ORM.
 """
 
 from __future__ import annotations
@@ -198,11 +200,11 @@ class _PostgresStatements:
             cursor.copy_expert(self.copy_links, io.BytesIO(chunk.links))
 
 
-def write_sqlite(write: ChunkWrite, real) -> None:
-    """The same writes through the ORM's raw insert and prepared statements (in process)."""
+def write_with_orm(write: ChunkWrite, real) -> None:
+    """The same writes through the ORM's raw insert and prepared statements, inline."""
     quote = real.ops.quote_name
     table = quote(DisclosureRecord._meta.db_table)
-    batch = real.ops.bulk_batch_size(_INSERT_FIELDS, write.new) or len(write.new)
+    batch = max(real.ops.bulk_batch_size(_INSERT_FIELDS, write.new), 1)  # 0 on PostgreSQL for []
     for start in range(0, len(write.new), batch):
         part = write.new[start : start + batch]
         returned = DisclosureRecord.objects._insert(
@@ -235,6 +237,11 @@ def write_sqlite(write: ChunkWrite, real) -> None:
             )
 
 
+def copy_available(real) -> bool:
+    """PostgreSQL through psycopg2 (the pinned driver): the COPY path; otherwise the ORM's."""
+    return real.vendor == "postgresql" and real.Database.__name__ == "psycopg2"
+
+
 class ChunkWriter:
     """Runs each chunk's writes; on PostgreSQL the database works one chunk behind the caller.
 
@@ -249,7 +256,7 @@ class ChunkWriter:
     def __init__(self, on_written: Callable[[ChunkWrite], None]) -> None:
         self.real = connections[DEFAULT_DB_ALIAS]  # not the proxy: consulted for every value
         self.on_written = on_written
-        self.postgres = _PostgresStatements(self.real) if self.real.vendor == "postgresql" else None
+        self.postgres = _PostgresStatements(self.real) if copy_available(self.real) else None
         self.thread: threading.Thread | None = None
         self.in_flight: ChunkWrite | None = None
         self.failure: BaseException | None = None
@@ -276,7 +283,7 @@ class ChunkWriter:
 
     def submit(self, write: ChunkWrite) -> None:
         if self.postgres is None:
-            write_sqlite(write, self.real)
+            write_with_orm(write, self.real)
             self.on_written(write)
             return
         with self.real.cursor() as cursor:

@@ -11,6 +11,7 @@ import pytest
 
 from disclosure.importing import import_records
 from disclosure.importing import service as import_service
+from disclosure.importing import writes as import_writes
 from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
 
 AWKWARD = {
@@ -89,8 +90,18 @@ def test_several_updating_imports_in_one_transaction(vocabulary, small_chunks):
     }
 
 
+@pytest.fixture(params=["copy", "orm"])
+def write_path(request, monkeypatch):
+    """Both ways of writing a chunk; "orm" is what PostgreSQL gets without psycopg2."""
+    if request.param == "orm":
+        monkeypatch.setattr(import_writes, "copy_available", lambda real: False)
+    return request.param
+
+
 @pytest.mark.django_db
-def test_reimport_across_chunks_updates_every_record_and_its_keywords(vocabulary, small_chunks):
+def test_reimport_across_chunks_updates_every_record_and_its_keywords(
+    vocabulary, small_chunks, write_path
+):
     rows = [row(n) for n in range(1, 11)]
     assert import_records(source=jsonl(rows), filename="r.jsonl", commit=True).ok
     ids = dict(DisclosureRecord.objects.values_list("index_number", "pk"))
