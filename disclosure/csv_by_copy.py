@@ -46,6 +46,7 @@ from disclosure.models import (
     RecordKeyword,
     Topic,
 )
+from disclosure.pg_copy import copy_available
 
 T = TypeVar("T")
 J = TypeVar("J")
@@ -54,8 +55,7 @@ FORMULA_FIRST_SQL = "('=', '+', '-', '@', E'\\t', E'\\r')"
 
 def available(queryset: QuerySet) -> bool:
     """COPY is used on PostgreSQL through psycopg2 (the pinned driver), else the Python writer."""
-    connection = connections[queryset.db]
-    return connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
+    return copy_available(connections[queryset.db])
 
 
 def _text(expression: str) -> str:

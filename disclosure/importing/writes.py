@@ -26,6 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from disclosure.models import DisclosureRecord, RecordKeyword
+from disclosure.pg_copy import copy_available
 
 #: Fields written on update (everything the file can carry).
 UPDATE_FIELDS = [
@@ -101,9 +102,12 @@ def _copy_moment(value: datetime.datetime) -> str:
     return value.isoformat()
 
 
-def _copy_rows(records: list[DisclosureRecord], fields) -> bytes:
+def _encoders(fields) -> list[tuple[str, Callable[[Any], str]]]:
+    return [(f.attname, _encoder(f)) for f in fields]
+
+
+def _copy_rows(records: list[DisclosureRecord], encoders) -> bytes:
     """The records in COPY's text format: tab-separated, one line each."""
-    encoders = [(f.attname, _encoder(f)) for f in fields]
     lines = []
     for record in records:
         values = record.__dict__
@@ -165,6 +169,8 @@ class _PostgresStatements:
         self.unlink = f"DELETE FROM {self.links_table} WHERE {quote('record_id')} = ANY(%s)"  # noqa: S608
         link_columns = ", ".join(quote(c) for c in ("record_id", "keyword_id", "position"))
         self.copy_links = f"COPY {self.links_table} ({link_columns}) FROM STDIN"
+        self.new_encoders = _encoders(self.all_fields)
+        self.old_encoders = _encoders(self.update_fields)
         self.staging = False
 
     def prepare(self, write: ChunkWrite, cursor) -> _PostgresChunk:
@@ -178,8 +184,8 @@ class _PostgresStatements:
                 record.pk = pk
         links = _copy_links(write)
         return _PostgresChunk(
-            new=_copy_rows(write.new, self.all_fields) if write.new else None,
-            old=_copy_rows(write.old, self.update_fields) if write.old else None,
+            new=_copy_rows(write.new, self.new_encoders) if write.new else None,
+            old=_copy_rows(write.old, self.old_encoders) if write.old else None,
             old_ids=[r.pk for r in write.old],
             links=links if len(links) > 1 else None,
         )
@@ -235,11 +241,6 @@ def write_with_orm(write: ChunkWrite, real) -> None:
                 f"INSERT INTO {links_table} ({columns}) VALUES (%s, %s, %s)",  # noqa: S608
                 links,
             )
-
-
-def copy_available(real) -> bool:
-    """PostgreSQL through psycopg2 (the pinned driver): the COPY path; otherwise the ORM's."""
-    return real.vendor == "postgresql" and real.Database.__name__ == "psycopg2"
 
 
 class ChunkWriter:
