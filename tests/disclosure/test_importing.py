@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from disclosure.choices import DisclosurePeriod, RecordStatus
 from disclosure.importing import import_records
 from disclosure.models import AuditEntry, DisclosureRecord, IndexSerialCounter, Organization
+from tests.factories import make_user
 
 HEADER = [
     "信息索引号", "标题", "发文日期", "公开日期", "文件编号", "公开时限", "发布机构", "公开形式",
@@ -345,3 +346,17 @@ def test_a_notes_sheet_beside_the_data_is_ignored(vocabulary):
     data.seek(0)
     report = run(data, name="old.xlsx", commit=True)
     assert report.ok and DisclosureRecord.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_command_names_its_actor_in_the_audit_log_and_refuses_an_unknown_one(tmp_path, vocabulary):
+    path = tmp_path / "one.csv"
+    path.write_bytes(csv_file(row()).getvalue())
+    with pytest.raises(CommandError, match="没有账号 nobody"):
+        call_command("import_records", str(path), "--commit", "--actor", "nobody")
+    assert not DisclosureRecord.objects.exists()
+    clerk = make_user(username="import_clerk", is_staff=True)
+    call_command(
+        "import_records", str(path), "--commit", "--actor", "import_clerk", stdout=io.StringIO()
+    )
+    assert AuditEntry.objects.get(action="import").actor == clerk

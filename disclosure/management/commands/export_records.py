@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
 from disclosure.export_filters import ExportFilterError, export_queryset
 from disclosure.exports import FORMATS, stream_audit_log, stream_plan_items, stream_records
+from disclosure.management.actors import actor_from_option
 from disclosure.models import PlanItem
 
 FILTERS = (
@@ -48,12 +48,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
 
-        actor = None
-        if options["actor"]:
-            try:
-                actor = get_user_model().objects.get_by_natural_key(options["actor"])
-            except get_user_model().DoesNotExist as exc:
-                raise CommandError(f"没有账号 {options['actor']}") from exc
+        actor = actor_from_option(options["actor"])
         if options["audit_log"]:
             chunks = stream_audit_log(
                 fmt=options["format"], actor=actor, english=options["english"]

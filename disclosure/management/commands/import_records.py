@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from disclosure.choices import RecordStatus
 from disclosure.importing import import_records
 from disclosure.importing.vocabulary import VocabularyResolver
+from disclosure.management.actors import actor_from_option
 
 
 class Command(BaseCommand):
@@ -38,12 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--actor", help="记入审计日志的操作人账号")
 
     def handle(self, *args, **options):
-        actor = None
-        if options["actor"]:
-            try:
-                actor = get_user_model().objects.get_by_natural_key(options["actor"])
-            except get_user_model().DoesNotExist as exc:
-                raise CommandError(f"没有账号 {options['actor']}") from exc
+        actor = actor_from_option(options["actor"])
         default_category = None
         if options["category"]:
             default_category = VocabularyResolver(create_missing=False).category(
