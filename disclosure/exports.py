@@ -686,31 +686,29 @@ def _stream(
     headers = [c.name if english else c.label for c in columns]
     counter = {"rows": 0}
 
+    def advance(rows_written: int, *, report: bool = True) -> None:
+        counter["rows"] += rows_written
+        if progress is not None and report:
+            progress(counter["rows"])
+
     def counted() -> Iterator[list[Any]]:
         for row in rows:
-            counter["rows"] += 1
             yield row
-            if progress is not None and counter["rows"] % 1000 == 0:
-                progress(counter["rows"])
-        if progress is not None:
-            progress(counter["rows"])
+            advance(1, report=(counter["rows"] + 1) % 1000 == 0)
+        advance(0)
 
     def counted_chunks() -> Iterator[list[list[str]]]:
         for chunk in text_chunks:
-            counter["rows"] += len(chunk)
             yield chunk
-            if progress is not None:
-                progress(counter["rows"])
+            advance(len(chunk))
 
     complete = False
     try:
         if csv_chunks is not None:
             yield from _encoded(_csv_text_chunks([], headers))
             for count, data in csv_chunks:
-                counter["rows"] += count
                 yield data
-                if progress is not None:
-                    progress(counter["rows"])
+                advance(count)
         elif text_chunks is not None:
             yield from _encoded(_TEXT_WRITERS[fmt](counted_chunks(), headers))
         else:
