@@ -17,6 +17,11 @@ from typing import Protocol
 import opencc
 
 SUPPORTED_CONFIGS = ("s2t", "s2tw", "s2hk", "t2s", "tw2s", "hk2s", "s2twp", "tw2sp")
+# The Traditional variants readers expect: Taiwan-standard (the default 繁体版) and Hong Kong
+# character forms. Characters only: the `…p` configurations also swap vocabulary (软件 → 軟體),
+# which would change official terms.
+TAIWAN = "s2tw"
+HONG_KONG = "s2hk"
 _lock = threading.Lock()
 
 
@@ -52,13 +57,17 @@ def convert(text: str, config: str = "s2t") -> str:
     return converter(config).convert(text)
 
 
-def to_traditional(text: str) -> str:
-    return convert(text, "s2t")
+def to_traditional(text: str, config: str = TAIWAN) -> str:
+    return convert(text, config)
 
 
 def to_simplified(text: str) -> str:
-    """Normalize either script to Simplified (used for search indexing and queries)."""
-    return convert(text, "t2s")
+    """Normalize any script to Simplified (used for search indexing and queries).
+
+    tw2s then hk2s: each folds its region's variant forms (著裝, 大衞) before t2s, which alone
+    leaves some of them, so text read on the Taiwan or the Hong Kong pages finds the record.
+    """
+    return convert(convert(text, "tw2s"), "hk2s")
 
 
 # HTML-aware conversion: a whole rendered page, converted without touching its markup.

@@ -8,44 +8,52 @@ from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.functional import SimpleLazyObject
 
 from disclosure.models import Category
-from portal.middleware import is_traditional
+from portal.middleware import HONG_KONG_TRADITIONAL, TRADITIONAL, script_config
 from portal.models import SiteSettings
 from portal.views.prefs import FONT_SIZES
 
-HANT_PREFIX = "/zh-hant"
+HANT_PREFIX = "/" + TRADITIONAL
+HK_PREFIX = "/" + HONG_KONG_TRADITIONAL
+# The page's `lang` and hreflang per OpenCC configuration (None: Simplified).
+HTML_LANGS = {None: "zh-Hans", "s2tw": "zh-Hant-TW", "s2hk": "zh-Hant-HK"}
 
 
-def script_paths(request: HttpRequest) -> tuple[str, str]:
-    """The same page (path and query) in Simplified and in Traditional script.
+def script_paths(request: HttpRequest) -> tuple[str, str, str]:
+    """The same page (path and query) in Simplified, Taiwan and Hong Kong Traditional script.
 
     Works on path_info, so a site mounted under a sub-path (SCRIPT_NAME) keeps its mount point.
     """
     info = request.path_info
-    if info == HANT_PREFIX or info.startswith(HANT_PREFIX + "/"):
-        info = info[len(HANT_PREFIX) :] or "/"
+    for prefix in (HANT_PREFIX, HK_PREFIX):
+        if info == prefix or info.startswith(prefix + "/"):
+            info = info[len(prefix) :] or "/"
+            break
     mount = get_script_prefix().rstrip("/")
     query = request.META.get("QUERY_STRING", "")
     suffix = escape_uri_path(info) + (f"?{iri_to_uri(query)}" if query else "")
-    return mount + suffix, mount + HANT_PREFIX + suffix
+    return mount + suffix, mount + HANT_PREFIX + suffix, mount + HK_PREFIX + suffix
 
 
 def site(request: HttpRequest) -> dict:
-    traditional = is_traditional(request)
-    simplified_path, traditional_path = script_paths(request)
-    canonical_path = traditional_path if traditional else simplified_path
+    config = script_config(request)
+    simplified_path, traditional_path, hong_kong_path = script_paths(request)
+    canonical_path = {None: simplified_path, "s2hk": hong_kong_path}.get(config, traditional_path)
     return {
         # The header search box goes to the full-text search page.
         "search_url": reverse("portal:search"),
         "search_param": "q",
         # Lazy: pages that never show the header (admin, feeds) run no query for it.
         "site_settings": SimpleLazyObject(SiteSettings.load),
-        "is_traditional": traditional,
-        "html_lang": "zh-Hant" if traditional else "zh-Hans",
+        "is_traditional": config is not None,
+        "is_hong_kong": config == "s2hk",
+        "html_lang": HTML_LANGS[config],
         "simplified_path": simplified_path,
         "traditional_path": traditional_path,
+        "hong_kong_path": hong_kong_path,
         "canonical_url": request.build_absolute_uri(canonical_path),
         "simplified_url": request.build_absolute_uri(simplified_path),
         "traditional_url": request.build_absolute_uri(traditional_path),
+        "hong_kong_url": request.build_absolute_uri(hong_kong_path),
         "current_path": request.get_full_path(),
         "main_columns": Category.objects.filter(parent__isnull=False, parent__parent=None),
         "font_sizes": FONT_SIZES,

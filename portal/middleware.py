@@ -1,6 +1,7 @@
 """Traditional script for every public page: convert the rendered response server-side.
 
-The language comes from the URL (`/zh-hant/...`, see portal/public_urls.py); LocaleMiddleware,
+The language comes from the URL (`/zh-hant/...` Taiwan-standard forms, OpenCC s2tw; `/zh-hk/...`
+Hong Kong forms, s2hk; see portal/public_urls.py); LocaleMiddleware,
 which sits inside this one, activates it. This middleware converts the finished HTML (or Atom)
 response with disclosure.convert, so every page, including pages other modules add, is
 available in Traditional script without any work in their views or templates.
@@ -19,23 +20,31 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from disclosure.convert import convert_html
+from disclosure.convert import HONG_KONG, TAIWAN, convert_html
 
 TRADITIONAL = "zh-hant"
+HONG_KONG_TRADITIONAL = "zh-hk"
+# Language code (URL prefix) → OpenCC configuration of the page.
+SCRIPT_CONFIGS = {TRADITIONAL: TAIWAN, HONG_KONG_TRADITIONAL: HONG_KONG}
 CONVERTED_TYPES = ("text/html", "application/atom+xml", "application/rss+xml")
 CACHE_SECONDS = 60 * 60 * 24
 
 
-def is_traditional(request: HttpRequest | None = None) -> bool:
+def script_config(request: HttpRequest | None = None) -> str | None:
+    """The OpenCC configuration of the reader's page, or None for Simplified script."""
     language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language()
-    return (language or "").lower() == TRADITIONAL
+    return SCRIPT_CONFIGS.get((language or "").lower())
 
 
-def to_traditional_page(markup: str) -> str:
-    key = "hant-page:" + hashlib.sha256(markup.encode("utf-8")).hexdigest()
+def is_traditional(request: HttpRequest | None = None) -> bool:
+    return script_config(request) is not None
+
+
+def to_traditional_page(markup: str, config: str = TAIWAN) -> str:
+    key = f"hant-page:{config}:" + hashlib.sha256(markup.encode("utf-8")).hexdigest()
     converted = cache.get(key)
     if converted is None:
-        converted = convert_html(markup, "s2t")
+        converted = convert_html(markup, config)
         cache.set(key, converted, CACHE_SECONDS)
     return converted
 
@@ -70,8 +79,9 @@ class TraditionalScriptMiddleware:
 
     def _convert(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+        config = script_config(request)
         if (
-            not is_traditional(request)
+            config is None
             or getattr(response, "script_converted", False)
             or response.streaming
             or content_type not in CONVERTED_TYPES
@@ -79,7 +89,8 @@ class TraditionalScriptMiddleware:
         ):
             return response
         charset = response.charset or "utf-8"
-        response.content = to_traditional_page(response.content.decode(charset)).encode(charset)
+        markup = response.content.decode(charset)
+        response.content = to_traditional_page(markup, config).encode(charset)
         if response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))
         return response

@@ -127,7 +127,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文")]
+# zh-hant: Taiwan-standard forms (OpenCC s2tw); zh-hk: Hong Kong forms (s2hk). Django knows no
+# zh-hk catalogue of its own, so portal/locale/zh_HK holds an empty one (else /zh-hk/ would fall
+# back to zh-hant).
+LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文(台灣)"), ("zh-hk", "繁體中文(香港)")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -8,7 +8,7 @@ from django.urls import reverse
 from disclosure.models import Category
 from disclosure.selectors import public_records
 
-LANGUAGES = ["zh-hans", "zh-hant"]
+LANGUAGES = ["zh-hans", "zh-hant", "zh-hk"]
 
 
 class RecordSitemap(Sitemap):

@@ -3,7 +3,8 @@
 Every record endpoint starts from `public_records()`, so what the API can show is exactly what
 the public site shows; the list applies the listing's own FilterSet. Responses carry an ETag and
 Last-Modified computed from the matching rows, so a harvester polling nightly gets 304s, and
-`?script=hant` converts every text to Traditional script with the site's own converter.
+`?script=hant` converts every text to Traditional script (Taiwan-standard forms, as /zh-hant/),
+`?script=hant-hk` to Hong Kong forms (as /zh-hk/), with the site's own converter.
 """
 
 from __future__ import annotations
@@ -49,12 +50,14 @@ api = NinjaAPI(
     title="政府信息公开平台开放数据接口",
     version="1.0",
     description=(
-        "已公开的政府信息及其目录、机构、主题、体裁、工作计划。只读;支持 ?script=hant 繁体输出。"
+        "已公开的政府信息及其目录、机构、主题、体裁、工作计划。只读;"
+        "支持 ?script=hant 繁体输出(台湾字形),?script=hant-hk 香港字形。"
     ),
     urls_namespace="api",
     docs_url="/docs",
 )
-Script = Literal["hans", "hant"]
+Script = Literal["hans", "hant", "hant-hk"]
+SCRIPT_CONFIGS = {"hant": "s2tw", "hant-hk": "s2hk"}
 MAX_PAGE = 100_000
 
 
@@ -81,30 +84,31 @@ class RecordQuery(Schema):
     sort: Literal[tuple(SORTS)] | None = Query(None, description="排序")  # type: ignore[valid-type]
     page: int = Query(1, ge=1, le=MAX_PAGE)
     page_size: int = Query(20, ge=1, le=100)
-    script: Script = Query("hans", description="hant 输出繁体")
+    script: Script = Query("hans", description="hant 输出繁体(台湾字形),hant-hk 香港字形")
 
 
-def _hant(value: Any) -> Any:
+def _hant(value: Any, config: str) -> Any:
     if isinstance(value, str):
-        return to_traditional(value)
+        return to_traditional(value, config)
     if isinstance(value, list):
-        return [_hant(v) for v in value]
+        return [_hant(v, config) for v in value]
     if isinstance(value, dict):
         return {
-            k: v if k in {"url", "api_url", "next", "previous"} else _hant(v)
+            k: v if k in {"url", "api_url", "next", "previous"} else _hant(v, config)
             for k, v in value.items()
         }
     return value
 
 
 def _output(data: Any, script: str) -> Any:
-    if script != "hant":
+    config = SCRIPT_CONFIGS.get(script)
+    if config is None:
         return data
     if isinstance(data, Schema):
         data = data.model_dump()
     elif isinstance(data, list):
         data = [d.model_dump() if isinstance(d, Schema) else d for d in data]
-    return _hant(data)
+    return _hant(data, config)
 
 
 def _validators(request: HttpRequest, queryset: QuerySet) -> tuple[str, datetime.datetime | None]:

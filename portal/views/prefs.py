@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from disclosure.convert import to_traditional
-from portal.middleware import is_traditional
+from portal.middleware import script_config
 
 FONT_SIZE_COOKIE = "font_size"
 # name → (label, root font size in %)
@@ -51,8 +51,9 @@ def prefs_css(request: HttpRequest) -> HttpResponse:
     label, percent = FONT_SIZES[size]
     status = f"当前字号:{label}"
     current = "(当前)"
-    if is_traditional(request):
-        status, current = to_traditional(status), to_traditional(current)
+    config = script_config(request)
+    if config is not None:
+        status, current = to_traditional(status, config), to_traditional(current, config)
     css = (
         f"html {{ font-size: {percent}%; }}\n"
         f'.font-size a[data-size="{size}"] {{ font-weight: 700; text-decoration: none; '

@@ -11,7 +11,7 @@ from django.utils.http import http_date, quote_etag
 from disclosure.models import Category, DisclosureRecord
 from disclosure.selectors import public_record_detail, public_records, was_withdrawn
 from disclosure.services.view_counts import count_record_view
-from portal.middleware import is_traditional, to_traditional_page
+from portal.middleware import script_config, to_traditional_page
 from portal.models import SiteSettings
 
 HOME_LATEST = 10
@@ -54,7 +54,7 @@ def _validators(request: HttpRequest, record: DisclosureRecord) -> tuple[str, fl
         str(record.version),
         f"{last_modified:.6f}",
         record.validity_status().value,
-        "hant" if is_traditional(request) else "hans",
+        script_config(request) or "hans",
     ]
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
     return "W/" + quote_etag(digest), last_modified
@@ -80,8 +80,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # The count changes on every read: fill it in after conversion, so the page converted to
     # Traditional script stays the same from read to read and its cache entry is reused.
-    if is_traditional(request):
-        markup = to_traditional_page(markup)
+    config = script_config(request)
+    if config is not None:
+        markup = to_traditional_page(markup, config)
     markup = markup.replace(VIEW_COUNT_SLOT, str(record.view_count + 1), 1)
     response = HttpResponse(markup)
     response.script_converted = True

@@ -30,7 +30,8 @@ FEATURE_PAGES = {
     "annual-reports": "/annual-reports/",
     "site-map": "/sitemap/",
 }
-SCRIPTS = {"hans": "", "hant": "/zh-hant"}
+SCRIPTS = {"hans": "", "hant": "/zh-hant", "hk": "/zh-hk"}
+LANGS = {"hans": "zh-Hans", "hant": "zh-Hant-TW", "hk": "zh-Hant-HK"}
 SIZES = {"default": 16, "large": 20, "xlarge": 24}
 BLOCKING = {"serious", "critical"}
 
@@ -64,7 +65,7 @@ def test_feature_page_has_no_serious_accessibility_violation(
     page = open_page(browser, live_server, SCRIPTS[script] + FEATURE_PAGES[name], size=size)
     try:
         lang = page.evaluate("document.documentElement.lang")
-        assert lang == ("zh-Hant" if script == "hant" else "zh-Hans")
+        assert lang == LANGS[script]
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{script}-{size}.png"), full_page=True)
         assert blocking_violations(page) == []
@@ -82,7 +83,7 @@ def test_page_has_no_serious_accessibility_violation(
     page = open_page(browser, live_server, SCRIPTS[script] + PAGES[name], size=size)
     try:
         lang = page.evaluate("document.documentElement.lang")
-        assert lang == ("zh-Hant" if script == "hant" else "zh-Hans")
+        assert lang == LANGS[script]
         root_px = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
         assert root_px == SIZES[size]
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -171,7 +172,7 @@ def test_keyboard_alone_toggles_table_changes_size_and_switches_script(
             page.keyboard.press("Enter")
         page.wait_for_load_state()
         assert page.url == live_server.url + "/zh-hant" + PAGES["record"]
-        assert page.evaluate("document.documentElement.lang") == "zh-Hant"
+        assert page.evaluate("document.documentElement.lang") == "zh-Hant-TW"
         assert "顯示全部表格信息" in page.inner_text("summary")
         assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "24px"
         tab_to(page, ".script-toggle")
@@ -181,6 +182,36 @@ def test_keyboard_alone_toggles_table_changes_size_and_switches_script(
         assert page.url == live_server.url + PAGES["record"]
     finally:
         page.context.close()
+
+
+def test_script_variants_walked_by_keyboard(browser, live_server, site_data):
+    """Simplified → Hong Kong → Taiwan → Simplified on one record page, Enter on each link."""
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + PAGES["record"])
+        tab_to(page, ".script-variant")
+        assert focus_is_visible(page)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.wait_for_load_state()
+        assert page.url == live_server.url + "/zh-hk" + PAGES["record"]
+        assert page.evaluate("document.documentElement.lang") == "zh-Hant-HK"
+        assert "顯示全部表格信息" in page.inner_text("summary")
+        tab_to(page, ".script-variant")
+        assert page.evaluate("document.activeElement.textContent") == "繁體(台灣)"
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.wait_for_load_state()
+        assert page.url == live_server.url + "/zh-hant" + PAGES["record"]
+        assert page.evaluate("document.documentElement.lang") == "zh-Hant-TW"
+        tab_to(page, ".script-toggle")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.wait_for_load_state()
+        assert page.url == live_server.url + PAGES["record"]
+    finally:
+        context.close()
 
 
 def test_table_expands_without_javascript(browser, live_server, site_data):

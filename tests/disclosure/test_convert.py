@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from disclosure.convert import active_backend, convert, convert_html, converter
+from disclosure.convert import active_backend, convert, convert_html, converter, to_simplified
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "opencc"
 CASES_FILE = DATA_DIR / "testcases.json"
 GOLDEN_DIR = DATA_DIR / "golden"
-# The configurations the site uses: s2t for pages; s2tw and s2hk offered by the adapter;
-# t2s to normalize Traditional queries for search.
-CONFIGS = ["s2t", "s2tw", "s2hk", "t2s"]
+# The configurations the site uses: s2tw (/zh-hant/) and s2hk (/zh-hk/) for pages, s2t for
+# OpenCC's standard forms; tw2s, hk2s and t2s to normalize queries and text for search.
+CONFIGS = ["s2t", "s2tw", "s2hk", "t2s", "tw2s", "hk2s"]
 GOLDEN_CONFIGS = ["s2t", "s2tw", "s2hk"]
 REQUIRED_RATE = 1.0
 
@@ -94,3 +94,17 @@ def test_noconvert_region_is_left_in_simplified():
         '<p>发展</p><!--noconvert--><a lang="zh-Hans">简体版</a><!--/noconvert-->'
     )
     assert converted == '<p>發展</p><!--noconvert--><a lang="zh-Hans">简体版</a><!--/noconvert-->'
+
+
+@pytest.mark.parametrize("config", ["s2t", "s2tw", "s2hk"])
+def test_search_normalization_folds_every_traditional_variant_back(config):
+    """What a reader copies from any script's page normalizes as the Simplified original does."""
+    source = (GOLDEN_DIR / "input" / "us_constitution_zhs.txt").read_text(encoding="utf-8")
+    lines = [*source.splitlines(), "学生着装规范", "大卫说为群众审核核算"]
+    differ = [
+        line
+        for line in lines
+        if to_simplified(convert(line, config)) != to_simplified(convert(line, "s2t"))
+    ]
+    assert not differ, differ[:3]
+    assert to_simplified("著裝") == to_simplified("着裝") == "着装"

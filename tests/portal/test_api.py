@@ -144,3 +144,12 @@ def test_full_text_list_runs_the_same_queries_for_one_hit_or_many(client, vocabu
 
     existing = [0]
     assert queries_for(1) == queries_for(6)
+
+
+@pytest.mark.django_db
+def test_api_offers_taiwan_and_hong_kong_forms(client, vocabulary):
+    make_published_record(title="大卫说为群众着想", index_number="014006470/2021-00001")
+    url = "/api/records/014006470/2021-00001"
+    assert client.get(url, {"script": "hant"}).json()["title"] == "大衛說為群眾著想"
+    assert client.get(url, {"script": "hant-hk"}).json()["title"] == "大衞説為羣眾着想"
+    assert client.get(url, {"script": "hant-mo"}).status_code == 422

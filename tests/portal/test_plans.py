@@ -263,7 +263,7 @@ def test_plan_page_chart_and_table_in_traditional_script(client, seed_data):
     response = client.get("/zh-hant" + reverse("portal:plan", kwargs={"pk": seed_record().pk}))
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<html lang="zh-Hant"' in html
+    assert '<html lang="zh-Hant-TW"' in html
     svg = svg_of(html)
     assert svg.find(f"{SVG}title").text.endswith("事項落實情況(按進展統計)")
     assert "上半年任務完成情況:共7項,已完成7項" in svg.find(f"{SVG}desc").text

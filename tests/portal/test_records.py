@@ -63,7 +63,7 @@ def test_seed_record_page_in_traditional_script_shows_every_value_converted(clie
     assert "顯示全部表格信息" in text
     for paragraph in seed_body_paragraphs():
         assert to_traditional(paragraph) in text
-    assert '<html lang="zh-Hant">' in markup
+    assert '<html lang="zh-Hant-TW">' in markup
 
 
 @pytest.mark.django_db

@@ -187,6 +187,6 @@ def test_application_form_in_traditional_script(client):
     response = client.get("/zh-hant/requests/apply/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<html lang="zh-Hant"' in html
+    assert '<html lang="zh-Hant-TW"' in html
     assert "政府信息公開申請" in html
     assert 'name="csrfmiddlewaretoken"' in html

@@ -83,3 +83,19 @@ def test_filters_narrow_the_results_and_show_as_chips(client, seed_data):
     assert "没有找到相关信息" in html
     assert SEED_TITLE not in html
     assert "年份" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "variant"),
+    [("著裝規範", "Taiwan (s2tw)"), ("着裝規範", "Hong Kong (s2hk)"), ("大衞", "Hong Kong (s2hk)")],
+)
+def test_search_finds_a_record_by_the_words_of_either_traditional_variant(
+    client, vocabulary, query, variant
+):
+    """A reader copies words from the /zh-hant/ (著裝) or /zh-hk/ (大衞) page into the search."""
+    record = make_published_record(title="学生着装规范与大卫雕塑展的通知")
+    index_records([record.pk])
+    for prefix in ("", "/zh-hant", "/zh-hk"):
+        html = client.get(f"{prefix}/search/", {"q": query}).content.decode()
+        assert f"/records/{record.pk}/" in html, f"{variant} query {query} on {prefix or '/'}"
