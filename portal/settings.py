@@ -5,13 +5,25 @@ production sets DATABASE_URL (PostgreSQL), SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
+# templates/, static/ and fixtures/: at the top of a checkout, or inside an installed wheel at
+# portal/bundled/ (setup.py copies them there).
+_BUNDLED = Path(__file__).resolve().parent / "bundled"
+INSTALLED_FROM_WHEEL = _BUNDLED.is_dir()
+PROJECT_FILES_DIR = _BUNDLED if INSTALLED_FROM_WHEEL else BASE_DIR
+# The data directory (SQLite database, attachments, exports): var/ in a checkout; an installed
+# portal never writes into site-packages, so there it is ./var of the working directory unless
+# PORTAL_VAR_DIR says where.
+VAR_DIR = Path(
+    os.environ.get("PORTAL_VAR_DIR")
+    or (Path.cwd() / "var" if INSTALLED_FROM_WHEEL else BASE_DIR / "var")
+).resolve()
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -56,6 +68,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files with DEBUG off (the demo, a pip-installed portal); nginx may still serve
+    # STATIC_ROOT in front of it.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # /zh-hant/ prefix → Traditional script; see portal/public_urls.py and portal/middleware.py.
     "portal.middleware.TraditionalScriptMiddleware",
@@ -74,7 +89,7 @@ ASGI_APPLICATION = "portal.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [PROJECT_FILES_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -105,7 +120,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+FIXTURE_DIRS = [PROJECT_FILES_DIR / "fixtures"]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -136,7 +151,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [PROJECT_FILES_DIR / "static"]
+# WhiteNoise serves the files where they are (no collectstatic needed for the demo or a wheel);
+# STATIC_ROOT exists only after collectstatic, which is not an error worth a start-up warning.
+WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
