@@ -7,8 +7,8 @@ from disclosure.models import DisclosureRecord, IndexSerialCounter
 
 @pytest.mark.django_db
 def test_setup_demo_is_idempotent_and_prints_the_login(capsys):
-    call_command("setup_demo", "--no-migrate")
-    call_command("setup_demo", "--no-migrate")
+    call_command("setup_demo", "--no-migrate", "--no-sample-data")
+    call_command("setup_demo", "--no-migrate", "--no-sample-data")
     out = capsys.readouterr().out
     assert "用户名 demo" in out and "密码 demo-portal-2026" in out
     assert DisclosureRecord.objects.count() == 1
