@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from disclosure.annual_report import refresh_annual_report
+from disclosure.annual_report import refresh_annual_report, submit_annual_report
 from disclosure.attachments import check_upload
 from disclosure.choices import (
     DisclosureForm,
@@ -627,5 +627,14 @@ def _annual_report(
                 )
             },
         )
-    refresh_annual_report(report=report, actor=cast.author)
+    report = refresh_annual_report(report=report, actor=cast.author)
+    # 部门编制,经办公室审核后公开: compiled, reviewed and published like any record.
+    report = submit_annual_report(report=report, actor=cast.author)
+    approve_record(
+        record=report.record,
+        actor=cast.reviewer,
+        confidentiality_reviewed=True,
+        disclosure_method=DisclosureMethod.PROACTIVE,
+    )
+    publish_record(record=report.record, actor=cast.publisher)
     summary.reports += 1

@@ -2,8 +2,9 @@
 
 Contract for every page added here (search, plan tracker, request form, …):
 - portal/urls.py mounts this module inside `i18n_patterns(prefix_default_language=False)`, so
-  every pattern answers at its own path in Simplified script and under `/zh-hant/` in
-  Traditional script. `{% url %}` and `reverse()` keep the reader's script automatically.
+  every pattern answers at its own path in Simplified script, under `/zh-hant/` in
+  Traditional script (Taiwan forms) and under `/zh-hk/` (Hong Kong forms). `{% url %}` and
+  `reverse()` keep the reader's script automatically.
 - portal.middleware.TraditionalScriptMiddleware converts the whole rendered HTML (and Atom)
   response server-side; write templates and messages in Simplified only.
 - Templates extend "base.html" and fill `{% block title %}` and `{% block content %}`
