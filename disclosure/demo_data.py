@@ -616,7 +616,7 @@ def _annual_report(
     year = today.year - 1
     last_year = [r for r in published if r.publication_date.year == year]
     with transaction.atomic():
-        report, _ = AnnualReport.objects.get_or_create(
+        report, created = AnnualReport.objects.get_or_create(
             organization=bureau,
             year=year,
             defaults={
@@ -627,6 +627,8 @@ def _annual_report(
                 )
             },
         )
+    if not created:  # the bureau's own report for that year is theirs
+        return
     report = refresh_annual_report(report=report, actor=cast.author)
     # 部门编制,经办公室审核后公开: compiled, reviewed and published like any record.
     report = submit_annual_report(report=report, actor=cast.author)

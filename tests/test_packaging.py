@@ -138,7 +138,11 @@ def test_installed_wheel_serves_the_demo_from_another_directory(installed, tmp_p
                 time.sleep(0.2)
         else:
             pytest.fail("runserver did not answer")
-        assert status == 200 and "2020年全市教育工作上半年总结和下半年计划" in home
+        assert status == 200 and "信息公开目录" in home
+        status, seed = fetch(base + "/records/1/")
+        assert status == 200 and "2020年全市教育工作上半年总结和下半年计划" in seed
+        status, listing = fetch(base + "/records/?page=10")  # the sample site: pages of records
+        assert status == 200
         status, css = fetch(base + "/static/portal/site.css")
         assert status == 200 and "font-size" in css  # WhiteNoise, DEBUG off
         status, missing = fetch(base + "/no/such/page/")

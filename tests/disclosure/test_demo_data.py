@@ -114,6 +114,7 @@ def test_the_sample_site_is_the_same_for_the_same_day(vocabulary):
         build_sample_site(today=day, records_per_year=4)
         return list(
             DisclosureRecord.objects.filter(pk__gt=first or 0)
+            .exclude(category__slug="annual-reports")  # one report per year: made once
             .order_by("pk")
             .values_list("title", "issued_on", "document_number", "valid_until", "status")
         )
