@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 from django.utils.encoding import escape_uri_path, iri_to_uri
@@ -29,6 +30,18 @@ def script_paths(request: HttpRequest) -> tuple[str, str]:
     return mount + suffix, mount + HANT_PREFIX + suffix
 
 
+def absolute_url(request: HttpRequest, path: str) -> str:
+    """The path as an absolute URL on the requested host; the bare path if the Host is refused.
+
+    A request whose Host is not in ALLOWED_HOSTS is answered by the 400 page, which renders
+    through this processor: asking for the host again would turn the 400 into a 500.
+    """
+    try:
+        return request.build_absolute_uri(path)
+    except DisallowedHost:
+        return path
+
+
 def site(request: HttpRequest) -> dict:
     traditional = is_traditional(request)
     simplified_path, traditional_path = script_paths(request)
@@ -43,9 +56,9 @@ def site(request: HttpRequest) -> dict:
         "html_lang": "zh-Hant" if traditional else "zh-Hans",
         "simplified_path": simplified_path,
         "traditional_path": traditional_path,
-        "canonical_url": request.build_absolute_uri(canonical_path),
-        "simplified_url": request.build_absolute_uri(simplified_path),
-        "traditional_url": request.build_absolute_uri(traditional_path),
+        "canonical_url": absolute_url(request, canonical_path),
+        "simplified_url": absolute_url(request, simplified_path),
+        "traditional_url": absolute_url(request, traditional_path),
         "current_path": request.get_full_path(),
         "main_columns": Category.objects.filter(parent__isnull=False, parent__parent=None),
         "font_sizes": FONT_SIZES,
