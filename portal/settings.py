@@ -191,3 +191,6 @@ EXPORT_STREAM_MAX_ROWS = int(os.environ.get("EXPORT_STREAM_MAX_ROWS", "50000"))
 EXPORT_JOBS_IN_PROCESS = env_flag("EXPORT_JOBS_IN_PROCESS", True)
 # Finished export files are deleted after this many days (run_due_tasks, run_export_jobs).
 EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
+# Key of the audit log's hash chain (HMAC-SHA256, disclosure/audit.py). Keep it outside the
+# database; empty: derived from SECRET_KEY (then rotating SECRET_KEY breaks verification).
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")
