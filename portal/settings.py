@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
+    # The API docs (/api/docs) from django-ninja's own static Swagger UI, not from a CDN with an
+    # inline script (which the Content-Security-Policy would block).
+    "ninja",
     # Staff sign-in: two-factor (django-otp TOTP + recovery codes) and lockout (django-axes).
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -63,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # /zh-hant/ prefix → Traditional script; see portal/public_urls.py and portal/middleware.py.
     "portal.middleware.TraditionalScriptMiddleware",
@@ -181,7 +185,35 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_flag("SECURE_COOKIES", not DEBUG and env_flag("HTTPS"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (HTTPS=1): secure cookies (above), HTTP redirected to HTTPS and HSTS for a
+# year including subdomains; each can be set on its own. Behind a proxy that terminates TLS, set
+# SECURE_PROXY_SSL_HEADER to the header it sets (X-Forwarded-Proto: https) — and make the proxy
+# overwrite that header from clients, or anybody could claim HTTPS.
+_HTTPS = not DEBUG and env_flag("HTTPS")
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTTPS)
+SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", _HTTPS)
+if os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    _PROXY_HEADER = os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (f"HTTP_{_PROXY_HEADER}", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp): no inline script or style anywhere, public site or admin
+# (templates keep it so: tests/portal/test_templates.py); data: images for the API docs' CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
