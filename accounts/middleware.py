@@ -22,13 +22,22 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The path first: touching request.user reads the session, which would make every
+        # public page vary on Cookie and defeat its caching.
+        if self._guarded(request.path_info):
+            response = self._second_step(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    @staticmethod
+    def _second_step(request: HttpRequest) -> HttpResponse | None:
         user = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated
-        if signed_in and self._guarded(request.path_info) and two_factor.must_verify(user):
+        if user is not None and user.is_authenticated and two_factor.must_verify(user):
             step = "accounts:verify" if two_factor.has_authenticator(user) else "accounts:setup"
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse(step)}?{query}")
-        return self.get_response(request)
+        return None
 
     @staticmethod
     def _guarded(path: str) -> bool:

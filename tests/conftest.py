@@ -60,7 +60,10 @@ def _clear_cache():
 def pytest_runtest_teardown(item, nextitem):
     """The database refuses to empty the audit tables (disclosure/audit_guard.py), which is what
     Django's flush does after a transactional test: lift the guard for that flush only."""
-    flushes = "transactional_db" in getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    flushes = "transactional_db" in getattr(item, "fixturenames", ()) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
     if flushes:
         from pytest_django.plugin import blocking_manager_key
 
