@@ -379,7 +379,12 @@ def annual_report_reminders(*, today: datetime.date | None = None) -> list[str]:
 
         recipients = list(
             get_user_model()
-            .objects.with_perm("disclosure.publish_annualreport", is_active=True)
+            .objects.with_perm(
+                "disclosure.publish_annualreport",
+                is_active=True,
+                # Named: django-axes adds a second backend, which holds no permissions.
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
             .exclude(email="")
             .values_list("email", flat=True)
         )

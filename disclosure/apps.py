@@ -8,6 +8,7 @@ class DisclosureConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from disclosure import checks  # noqa: F401 - registers the deploy checks
         from disclosure.audit import connect_auth_signals
         from disclosure.roles import sync_role_groups
         from disclosure.search import signals  # noqa: F401 - connects the index receivers

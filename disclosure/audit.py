@@ -1,23 +1,44 @@
-"""Writing and verifying the audit log (see disclosure.models.audit)."""
+"""Writing the audit log (see disclosure.models.audit); verifying it is disclosure.audit_verify.
+
+Each entry's hash is an HMAC-SHA256 under AUDIT_CHAIN_KEY, a key kept outside the database (in
+the environment; derived from SECRET_KEY when unset). Somebody who can write to the database but
+does not hold the key cannot rewrite a row and recompute the hashes after it: every recomputed
+hash would be wrong. Entries written before the key (chain version 1, plain SHA-256) are kept
+as they were, never re-keyed — a re-keying migration would be exactly the rewrite an attacker
+could do — and are protected by the first keyed entry, whose HMAC covers their last hash.
+"""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
 from disclosure.models import AuditAction, AuditChainHead, AuditEntry
+from disclosure.models.audit import CHAIN_KEYED, CHAIN_LEGACY
 
 GENESIS_HASH = "0" * 64
 
 
-def entry_digest(entry: AuditEntry) -> str:
-    """SHA-256 over the entry's content and the previous hash, in a canonical JSON form."""
-    payload = {
+def chain_key() -> bytes:
+    """AUDIT_CHAIN_KEY, or a key derived from SECRET_KEY (set it explicitly in production, so
+    that rotating SECRET_KEY does not make every keyed entry look forged)."""
+    configured = getattr(settings, "AUDIT_CHAIN_KEY", "")
+    if configured:
+        return configured.encode("utf-8")
+    return hmac.new(
+        settings.SECRET_KEY.encode("utf-8"), b"disclosure.audit.chain-key", hashlib.sha256
+    ).digest()
+
+
+def _canonical(entry: Any) -> dict[str, Any]:
+    return {
         "created_at": entry.created_at.astimezone(datetime.UTC).isoformat(),
         "actor_id": entry.actor_id,
         "actor_name": entry.actor_name,
@@ -30,8 +51,35 @@ def entry_digest(entry: AuditEntry) -> str:
         "details": entry.details,
         "prev_hash": entry.prev_hash,
     }
+
+
+def entry_digest(entry: Any) -> str:
+    """The hash the entry must carry for its chain version: HMAC-SHA256 under the chain key
+    (version 2), or the plain SHA-256 of entries written before the key existed (version 1)."""
+    payload = _canonical(entry)
+    version = getattr(entry, "chain_version", CHAIN_KEYED)
+    if version == CHAIN_LEGACY:
+        canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    payload["chain_version"] = version
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hmac.new(chain_key(), canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def append_entry(entry_model: Any, head_model: Any, **fields: Any) -> Any:
+    """Chain one new keyed entry to the head, locking the head row so the chain stays linear.
+
+    Takes the model classes so that a migration can call it with its historical models.
+    """
+    with transaction.atomic():
+        head_model.objects.bulk_create([head_model(pk=1)], ignore_conflicts=True)
+        head = head_model.objects.select_for_update().get(pk=1)
+        entry = entry_model(chain_version=CHAIN_KEYED, prev_hash=head.last_hash, **fields)
+        entry.entry_hash = entry_digest(entry)
+        entry.save()
+        head.last_hash = entry.entry_hash
+        head.save(update_fields=["last_hash"])
+    return entry
 
 
 def record_event(
@@ -48,41 +96,35 @@ def record_event(
     A refused action is recorded by calling this outside the transaction that was rolled back
     (otherwise the refusal would vanish with it).
     """
-    with transaction.atomic():
-        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-        entry = AuditEntry(
-            created_at=timezone.now(),
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=getattr(actor, "get_username", lambda: "")() if actor else "",
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-            object_repr=str(obj)[:300] if obj is not None else "",
-            reason=reason or "",
-            ip=ip or None,
-            details=details or {},
-            prev_hash=head.last_hash,
-        )
-        entry.entry_hash = entry_digest(entry)
-        entry.save()
-        head.last_hash = entry.entry_hash
-        head.save(update_fields=["last_hash"])
-    return entry
+    return append_entry(
+        AuditEntry,
+        AuditChainHead,
+        created_at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=getattr(actor, "get_username", lambda: "")() if actor else "",
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        reason=reason or "",
+        ip=ip or None,
+        details=details or {},
+    )
 
 
 def first_broken_link() -> AuditEntry | None:
-    """The first entry whose hash or link does not match; None when the chain is intact."""
-    expected_prev = GENESIS_HASH
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
-        if entry.prev_hash != expected_prev or entry_digest(entry) != entry.entry_hash:
-            return entry
-        expected_prev = entry.entry_hash
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and head.last_hash != expected_prev:
-        # the newest entries were deleted: report the last surviving one as the break
-        return AuditEntry.objects.order_by("-id").first() or AuditEntry(prev_hash=expected_prev)
-    return None
+    """The first damaged entry (see audit_verify.verify_chain); None when the chain is intact.
+
+    Damage that names no surviving entry (an emptied table) is returned as an unsaved entry.
+    """
+    from disclosure.audit_verify import verify_chain
+
+    report = verify_chain()
+    if report.intact:
+        return None
+    entry_id = report.problems[0].entry_id
+    found = AuditEntry.objects.filter(pk=entry_id).first() if entry_id else None
+    return found or AuditEntry(prev_hash=GENESIS_HASH)
 
 
 def _request_ip(request: Any) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 from django.utils.encoding import escape_uri_path, iri_to_uri
@@ -34,6 +35,18 @@ def script_paths(request: HttpRequest) -> tuple[str, str, str]:
     return mount + suffix, mount + HANT_PREFIX + suffix, mount + HK_PREFIX + suffix
 
 
+def absolute_url(request: HttpRequest, path: str) -> str:
+    """The path as an absolute URL on the requested host; the bare path if the Host is refused.
+
+    A request whose Host is not in ALLOWED_HOSTS is answered by the 400 page, which renders
+    through this processor: asking for the host again would turn the 400 into a 500.
+    """
+    try:
+        return request.build_absolute_uri(path)
+    except DisallowedHost:
+        return path
+
+
 def site(request: HttpRequest) -> dict:
     config = script_config(request)
     simplified_path, traditional_path, hong_kong_path = script_paths(request)
@@ -50,10 +63,10 @@ def site(request: HttpRequest) -> dict:
         "simplified_path": simplified_path,
         "traditional_path": traditional_path,
         "hong_kong_path": hong_kong_path,
-        "canonical_url": request.build_absolute_uri(canonical_path),
-        "simplified_url": request.build_absolute_uri(simplified_path),
-        "traditional_url": request.build_absolute_uri(traditional_path),
-        "hong_kong_url": request.build_absolute_uri(hong_kong_path),
+        "canonical_url": absolute_url(request, canonical_path),
+        "simplified_url": absolute_url(request, simplified_path),
+        "traditional_url": absolute_url(request, traditional_path),
+        "hong_kong_url": absolute_url(request, hong_kong_path),
         "current_path": request.get_full_path(),
         "main_columns": Category.objects.filter(parent__isnull=False, parent__parent=None),
         "font_sizes": FONT_SIZES,

@@ -4,6 +4,7 @@ Defaults give the embedded demo (SQLite under var/, DEBUG off unless DJANGO_DEBU
 production sets DATABASE_URL (PostgreSQL), SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import datetime
 import os
 import warnings
 from pathlib import Path
@@ -62,6 +63,15 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
+    # The API docs (/api/docs) from django-ninja's own static Swagger UI, not from a CDN with an
+    # inline script (which the Content-Security-Policy would block).
+    "ninja",
+    # Staff sign-in: two-factor (django-otp TOTP + recovery codes) and lockout (django-axes).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "accounts",
     "disclosure",
     "portal",
 ]
@@ -71,6 +81,7 @@ MIDDLEWARE = [
     # Static files with DEBUG off (the demo, a pip-installed portal); nginx may still serve
     # STATIC_ROOT in front of it.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # /zh-hant/ prefix → Traditional script; see portal/public_urls.py and portal/middleware.py.
     "portal.middleware.TraditionalScriptMiddleware",
@@ -78,8 +89,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a refused (locked-out) login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -134,6 +149,32 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Staff sign-in (accounts/, README "Staff sign-in"). Two factors are required of superusers and
+# the roles in PORTAL_STAFF_2FA_GROUPS ("*": all staff); PORTAL_STAFF_2FA=0 turns the requirement
+# off for the demo and black-box checks, and `check --deploy` refuses it.
+STAFF_2FA_REQUIRED = env_flag("PORTAL_STAFF_2FA", True)
+STAFF_2FA_GROUPS = [
+    g.strip() for g in os.environ.get("PORTAL_STAFF_2FA_GROUPS", "发布").split(",") if g.strip()
+]
+OTP_TOTP_ISSUER = "政府信息公开平台"
+# Login failures: LOGIN_FAILURE_LIMIT failed passwords lock for LOGIN_LOCKOUT_MINUTES, counted
+# per account and per client address separately ("username,ip_address"), or per pair of both
+# ("username+ip_address": an attacker elsewhere cannot lock a real user out, but one address may
+# then try LIMIT passwords per account). Unlock: admin 访问尝试 or `manage.py axes_reset_username`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30")))
+_LOCKOUT_BY = os.environ.get("LOGIN_LOCKOUT_BY", "username,ip_address").replace(" ", "")
+AXES_LOCKOUT_PARAMETERS = [p.split("+") if "+" in p else p for p in _LOCKOUT_BY.split(",") if p]
+# The client address by the project's one rule (behind a proxy, REMOTE_ADDR as the server sees it).
+AXES_CLIENT_IP_CALLABLE = "disclosure.admin.workflow.client_ip"
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# Successful logins are already in the hash-chained audit log: no second copy with user agents.
+AXES_DISABLE_ACCESS_LOG = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -166,7 +207,35 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_flag("SECURE_COOKIES", not DEBUG and env_flag("HTTPS"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (HTTPS=1): secure cookies (above), HTTP redirected to HTTPS and HSTS for a
+# year including subdomains; each can be set on its own. Behind a proxy that terminates TLS, set
+# SECURE_PROXY_SSL_HEADER to the header it sets (X-Forwarded-Proto: https) — and make the proxy
+# overwrite that header from clients, or anybody could claim HTTPS.
+_HTTPS = not DEBUG and env_flag("HTTPS")
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTTPS)
+SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", _HTTPS)
+if os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    _PROXY_HEADER = os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (f"HTTP_{_PROXY_HEADER}", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp): no inline script or style anywhere, public site or admin
+# (templates keep it so: tests/portal/test_templates.py); data: images for the API docs' CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
@@ -213,3 +282,6 @@ EXPORT_STREAM_MAX_ROWS = int(os.environ.get("EXPORT_STREAM_MAX_ROWS", "50000"))
 EXPORT_JOBS_IN_PROCESS = env_flag("EXPORT_JOBS_IN_PROCESS", True)
 # Finished export files are deleted after this many days (run_due_tasks, run_export_jobs).
 EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
+# Key of the audit log's hash chain (HMAC-SHA256, disclosure/audit.py). Keep it outside the
+# database; empty: derived from SECRET_KEY (then rotating SECRET_KEY breaks verification).
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")

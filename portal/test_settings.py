@@ -7,3 +7,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 from portal.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Off for the suite, whose admin tests sign in with force_login()/login() (login() passes no
+# request, which django-axes requires); tests/accounts/ switch each on where it is tested.
+STAFF_2FA_REQUIRED = False
+AXES_ENABLED = False

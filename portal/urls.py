@@ -8,6 +8,8 @@ from portal.sitemaps import SITEMAPS
 from portal.views import site
 
 urlpatterns = [
+    # The second sign-in step (accounts/): before the admin's own URLs.
+    path("admin/2fa/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(("portal.api.urls", "api"), namespace="api")),
     path("robots.txt", site.robots_txt, name="robots_txt"),

@@ -1,14 +1,20 @@
 """The append-only audit log: who did what to which object, when, from where, and why.
 
-Each entry carries the SHA-256 of its own content and of the entry before it, so an edited or
-deleted row breaks the chain at that point; `verify_audit_log` finds the first broken link.
-Entries are written only through `disclosure.audit.record_event`.
+Each entry carries an HMAC (under a key kept outside the database) of its own content and of the
+entry before it, so an edited or deleted row breaks the chain at that point, and nobody without
+the key can recompute the chain after it; `verify_audit_log` reports every damaged entry.
+Entries are written only through `disclosure.audit.record_event`; the database refuses UPDATE,
+DELETE and TRUNCATE of the table (disclosure.audit_guard).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+
+# Chain versions: 1 = plain SHA-256 (entries written before the chain was keyed), 2 = HMAC-SHA256.
+CHAIN_LEGACY = 1
+CHAIN_KEYED = 2
 
 
 class AuditAction(models.TextChoices):
@@ -73,6 +79,11 @@ class AuditEntry(models.Model):
     details = models.JSONField("详情", default=dict, blank=True)
     prev_hash = models.CharField("上一条哈希", max_length=64)
     entry_hash = models.CharField("本条哈希", max_length=64, unique=True)
+    chain_version = models.PositiveSmallIntegerField(
+        "哈希版本",
+        default=CHAIN_KEYED,
+        choices=[(CHAIN_LEGACY, "SHA-256(无密钥,旧条目)"), (CHAIN_KEYED, "HMAC-SHA256(密钥)")],
+    )
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -1,10 +1,17 @@
+import importlib
+import io
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
-from disclosure.audit import first_broken_link, record_event
+from disclosure.audit import GENESIS_HASH, entry_digest, first_broken_link, record_event
+from disclosure.audit_verify import verify_chain
 from disclosure.models import AuditAction, AuditEntry
+from disclosure.models.audit import CHAIN_KEYED, CHAIN_LEGACY
 from tests.factories import make_record, make_user
 
 
@@ -57,7 +64,8 @@ def disable_append_only_trigger(cursor) -> None:
             "ALTER TABLE disclosure_auditentry DISABLE TRIGGER disclosure_audit_append_only"
         )
     else:
-        cursor.execute("DROP TRIGGER disclosure_audit_no_update")
+        cursor.execute("DROP TRIGGER IF EXISTS disclosure_audit_no_update")
+        cursor.execute("DROP TRIGGER IF EXISTS disclosure_audit_no_delete")
 
 
 @pytest.mark.django_db
@@ -69,9 +77,8 @@ def test_the_database_itself_refuses_to_update_an_audit_row():
     assert AuditEntry.objects.get(pk=entry.pk).reason == ""
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db
-def test_postgresql_refuses_to_delete_an_audit_row():
+def test_the_database_itself_refuses_to_delete_an_audit_row():
     entry = record_event(action=AuditAction.LOGIN, actor=make_user())
     table = AuditEntry._meta.db_table
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
@@ -85,10 +92,7 @@ def test_verification_detects_deleted_newest_entries():
     entries = [record_event(action=AuditAction.EDIT, actor=user) for _ in range(3)]
     table = AuditEntry._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "ALTER TABLE disclosure_auditentry DISABLE TRIGGER disclosure_audit_append_only"
-            )
+        disable_append_only_trigger(cursor)
         cursor.execute(f"DELETE FROM {table} WHERE id = %s", [entries[-1].pk])  # noqa: S608
     assert first_broken_link() is not None
     with pytest.raises(CommandError):
@@ -117,3 +121,216 @@ def test_logins_and_failed_logins_are_audited(client):
     failed = AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED)
     assert failed.details["username"] == "clerk" and "wrong" not in str(failed.details)
     assert AuditEntry.objects.get(action=AuditAction.LOGIN).actor_name == "clerk"
+
+
+def forge_from(entry_id: int, *, reason: str, version: int = CHAIN_KEYED) -> None:
+    """An attacker with database rights: rewrite one row, then recompute every hash after it
+    and the head, with the code of this repository but without the chain key."""
+    with connection.cursor() as cursor:
+        disable_append_only_trigger(cursor)
+    prev = None
+    for entry in AuditEntry.objects.order_by("id"):
+        if entry.pk < entry_id:
+            prev = entry.entry_hash
+            continue
+        if entry.pk == entry_id:
+            entry.reason = reason
+        entry.prev_hash = prev or GENESIS_HASH
+        entry.chain_version = version
+        entry.entry_hash = entry_digest(entry)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE disclosure_auditentry SET reason = %s, prev_hash = %s, entry_hash = %s,"
+                " chain_version = %s WHERE id = %s",
+                [entry.reason, entry.prev_hash, entry.entry_hash, version, entry.pk],
+            )
+        prev = entry.entry_hash
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE disclosure_auditchainhead SET last_hash = %s", [prev])
+
+
+def five_entries() -> list[AuditEntry]:
+    user = make_user()
+    return [record_event(action=AuditAction.EDIT, actor=user, reason=f"第{i}次") for i in range(5)]
+
+
+@pytest.mark.django_db
+def test_a_row_rewritten_and_the_chain_recomputed_without_the_key_is_detected(settings):
+    entries = five_entries()
+    settings.AUDIT_CHAIN_KEY = "the attacker's guess"
+    forge_from(entries[1].pk, reason="改过")
+    settings.AUDIT_CHAIN_KEY = ""
+    report = verify_chain()
+    assert not report.intact
+    assert report.problems[0].entry_id == entries[1].pk
+    with pytest.raises(CommandError, match=f"第 {entries[1].pk} 条的哈希不符"):
+        call_command("verify_audit_log")
+
+
+@pytest.mark.django_db
+def test_a_chain_recomputed_as_unkeyed_legacy_entries_is_detected():
+    """The rewrite that passed on main: plain SHA-256 recomputed from the edited row on."""
+    entries = five_entries()
+    forge_from(entries[0].pk, reason="改过", version=CHAIN_LEGACY)
+    with pytest.raises(CommandError, match="没有密钥条目封存"):
+        call_command("verify_audit_log")
+
+
+@pytest.mark.django_db
+def test_keyed_entries_turned_back_into_unkeyed_ones_are_detected():
+    entries = five_entries()
+    forge_from(entries[2].pk, reason="改过", version=CHAIN_LEGACY)  # 0 and 1 stay keyed
+    problems = [problem.message for problem in verify_chain().problems]
+    assert any(f"第 {entries[2].pk} 条是无密钥的旧版条目" in message for message in problems)
+
+
+@pytest.mark.django_db
+def test_verify_reports_every_damaged_entry_by_number():
+    entries = five_entries()
+    with connection.cursor() as cursor:
+        disable_append_only_trigger(cursor)
+        for entry in (entries[1], entries[3]):
+            cursor.execute(
+                "UPDATE disclosure_auditentry SET reason = '改过' WHERE id = %s", [entry.pk]
+            )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 处问题"):
+        call_command("verify_audit_log", stderr=err)
+    assert f"第 {entries[1].pk} 条的哈希不符" in err.getvalue()
+    assert f"第 {entries[3].pk} 条的哈希不符" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_verify_reports_a_deleted_middle_entry():
+    entries = five_entries()
+    with connection.cursor() as cursor:
+        disable_append_only_trigger(cursor)
+        cursor.execute("DELETE FROM disclosure_auditentry WHERE id = %s", [entries[2].pk])
+    with pytest.raises(CommandError, match=f"第 {entries[3].pk} 条与第 {entries[1].pk} 条之间断链"):
+        call_command("verify_audit_log")
+
+
+@pytest.mark.django_db
+def test_verify_reports_an_emptied_table_instead_of_crashing():
+    five_entries()
+    with connection.cursor() as cursor:
+        disable_append_only_trigger(cursor)
+        cursor.execute("DELETE FROM disclosure_auditentry")
+    with pytest.raises(CommandError, match="表被清空"):
+        call_command("verify_audit_log")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("table", ["disclosure_auditentry", "disclosure_auditchainhead"])
+def test_postgresql_refuses_to_truncate_the_audit_tables(table):
+    five_entries()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert AuditEntry.objects.count() == 5
+    call_command("verify_audit_log")
+
+
+@pytest.mark.django_db
+def test_anchors_kept_outside_detect_a_chain_rebuilt_with_the_key(tmp_path):
+    """Even somebody holding the key (or the whole server) cannot move an anchor on paper."""
+    entries = five_entries()
+    anchor_file = tmp_path / "audit-anchors.tsv"
+    out = io.StringIO()
+    call_command("verify_audit_log", anchor=anchor_file, stdout=out)
+    [line] = anchor_file.read_text().splitlines()
+    at, entry_id, entry_hash = line.split("\t")
+    assert int(entry_id) == entries[-1].pk and entry_hash == entries[-1].entry_hash
+    assert "已追加锚点" in out.getvalue()
+
+    forge_from(entries[3].pk, reason="改过")  # with the right key: the chain itself is consistent
+    call_command("verify_audit_log")
+    with pytest.raises(CommandError, match=f"第 {entries[-1].pk} 条的哈希与锚点.*不符"):
+        call_command("verify_audit_log", anchor=anchor_file, compare_only=True)
+    assert len(anchor_file.read_text().splitlines()) == 1  # a damaged chain is never anchored
+
+
+@pytest.mark.django_db
+def test_anchors_detect_the_newest_entries_deleted_with_the_head_rewound(tmp_path):
+    entries = five_entries()
+    anchor_file = tmp_path / "anchors.tsv"
+    call_command("verify_audit_log", anchor=anchor_file)
+    with connection.cursor() as cursor:
+        disable_append_only_trigger(cursor)
+        cursor.execute("DELETE FROM disclosure_auditentry WHERE id = %s", [entries[-1].pk])
+        cursor.execute(
+            "UPDATE disclosure_auditchainhead SET last_hash = %s", [entries[-2].entry_hash]
+        )
+    call_command("verify_audit_log")  # consistent in itself
+    with pytest.raises(CommandError, match=f"第 {entries[-1].pk} 条已不存在"):
+        call_command("verify_audit_log", anchor=anchor_file)
+
+
+@pytest.mark.django_db
+def test_a_malformed_anchor_file_is_refused_with_its_line(tmp_path):
+    five_entries()
+    anchor_file = tmp_path / "anchors.tsv"
+    anchor_file.write_text("不是锚点\n")
+    with pytest.raises(CommandError, match="第 1 行格式不对"):
+        call_command("verify_audit_log", anchor=anchor_file)
+
+
+def legacy_entry(reason: str) -> AuditEntry:
+    """An entry as main wrote it before the chain was keyed."""
+    from disclosure.models import AuditChainHead
+
+    AuditChainHead.objects.get_or_create(pk=1)
+    head = AuditChainHead.objects.get(pk=1)
+    entry = AuditEntry(
+        created_at=timezone.now(),
+        action=AuditAction.OTHER,
+        reason=reason,
+        prev_hash=head.last_hash,
+        chain_version=CHAIN_LEGACY,
+    )
+    entry.entry_hash = entry_digest(entry)
+    entry.save()
+    head.last_hash = entry.entry_hash
+    head.save()
+    return entry
+
+
+@pytest.mark.django_db
+def test_old_unkeyed_entries_are_sealed_by_the_migration_and_then_verify():
+    legacy = [legacy_entry(f"旧{i}") for i in range(3)]
+    with pytest.raises(CommandError, match="没有密钥条目封存"):
+        call_command("verify_audit_log")
+    migration = importlib.import_module("disclosure.migrations.0014_audit_chain_key")
+    migration.seal_legacy_entries(django_apps, None)
+    seal = AuditEntry.objects.order_by("-id").first()
+    assert seal.chain_version == CHAIN_KEYED and seal.prev_hash == legacy[-1].entry_hash
+    assert seal.details == {"legacy_entries": 3}
+    out = io.StringIO()
+    call_command("verify_audit_log", stdout=out)
+    assert "其中 3 条为无密钥旧条目" in out.getvalue()
+    # The old entries can no longer be rewritten without the key: the seal covers their hash.
+    forge_from(legacy[0].pk, reason="改过", version=CHAIN_LEGACY)
+    with connection.cursor() as cursor:  # keep the seal as it was, only relinked
+        cursor.execute(
+            "UPDATE disclosure_auditentry SET chain_version = 2, prev_hash = %s, entry_hash = %s"
+            " WHERE id = %s",
+            [
+                AuditEntry.objects.get(pk=legacy[-1].pk).entry_hash,
+                seal.entry_hash,
+                seal.pk,
+            ],
+        )
+        cursor.execute("UPDATE disclosure_auditchainhead SET last_hash = %s", [seal.entry_hash])
+    with pytest.raises(CommandError, match=f"第 {seal.pk} 条的哈希不符"):
+        call_command("verify_audit_log")
+
+
+@pytest.mark.django_db
+def test_the_chain_key_comes_from_settings_not_the_database(settings):
+    entry = record_event(action=AuditAction.LOGIN, actor=make_user())
+    settings.AUDIT_CHAIN_KEY = "another-key"
+    assert entry_digest(entry) != entry.entry_hash
+    settings.AUDIT_CHAIN_KEY = ""
+    assert entry_digest(entry) == entry.entry_hash
+    settings.SECRET_KEY = "a-rotated-secret-key"  # the derived key follows SECRET_KEY
+    assert entry_digest(entry) != entry.entry_hash
