@@ -209,6 +209,16 @@ def test_malformed_upload_in_the_admin_is_refused_and_nothing_is_saved(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("year", ["²", "①", "2147483648", "2020"])
+def test_year_list_filter_takes_only_a_year(client, demo, year):
+    login(client, "demo-editor")
+    make_record(organization=demo, department=planning_department(), title="二〇二〇年的草稿")
+    response = client.get(CHANGELIST, {"year": year})
+    assert response.status_code == 200  # Django answers a failing filter with 302 to ?e=1
+    assert "二〇二〇年的草稿" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_bulk_approve_reports_each_failure_and_approves_the_rest(client, demo):
     reviewer = login(client, "demo-reviewer")
     editor = DisclosureRecord._meta.get_field("created_by").related_model.objects.get(
