@@ -3,10 +3,17 @@
 A file is accepted only when its first bytes (and, for ZIP containers, its member names) show
 one of the formats government sites publish, and its extension names that same format: an
 executable renamed `.pdf` is refused. The size limit is `DISCLOSURE_ATTACHMENT_MAX_BYTES`.
+
+Then the structure is checked (issue 13: `%PDF-` followed by HTML, and a zip holding an .exe,
+were accepted): a PDF must parse (pypdf) and have pages; a ZIP container (docx, xlsx, pptx,
+ofd, zip) must open, hold no executable (by extension or by its first bytes: MZ, ELF, #!,
+Mach-O), no archive nested deeper than MAX_ARCHIVE_DEPTH nor one of a kind we cannot open,
+and not expand past MAX_UNCOMPRESSED_BYTES or MAX_COMPRESSION_RATIO (a zip bomb).
 """
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -15,6 +22,7 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from pypdf import PdfReader
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -24,7 +32,33 @@ EXECUTABLE_MAGICS = {
     b"#!": "脚本",
     b"\xcf\xfa\xed\xfe": "macOS 可执行程序",
     b"\xca\xfe\xba\xbe": "macOS/Java 可执行程序",
+    b"\xfe\xed\xfa\xce": "macOS 可执行程序",
+    b"\xfe\xed\xfa\xcf": "macOS 可执行程序",
+    b"\xce\xfa\xed\xfe": "macOS 可执行程序",
 }
+# Office files hold `.bin` parts (vbaProject.bin, printerSettings1.bin): judged by their bytes.
+EXECUTABLE_EXTENSIONS = frozenset(
+    {
+        "exe", "com", "scr", "pif", "bat", "cmd", "msi", "msp", "dll", "sys", "cpl", "ocx",
+        "jar", "js", "jse", "vbs", "vbe", "wsf", "wsh", "hta", "ps1", "psm1", "lnk", "reg",
+        "inf", "sh", "bash", "csh", "ksh", "elf", "run", "dmg", "pkg", "apk", "deb", "rpm",
+        "py", "pl", "rb", "php",
+    }
+)  # fmt: skip
+OTHER_ARCHIVE_EXTENSIONS = frozenset(
+    {"rar", "7z", "gz", "tgz", "bz2", "xz", "tar", "cab", "arj", "lzh", "lha", "zst", "iso"}
+)
+OTHER_ARCHIVE_MAGICS = (b"Rar!", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"MSCF")
+MAX_ARCHIVE_DEPTH = 1  # a zip may hold zips; those may hold none
+MAX_ARCHIVE_MEMBERS = 10_000
+MAX_NESTED_ARCHIVE_BYTES = 50 * 1024 * 1024
+#: What a container may expand to: MAX_COMPRESSION_RATIO times its size, at least
+#: RATIO_CHECK_FROM (small files may compress well), at most MAX_UNCOMPRESSED_BYTES. Counted
+#: while decompressing, so sizes a zip bomb declares falsely do not matter.
+MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECK_FROM = 10 * 1024 * 1024
+_CHUNK = 1024 * 1024
 
 #: extension → (format family detected from the content, MIME type to store)
 ALLOWED_EXTENSIONS: dict[str, tuple[str, str]] = {
@@ -60,6 +94,10 @@ FAMILY_NAMES = {
     "jpeg": "JPEG 图片",
     "png": "PNG 图片",
 }
+
+
+class StructureError(Exception):
+    """The content is not the well-formed file its type promises; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -145,4 +183,115 @@ def check_upload(
             f"文件「{name}」的扩展名为 .{extension},但内容是{shown},与扩展名不符,已拒绝上传。",
             code="mismatch",
         )
+    try:
+        check_structure(uploaded, family)
+    except StructureError as error:
+        raise ValidationError(f"文件「{name}」{error},已拒绝上传。", code="structure") from None
+    finally:
+        uploaded.seek(0)
     return CheckedUpload(original_name=name, size=size, content_type=content_type)
+
+
+def check_structure(fileobj: IO[bytes], family: str) -> None:
+    """Raise StructureError unless the content is a well-formed file of `family`."""
+    fileobj.seek(0)
+    if family == "pdf":
+        _check_pdf(fileobj)
+    elif family in ("docx", "xlsx", "pptx", "ofd", "zip"):
+        try:
+            archive = zipfile.ZipFile(fileobj)
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise StructureError("不是完整的压缩结构(ZIP 已损坏)") from None
+        size = _size_of(fileobj)
+        limit = min(MAX_UNCOMPRESSED_BYTES, max(RATIO_CHECK_FROM, MAX_COMPRESSION_RATIO * size))
+        with archive:
+            _check_archive(archive, limit=limit, depth=0)
+
+
+def _size_of(fileobj: IO[bytes]) -> int:
+    fileobj.seek(0, io.SEEK_END)
+    size = fileobj.tell()
+    fileobj.seek(0)
+    return size
+
+
+def _check_pdf(fileobj: IO[bytes]) -> None:
+    try:
+        reader = PdfReader(fileobj, strict=False)
+        pages = len(reader.pages)
+        has_root = reader.trailer.get("/Root") is not None
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds on hostile input
+        raise StructureError("不是有效的 PDF 文件(无法解析其结构)") from None
+    if not has_root or pages < 1:
+        raise StructureError("不是有效的 PDF 文件(没有页面)")
+
+
+def _member_kind(name: str, head: bytes) -> str | None:
+    """Why a member may not be in an archive, or None (nested zips are checked on their own)."""
+    base = name.rsplit("/", 1)[-1]
+    extension = base.rsplit(".", 1)[-1].lower() if "." in base else ""
+    for magic, kind in EXECUTABLE_MAGICS.items():
+        if head.startswith(magic):
+            return kind
+    if extension in EXECUTABLE_EXTENSIONS:
+        return f"可执行文件(.{extension})"
+    if extension in OTHER_ARCHIVE_EXTENSIONS or head.startswith(OTHER_ARCHIVE_MAGICS):
+        return "无法检查的压缩文件"
+    return None
+
+
+def _too_big(limit: int) -> StructureError:
+    return StructureError(f"解压后超过 {filesizeformat(limit)}(解压总量或压缩比异常,疑似压缩炸弹)")
+
+
+def _read_member(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: int
+) -> tuple[bytes, int, bytes | None]:
+    """(first bytes, size decompressed, whole content if it is a zip) within `budget` bytes."""
+    with archive.open(member) as stream:
+        head = stream.read(8)
+        nested = [head] if head.startswith(ZIP_MAGICS) else None
+        size = len(head)
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > budget:
+                raise _too_big(budget)
+            if nested is not None:
+                if size > MAX_NESTED_ARCHIVE_BYTES:
+                    raise StructureError(f"中的压缩文件「{member.filename}」过大,无法检查")
+                nested.append(chunk)
+    if size > budget:
+        raise _too_big(budget)
+    return head, size, b"".join(nested) if nested is not None else None
+
+
+def _check_archive(archive: zipfile.ZipFile, *, limit: int, depth: int) -> int:
+    """Check every member; the bytes decompressed, at most `limit`."""
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) > MAX_ARCHIVE_MEMBERS:
+        raise StructureError(f"中的文件超过 {MAX_ARCHIVE_MEMBERS} 个")
+    if sum(m.file_size for m in members) > limit:
+        raise _too_big(limit)
+    used = 0
+    for member in members:
+        if member.flag_bits & 0x1:
+            raise StructureError(f"中的「{member.filename}」已加密,无法检查")
+        try:
+            head, size, nested = _read_member(archive, member, limit - used)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+            raise StructureError(f"中的「{member.filename}」已损坏,无法检查") from None
+        used += size
+        kind = _member_kind(member.filename, head)
+        if kind is not None:
+            raise StructureError(f"中含有{kind}「{member.filename}」")
+        if nested is None:
+            continue
+        if depth >= MAX_ARCHIVE_DEPTH:
+            raise StructureError(f"中的压缩文件「{member.filename}」嵌套层数过多")
+        try:
+            inner = zipfile.ZipFile(io.BytesIO(nested))
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise StructureError(f"中的压缩文件「{member.filename}」已损坏,无法检查") from None
+        with inner:
+            used += _check_archive(inner, limit=limit - used, depth=depth + 1)
+    return used

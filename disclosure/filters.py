@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from disclosure.choices import DisclosureMethod, ValidityStatus
 from disclosure.models import Category, DisclosureRecord, Genre, Organization, Topic
+from disclosure.numbers import NumberField, NumberKeyMixin
 
 SORTS = {
     "-date": ("-publication_date", "-id"),
@@ -37,24 +38,46 @@ SORT_CHOICES = [
     ("-title", "标题(Z→A)"),
 ]
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+MIN_YEAR, MAX_YEAR = 1949, 2100
+
+
+class NumberFilter(django_filters.Filter):
+    """A whole number in ASCII digits (disclosure.numbers), not django-filter's Decimal one:
+    `year=2.02e3` is no year, and `year=１２` no year a reader typed."""
+
+    field_class = NumberField
+
+
+class KeyChoiceField(NumberKeyMixin, django_filters.fields.ModelChoiceField):
+    pass
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """Chosen by primary key, checked by `parse_number` before any query runs."""
+
+    field_class = KeyChoiceField
 
 
 class RecordFilter(django_filters.FilterSet):
-    category = django_filters.ModelChoiceFilter(
+    category = ModelChoiceFilter(
         label="目录",
         queryset=Category.objects.all(),
         to_field_name="slug",
         method="filter_category",
     )
-    organization = django_filters.ModelChoiceFilter(
+    organization = ModelChoiceFilter(
         label="发布机构", queryset=Organization.objects.all(), method="filter_organization"
     )
-    topic = django_filters.ModelChoiceFilter(
+    topic = ModelChoiceFilter(
         label="主题", queryset=Topic.objects.select_related("parent"), method="filter_topic"
     )
-    genre = django_filters.ModelChoiceFilter(label="体裁", queryset=Genre.objects.all())
-    year = django_filters.NumberFilter(
-        label="年份", field_name="issued_on", lookup_expr="year", min_value=1949, max_value=2100
+    genre = ModelChoiceFilter(label="体裁", queryset=Genre.objects.all())
+    year = NumberFilter(
+        label="年份",
+        field_name="issued_on",
+        lookup_expr="year",
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
     )
     issued_from = django_filters.DateFilter(
         label="发文日期从", field_name="issued_on", lookup_expr="gte", widget=DATE_WIDGET

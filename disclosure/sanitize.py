@@ -2,9 +2,21 @@
 
 Bodies are pasted from Word or imported from old sites; headings, paragraphs, lists and tables
 survive, while scripts, event handlers, styles and `javascript:` URLs never reach a page.
+
+Images load by themselves, so an image from elsewhere tells its host who read which record when
+(a tracking pixel). Only same-site images stay: a relative URL, the site's own host (the names
+in ALLOWED_HOSTS, never `*`) or an uploaded file under MEDIA_URL; any other `<img>` is removed,
+and `srcset`, `style` (CSS `url()`) and `data:` URLs are never allowed.
 """
 
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
 import nh3
+from django.conf import settings
+from django.http.request import validate_host
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del",
@@ -23,12 +35,55 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Browsers drop tabs and line breaks inside URLs and read `\` as `/`: `/\evil.example/x`
+# and `/<tab>/evil.example/x` are protocol-relative to them.
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+# nh3 serializes every attribute as name="value" with `"` escaped inside values.
+_IMG = re.compile(r"<img((?:\s[a-z-]+=\"[^\"]*\")*)\s*/?>")
+_ATTRIBUTE = re.compile(r"\s([a-z-]+)=\"[^\"]*\"")
+
+
+def is_same_site_image(src: str) -> bool:
+    """True for an image URL on this site: relative, on one of our own hosts, or an upload."""
+    url = _URL_IGNORED.sub("", src).strip()
+    if not url or "\\" in url:
+        return False
+    media = settings.MEDIA_URL or ""
+    if media.startswith(("https://", "http://")) and media.endswith("/") and url.startswith(media):
+        return True
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    if not parts.scheme and not parts.netloc:
+        return not url.startswith("//")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    own_hosts = [host for host in settings.ALLOWED_HOSTS if host != "*"]
+    return validate_host(parts.hostname, own_hosts)
+
+
+def _keep_same_site_images(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not is_same_site_image(value):
+        return None
+    return value
+
+
+def _drop_images_without_source(html: str) -> str:
+    def replace(match: re.Match) -> str:
+        return match[0] if "src" in _ATTRIBUTE.findall(match[1]) else ""
+
+    return _IMG.sub(replace, html)
+
+
 def sanitize_body(html: str) -> str:
-    return nh3.clean(
+    cleaned = nh3.clean(
         html or "",
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_keep_same_site_images,
     )
+    return _drop_images_without_source(cleaned)

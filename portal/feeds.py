@@ -18,8 +18,19 @@ from portal.models import SiteSettings
 FEED_SIZE = 30
 
 
+class PlainSummaryAtomFeed(Atom1Feed):
+    """内容概述 is plain text: sent as `type="text"`, so a feed reader shows `<` and `&` as
+    typed (Django's Atom feed sends every description as `type="html"`, which a reader would
+    render: a summary holding `<script>` or `<img>` became markup)."""
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class LatestRecordsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainSummaryAtomFeed
 
     def title(self, obj=None) -> str:
         return f"{SiteSettings.load().site_name} · 政府信息公开 · 最新信息"

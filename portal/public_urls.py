@@ -15,8 +15,9 @@ Contract for every page added here (search, plan tracker, request form, …):
   they stay cacheable. No inline <script>, on* attributes or style= attributes: static files.
 """
 
-from django.urls import path
+from django.urls import path, register_converter
 
+from disclosure.numbers import KeyConverter
 from portal.feeds import CategoryFeed, LatestRecordsFeed, OrganizationFeed
 from portal.views import (
     annual_reports,
@@ -31,31 +32,33 @@ from portal.views import (
 )
 
 app_name = "portal"
+# `<key:pk>`: 1-18 ASCII digits (disclosure.numbers); a longer number is a 404, not an overflow.
+register_converter(KeyConverter, "key")
 
 urlpatterns = [
     path("", records.home, name="home"),
     path("catalogue/<slug:slug>/", catalogue.category, name="category"),
     path("records/", catalogue.record_list, name="records"),
-    path("records/<int:pk>/", records.record_detail, name="record"),
+    path("records/<key:pk>/", records.record_detail, name="record"),
     path("requests/apply/", requests.request_form, name="request_form"),
     path("requests/receipt/", requests.request_receipt, name="request_receipt"),
     path("requests/status/", requests.request_status, name="request_status"),
     path("annual-reports/", annual_reports.annual_report_list, name="annual_reports"),
-    path("annual-reports/<int:pk>/", annual_reports.annual_report_detail, name="annual_report"),
+    path("annual-reports/<key:pk>/", annual_reports.annual_report_detail, name="annual_report"),
     path(
-        "annual-reports/<int:pk>/xlsx/",
+        "annual-reports/<key:pk>/xlsx/",
         annual_reports.annual_report_download,
         name="annual_report_xlsx",
     ),
     path("plans/", plans.plans, name="plans"),
-    path("plans/<int:pk>/", plans.plan_detail, name="plan"),
-    path("records/<int:pk>/print/", records.record_print, name="record_print"),
-    path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
+    path("plans/<key:pk>/", plans.plan_detail, name="plan"),
+    path("records/<key:pk>/print/", records.record_print, name="record_print"),
+    path("attachments/<key:pk>/", attachments.attachment_download, name="attachment_download"),
     path("sitemap/", site.site_map, name="site_map"),
     path("prefs/font-size/", prefs.set_font_size, name="set_font_size"),
     path("prefs.css", prefs.prefs_css, name="prefs_css"),
     path("feeds/latest/", LatestRecordsFeed(), name="feed_latest"),
     path("feeds/catalogue/<slug:slug>/", CategoryFeed(), name="feed_category"),
-    path("feeds/organization/<int:pk>/", OrganizationFeed(), name="feed_organization"),
+    path("feeds/organization/<key:pk>/", OrganizationFeed(), name="feed_organization"),
     path("search/", search.search, name="search"),
 ]

@@ -70,6 +70,31 @@ def make_record(*, keywords: tuple[str, ...] = (), **fields: Any) -> DisclosureR
     return record
 
 
+def tiny_pdf() -> bytes:
+    """A real one-page PDF (uploads are parsed, disclosure.attachments)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def make_zip(members: dict[str, bytes]) -> bytes:
+    """A ZIP archive holding `members` (name → content), deflated."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
 def make_published_record(**fields: Any) -> DisclosureRecord:
     return make_record(status=RecordStatus.PUBLISHED, **fields)
 

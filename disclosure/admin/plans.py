@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from disclosure.admin.exports import export_plan_items_csv, export_plan_items_xlsx
 from disclosure.choices import PlanSectionKind
 from disclosure.models import DisclosureRecord, PlanItem, PlanProgressNote, PlanSection, WorkPlan
+from disclosure.numbers import number_or_none
 from disclosure.plan_parser import ParsedItem, ParsedPlan, ParsedSection, parse_plan
 from disclosure.plans import (
     PlanError,
@@ -65,6 +66,10 @@ class ItemProposalForm(forms.Form):
         return data
 
 
+#: Items per section on the proposal page: a posted count beyond it is no count at all.
+MAX_PROPOSED_ITEMS = 1000
+
+
 class RecordPickForm(forms.Form):
     record = forms.CharField(
         label="公开信息", help_text="填写公开信息的编号(ID)、信息索引号或完整标题。"
@@ -73,8 +78,8 @@ class RecordPickForm(forms.Form):
     def clean_record(self) -> DisclosureRecord:
         value = self.cleaned_data["record"].strip()
         query = Q(index_number=value) | Q(title=value)
-        if value.isdigit():
-            query |= Q(pk=int(value))
+        if (pk := number_or_none(value, minimum=1)) is not None:
+            query |= Q(pk=pk)
         found = list(DisclosureRecord.objects.filter(query)[:2])
         if len(found) != 1:
             raise forms.ValidationError("没有找到唯一对应的公开信息,请改填编号(ID)。")
@@ -93,7 +98,7 @@ class ProposalForms:
             count = len(section.items)
             if data is not None:
                 raw = data.get(f"{prefix}-item_count", "")
-                count = int(raw) if raw.isdigit() else 0
+                count = number_or_none(raw, maximum=MAX_PROPOSED_ITEMS) or 0
             section_form = SectionProposalForm(
                 data, prefix=prefix, initial={"heading": section.heading, "kind": section.kind}
             )

@@ -15,7 +15,9 @@ from django.utils import timezone
 from disclosure.admin.workflow import client_ip
 from disclosure.attachments import check_upload
 from disclosure.audit import record_event
+from disclosure.filters import MAX_YEAR, MIN_YEAR
 from disclosure.models import Attachment, AuditAction, DisclosureRecord, Organization
+from disclosure.numbers import number_or_none
 from disclosure.roles import can_access_record
 from disclosure.services.editing import EditConflict, changes_since
 
@@ -163,9 +165,8 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(y), f"{y}年") for y in years if y]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(issued_on__year=int(self.value()))
-        return queryset
+        year = number_or_none(self.value(), minimum=MIN_YEAR, maximum=MAX_YEAR)
+        return queryset.filter(issued_on__year=year) if year else queryset
 
 
 class ValidityFilter(admin.SimpleListFilter):

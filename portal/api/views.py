@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from django.db.models import Count, Max, QuerySet
@@ -20,11 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date, quote_etag
 from ninja import NinjaAPI, Query, Schema, Status
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
+from pydantic import BeforeValidator
 
 from disclosure.convert import to_traditional
-from disclosure.filters import SORTS, filter_records
+from disclosure.filters import MAX_YEAR, MIN_YEAR, SORTS, filter_records
 from disclosure.models import (
     Category,
     DisclosureRecord,
@@ -34,6 +35,7 @@ from disclosure.models import (
     Topic,
 )
 from disclosure.numbering import INDEX_NUMBER_RE
+from disclosure.numbers import MAX_KEY, parse_number
 from disclosure.search import search_records
 from disclosure.selectors import public_record_details, public_records
 from portal.api import schemas
@@ -61,6 +63,25 @@ SCRIPT_CONFIGS = {"hant": "s2tw", "hant-hk": "s2hk"}
 MAX_PAGE = 100_000
 
 
+def _ascii_number(value: Any) -> Any:
+    """Query numbers are parsed as on the site (disclosure.numbers): `page=１２` or `year=2020.0`
+    is refused, not read as 12 or 2020. A BadNumber is a ValueError: pydantic reports it."""
+    return parse_number(value) if isinstance(value, str) else value
+
+
+Number = Annotated[int, BeforeValidator(_ascii_number)]
+
+
+@api.exception_handler(ValidationError)
+def invalid_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Bad parameters answer 400 with the problem per parameter, as the listing filters do."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = error.get("loc") or ("request",)
+        errors.setdefault(str(location[-1]), []).append(str(error.get("msg", "")))
+    return api.create_response(request, {"detail": "请求参数无效。", "errors": errors}, status=400)
+
+
 class RecordQuery(Schema):
     """The public listing's filters (disclosure.filters.RecordFilter), documented for OpenAPI,
     plus the full-text query `q` of the search page (disclosure.search)."""
@@ -70,10 +91,14 @@ class RecordQuery(Schema):
     )
 
     category: str | None = Query(None, description="目录路径名(slug),含下级目录", max_length=60)
-    organization: int | None = Query(None, description="发布机构编号,含其下属部门", ge=1, le=2**31)
-    topic: int | None = Query(None, description="主题编号;一级主题含其二级主题", ge=1, le=2**31)
-    genre: int | None = Query(None, description="体裁编号", ge=1, le=2**31)
-    year: int | None = Query(None, description="发文年份", ge=1949, le=2100)
+    organization: Number | None = Query(
+        None, description="发布机构编号,含其下属部门", ge=1, le=MAX_KEY
+    )
+    topic: Number | None = Query(
+        None, description="主题编号;一级主题含其二级主题", ge=1, le=MAX_KEY
+    )
+    genre: Number | None = Query(None, description="体裁编号", ge=1, le=MAX_KEY)
+    year: Number | None = Query(None, description="发文年份", ge=MIN_YEAR, le=MAX_YEAR)
     issued_from: datetime.date | None = Query(None, description="发文日期从")
     issued_to: datetime.date | None = Query(None, description="发文日期至")
     published_from: datetime.date | None = Query(None, description="公开日期从")
@@ -82,8 +107,8 @@ class RecordQuery(Schema):
     validity: Literal["valid", "expired", "repealed"] | None = Query(None, description="效力状态")
     keyword: str | None = Query(None, description="关键词(完全匹配)", max_length=50)
     sort: Literal[tuple(SORTS)] | None = Query(None, description="排序")  # type: ignore[valid-type]
-    page: int = Query(1, ge=1, le=MAX_PAGE)
-    page_size: int = Query(20, ge=1, le=100)
+    page: Number = Query(1, ge=1, le=MAX_PAGE)
+    page_size: Number = Query(20, ge=1, le=100)
     script: Script = Query("hans", description="hant 输出繁体(台湾字形),hant-hk 香港字形")
 
 

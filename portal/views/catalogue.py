@@ -13,11 +13,12 @@ from django.utils.http import urlencode
 
 from disclosure.filters import RecordFilter, filter_records
 from disclosure.models import Category
+from disclosure.numbers import BadNumber, parse_number
 from disclosure.selectors import public_records
 
 PAGE_SIZE = 20
 MAX_QUERY_STRING = 1000
-MAX_PAGE_DIGITS = 6
+MAX_PAGE = 999_999
 
 
 class BadListingRequest(Exception):
@@ -25,13 +26,14 @@ class BadListingRequest(Exception):
 
 
 def _page(request: HttpRequest, queryset) -> Page:
-    raw = request.GET.get("page", "1").strip() or "1"
-    if not raw.isdigit() or len(raw) > MAX_PAGE_DIGITS or int(raw) < 1:
-        raise BadListingRequest(f"页码“{raw[:20]}”无效:页码须为正整数。")
     try:
-        return Paginator(queryset, PAGE_SIZE).page(int(raw))
+        number = parse_number(request.GET.get("page"), minimum=1, maximum=MAX_PAGE, label="页码")
+    except BadNumber as error:
+        raise BadListingRequest(str(error)) from None
+    try:
+        return Paginator(queryset, PAGE_SIZE).page(number or 1)
     except EmptyPage:
-        raise Http404(f"没有第 {int(raw)} 页。") from None
+        raise Http404(f"没有第 {number} 页。") from None
 
 
 def _chips(request: HttpRequest, filterset: RecordFilter) -> list[dict[str, str]]:

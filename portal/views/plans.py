@@ -4,7 +4,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from disclosure.choices import PlanItemStatus
+from disclosure.filters import MAX_YEAR, MIN_YEAR
 from disclosure.models import WorkPlan
+from disclosure.numbers import number_or_none
 from disclosure.plan_selectors import (
     plan_index,
     plan_organizations,
@@ -14,9 +16,13 @@ from disclosure.plan_selectors import (
 from portal.charts import status_chart
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+def _year_param(request: HttpRequest) -> int | None:
+    """A bad year or organization is ignored, as the filter form offers only valid ones."""
+    return number_or_none(request.GET.get("year"), minimum=MIN_YEAR, maximum=MAX_YEAR)
+
+
+def _organization_param(request: HttpRequest) -> int | None:
+    return number_or_none(request.GET.get("organization"), minimum=1)
 
 
 def _status_param(request: HttpRequest) -> str | None:
@@ -25,7 +31,7 @@ def _status_param(request: HttpRequest) -> str | None:
 
 
 def plans(request: HttpRequest) -> HttpResponse:
-    year, organization_id = _int_param(request, "year"), _int_param(request, "organization")
+    year, organization_id = _year_param(request), _organization_param(request)
     status = _status_param(request)
     plan_list, organizations = plan_index(year=year, organization_id=organization_id, status=status)
     chart = status_chart(

@@ -23,6 +23,7 @@ from disclosure.models.requests import (
     OrganizationKind,
     RequestState,
 )
+from disclosure.numbers import NumberKeyChoiceField
 from disclosure.services.requests import lookup_request, submit_online_request
 
 RECEIPT_SESSION_KEY = "request_receipt"
@@ -35,7 +36,7 @@ def _blank(choices) -> list[tuple[str, str]]:
 
 
 class RequestForm(forms.Form):
-    organization = forms.ModelChoiceField(
+    organization = NumberKeyChoiceField(
         label="受理机关", queryset=Organization.objects.all(), empty_label="请选择"
     )
     applicant_type = forms.ChoiceField(

@@ -4,17 +4,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from disclosure.filters import filter_records
+from disclosure.numbers import number_or_none
 from disclosure.search import search_records
 from disclosure.selectors import public_records
+
+MAX_PAGE = 100_000
 
 
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:2000]
     filterset, records = filter_records(data=request.GET, queryset=public_records())
-    try:
-        page = int(request.GET.get("page", "1"))
-    except ValueError:
-        page = 1
+    # A bad page number shows the first page: the search box keeps working whatever the URL.
+    page = number_or_none(request.GET.get("page"), minimum=1, maximum=MAX_PAGE) or 1
     results = search_records(query=query, queryset=records, page=page)
     params = request.GET.copy()
     params.pop("page", None)

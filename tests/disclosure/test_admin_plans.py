@@ -104,6 +104,25 @@ def test_pick_page_finds_the_record_by_index_number(client, seed_data):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "①", "9" * 30])
+def test_pick_page_answers_a_bad_number_with_its_message(client, vocabulary, value):
+    staff(client)
+    response = client.get(reverse("admin:disclosure_workplan_split_pick"), {"record": value})
+    assert response.status_code == 200
+    assert "没有找到唯一对应的公开信息" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", ["²", "9" * 4400])
+def test_a_bad_item_count_posts_no_items_instead_of_failing(client, vocabulary, count):
+    staff(client)
+    record = make_record(body=BODY)
+    response = client.post(split_url(record), proposal_data(**{"s1-item_count": count}))
+    assert response.status_code in (200, 302)
+    assert ("1", "1") not in {(str(s), str(o)) for s, o, _ in saved(record)}
+
+
+@pytest.mark.django_db
 def test_staff_without_plan_permissions_cannot_split(client, vocabulary):
     user = make_user(is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_workplan"))

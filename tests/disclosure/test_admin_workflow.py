@@ -20,7 +20,7 @@ from disclosure.models import (
     StaffProfile,
 )
 from disclosure.roles import AUDITOR, EDITOR, PUBLISHER, REVIEWER
-from tests.factories import make_organization, make_record
+from tests.factories import make_organization, make_record, make_zip, tiny_pdf
 
 PASSWORD = "demo-pass-2026"
 CHANGELIST = "/admin/disclosure/disclosurerecord/"
@@ -170,13 +170,52 @@ def test_disguised_upload_in_the_admin_is_refused_and_audited(client, demo):
     refusal = AuditEntry.objects.get(action=AuditAction.PERMISSION_DENIED)
     assert refusal.details["attempted"] == "upload"
 
-    pdf = SimpleUploadedFile("2020年工作总结.pdf", b"%PDF-1.7\n%%EOF\n")
+    pdf = SimpleUploadedFile("2020年工作总结.pdf", tiny_pdf())
     data["attachments-0-file"] = pdf
     assert client.post(change_url(record), data).status_code == 302
     attachment = Attachment.objects.get()
     assert attachment.original_name == "2020年工作总结.pdf"
     assert attachment.content_type == "application/pdf"
     assert "2020" not in attachment.file.name.rsplit("/", 1)[-1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("通知.pdf", b"%PDF-1.7\n<html><script>alert(1)</script></html>", "不是有效的 PDF 文件"),
+        ("附件.zip", make_zip({"setup.exe": b"harmless?"}), "中含有可执行文件(.exe)「setup.exe」"),
+    ],
+)
+def test_malformed_upload_in_the_admin_is_refused_and_nothing_is_saved(
+    client, demo, name, content, message
+):
+    login(client, "demo-editor")
+    record = make_record(organization=demo, department=planning_department())
+    data = form_data(
+        record,
+        **{
+            "attachments-TOTAL_FORMS": "1",
+            "attachments-0-title": "附件",
+            "attachments-0-file": SimpleUploadedFile(name, content),
+            "attachments-0-position": "0",
+        },
+    )
+    response = client.post(change_url(record), data)
+    assert response.status_code == 200
+    assert f"文件「{name}」{message}" in response.content.decode()
+    assert not Attachment.objects.exists()
+    assert DisclosureRecord.objects.get(pk=record.pk).version == record.version
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", ["²", "①", "2147483648", "2020"])
+def test_year_list_filter_takes_only_a_year(client, demo, year):
+    login(client, "demo-editor")
+    make_record(organization=demo, department=planning_department(), title="二〇二〇年的草稿")
+    response = client.get(CHANGELIST, {"year": year})
+    assert response.status_code == 200  # Django answers a failing filter with 302 to ?e=1
+    assert "二〇二〇年的草稿" in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -29,7 +29,13 @@ from disclosure.services.requests import (
     start_consultation,
     submit_online_request,
 )
-from tests.factories import applicant_fields, make_organization, make_request, make_user
+from tests.factories import (
+    applicant_fields,
+    make_organization,
+    make_request,
+    make_user,
+    tiny_pdf,
+)
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -269,7 +275,7 @@ def test_closed_requests_are_anonymized_after_the_retention_period(settings):
 
     settings.REQUEST_RETENTION_DAYS = 365
     clerk = make_user()
-    pdf = SimpleUploadedFile("id.pdf", b"%PDF-1.4 x")
+    pdf = SimpleUploadedFile("id.pdf", tiny_pdf())
     request = register_request(
         actor=clerk,
         organization=make_organization(),

@@ -6,7 +6,13 @@ from django.urls import reverse
 
 from disclosure.models import AnnualReport, AuditEntry, CalendarOverride, InformationRequest
 from disclosure.models.requests import RequestState
-from tests.factories import applicant_fields, make_organization, make_request, make_user
+from tests.factories import (
+    applicant_fields,
+    make_organization,
+    make_request,
+    make_user,
+    tiny_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -183,13 +189,14 @@ def test_attachment_download_needs_the_personal_data_permission(client):
     from disclosure.models.requests import ReceiptChannel
     from disclosure.services.requests import register_request
 
+    pdf = tiny_pdf()
     request = register_request(
         actor=make_user(),
         organization=make_organization(),
         channel=ReceiptChannel.IN_PERSON,
         fields=applicant_fields(),
         submitted_on=D(2020, 9, 30),
-        attachment=SimpleUploadedFile("身份证.pdf", b"%PDF-1.4 id copy"),
+        attachment=SimpleUploadedFile("身份证.pdf", pdf),
     )
     url = reverse("admin:disclosure_informationrequest_attachment", args=[request.pk])
     staff(client, *REQUEST_PERMS)
@@ -200,5 +207,5 @@ def test_attachment_download_needs_the_personal_data_permission(client):
     assert url in client.get(change).content.decode()
     response = client.get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 id copy"
+    assert b"".join(response.streaming_content) == pdf
     assert AuditEntry.objects.filter(action="export", object_id=str(request.pk)).exists()

@@ -56,6 +56,25 @@ def test_invalid_filter_is_a_clear_400_not_the_whole_list(client, seed_data):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("year", "２０２０"),
+        ("year", "2020.0"),
+        ("organization", "²"),
+        ("topic", "1_000"),
+        ("page", "①"),
+        ("page_size", "+5"),
+    ],
+)
+def test_numbers_must_be_ascii_digits_and_answer_400(client, seed_data, name, value):
+    response = client.get("/api/records", {name: value})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "请求参数无效。"
+    assert "须为" in response.json()["errors"][name][0]
+
+
+@pytest.mark.django_db
 def test_pagination_links(client, vocabulary):
     for n in range(3):
         make_published_record(title=f"分页{n}")

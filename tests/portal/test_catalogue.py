@@ -132,7 +132,9 @@ def test_invalid_filter_message_is_in_traditional_script_under_zh_hant(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("page", ["abc", "-1", "0", "1.5", "99999999999"])
+@pytest.mark.parametrize(
+    "page", ["abc", "-1", "0", "1.5", "99999999999", "²", "①", "１", "1" * 900]
+)
 def test_page_that_is_not_a_number_is_400(client, page):
     response = client.get(f"/records/?page={page}")
     assert response.status_code == 400
@@ -231,3 +233,14 @@ def test_listing_runs_the_same_number_of_queries_for_few_or_many_rows(client):
     for _ in range(15):
         make_published_record(category=category, organization=make_organization())
     assert queries() == few
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["year=2.02e3", "year=２０２０", "organization=²", "topic=１", "genre=" + "9" * 30]
+)
+def test_filter_numbers_must_be_ascii_digits(client, query):
+    make_published_record(title="不应出现")
+    response = client.get(f"/records/?{query}")
+    assert response.status_code == 400
+    assert "不应出现" not in response.content.decode()

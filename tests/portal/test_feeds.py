@@ -1,7 +1,10 @@
 """Atom feeds (portal/feeds.py): latest, per catalogue node, per organization."""
 
+import xml.etree.ElementTree as ET  # noqa: S405 - parses our own rendered feed
+
 import pytest
 
+from disclosure.convert import to_traditional
 from tests.factories import make_category, make_organization, make_published_record, make_record
 
 
@@ -45,3 +48,18 @@ def test_pages_advertise_their_feeds(client):
     feed_url = f"/feeds/catalogue/{category.slug}/"
     assert f'type="application/atom+xml" title="{category.name}" href="{feed_url}"' in markup
     assert 'href="/feeds/latest/"' in markup
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", ["", "/zh-hant"])
+def test_summary_with_markup_or_ampersand_arrives_as_plain_text(client, prefix):
+    summary = "关于<script>alert(1)</script>与<img src=x>的说明 & 附表 &amp; 其他"
+    make_published_record(title="带符号的概述", summary=summary)
+    feed = ET.fromstring(client.get(f"{prefix}/feeds/latest/").content)  # noqa: S314
+    [entry] = feed.findall(f"{ATOM}entry")
+    element = entry.find(f"{ATOM}summary")
+    assert element.attrib["type"] == "text"
+    assert element.text == (to_traditional(summary) if prefix else summary)

@@ -190,6 +190,28 @@ def test_index_filters_by_year_organization_and_status(client, seed_data):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"year": "2147483648"},
+        {"year": "²"},
+        {"year": "２０２０"},
+        {"organization": "²"},
+        {"organization": "①"},
+        {"organization": "9" * 30},
+    ],
+)
+def test_index_ignores_a_bad_year_or_organization(client, seed_data, params):
+    """Issue 13: these gave 500; a bad value now counts as no filter, as 'nonsense' did."""
+    assert seed_record().title in text_of(page(client, reverse("portal:plans"), **params))
+
+
+@pytest.mark.django_db
+def test_plan_page_with_a_key_past_every_range_is_404(client, seed_data):
+    assert client.get("/plans/99999999999999999999/").status_code == 404
+
+
+@pytest.mark.django_db
 def test_plan_chart_has_title_description_and_the_same_numbers_as_its_table(client, seed_data):
     html = page(client, reverse("portal:plan", kwargs={"pk": seed_record().pk}))
     svg = svg_of(html)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from disclosure.models import AuditEntry, InformationRequest
 from disclosure.models.requests import RequestState
 from disclosure.services.requests import request_correction, submit_online_request
-from tests.factories import applicant_fields, make_organization, make_user
+from tests.factories import applicant_fields, make_organization, make_user, tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_form_is_protected_by_csrf():
 
 def test_submission_gives_tracking_number_and_receipt(client):
     org = make_organization(name="某市教育局")
-    pdf = SimpleUploadedFile("身份证.pdf", b"%PDF-1.4\n...", content_type="application/pdf")
+    pdf = SimpleUploadedFile("身份证.pdf", tiny_pdf(), content_type="application/pdf")
     response = client.post(FORM, {**post_data(org), "attachment": pdf})
     assert response.status_code == 302
     submitted = InformationRequest.objects.get()
@@ -71,6 +71,17 @@ def test_attachment_is_checked_by_its_bytes_not_its_name(client):
     page = response.content.decode()
     assert "附件(限 PDF、JPG、PNG)" in page and "Windows 可执行程序" in page
     assert not InformationRequest.objects.exists()
+
+
+def test_html_behind_a_pdf_header_is_refused_and_nothing_is_saved(client):
+    fake = SimpleUploadedFile(
+        "scan.pdf", b"%PDF-1.7\n<html><script>alert(1)</script></html>", "application/pdf"
+    )
+    response = client.post(FORM, {**post_data(make_organization()), "attachment": fake})
+    assert response.status_code == 400
+    assert "文件「scan.pdf」不是有效的 PDF 文件" in response.content.decode()
+    assert not InformationRequest.objects.exists()
+    assert not AuditEntry.objects.filter(action="request_submit").exists()
 
 
 def test_attachment_of_a_type_records_accept_but_applications_do_not_is_refused(client):
