@@ -196,3 +196,18 @@ def scope_records(user: Any, queryset: QuerySet) -> QuerySet:
 def can_access_record(user: Any, record: Any) -> bool:
     ids = accessible_organization_ids(user)
     return ids is None or record.organization_id in ids or record.department_id in ids
+
+
+def scope_requests(user: Any, queryset: QuerySet) -> QuerySet:
+    """Only the requests addressed to the user's organization or one below it (受理机关), as
+    records are scoped: an applicant's ID number is no business of another bureau."""
+    ids = accessible_organization_ids(user)
+    if ids is None:
+        return queryset
+    return queryset.filter(organization_id__in=ids)
+
+
+def accessible_organizations(user: Any, queryset: QuerySet) -> QuerySet:
+    """`queryset` of organizations narrowed to those the user works for (choices in forms)."""
+    ids = accessible_organization_ids(user)
+    return queryset if ids is None else queryset.filter(pk__in=ids)

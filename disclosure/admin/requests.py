@@ -24,8 +24,14 @@ from disclosure.audit import record_event
 from disclosure.calendar import WorkingCalendar
 from disclosure.models import AuditAction, InformationRequest, ReplyTemplate, RequestEvent
 from disclosure.models.requests import OPEN_STATES, ReplyReason, ReplyType
-from disclosure.privacy import can_see_personal_data, mask_id_number, mask_phone
+from disclosure.privacy import (
+    can_see_personal_data,
+    mask_id_number,
+    mask_phone,
+    reaches_personal_field,
+)
 from disclosure.request_selectors import overdue_requests, requests_by_state, requests_due_soon
+from disclosure.roles import accessible_organizations, scope_requests
 from disclosure.services import requests as services
 from disclosure.services.requests import RequestError
 
@@ -236,7 +242,36 @@ class InformationRequestAdmin(admin.ModelAdmin):
     change_form_template = "admin/disclosure/informationrequest/change_form.html"
     change_list_template = "admin/disclosure/informationrequest/change_list.html"
 
+    # -- organization scope: list, detail, steps, attachment and export all start here --
+
+    def get_queryset(self, request):
+        return scope_requests(request.user, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A request is registered only for an organization the clerk works for; the choice is
+        validated against this queryset, so a forged id is refused too."""
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "organization" and field is not None:
+            field.queryset = accessible_organizations(request.user, field.queryset)
+        return field
+
     # -- personal data --
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """No filter on a masked field (or a path to one) for users who may not see it: the
+        answer to `?phone__startswith=…` would give the number away digit by digit."""
+        if reaches_personal_field(self.model, lookup) and not can_see_personal_data(
+            getattr(request, "user", None)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        """Handlers may find a request by the applicant's phone or ID number; others may not
+        search them (a search is a filter too)."""
+        if can_see_personal_data(request.user):
+            return [*self.search_fields, "phone", "id_number"]
+        return self.search_fields
 
     @admin.display(description="联系电话")
     def masked_phone(self, obj):
@@ -260,7 +295,7 @@ class InformationRequestAdmin(admin.ModelAdmin):
     def attachment_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The applicant's attachment (often an ID copy) is personal data: only for users who
         may see personal data, and every download is audited. Media files are never public."""
-        obj = get_object_or_404(InformationRequest, pk=pk)
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
         if not (self.has_view_permission(request, obj) and can_see_personal_data(request.user)):
             raise PermissionDenied
         if not obj.attachment:
@@ -391,7 +426,7 @@ class InformationRequestAdmin(admin.ModelAdmin):
     def step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
         if step not in STEPS:
             raise PermissionDenied
-        obj = get_object_or_404(InformationRequest, pk=pk)
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         title, form_class = STEPS[step]
@@ -436,9 +471,9 @@ class InformationRequestAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "by_state": requests_by_state(),
-            "due_soon_count": requests_due_soon().count(),
-            "overdue_count": overdue_requests().count(),
+            "by_state": requests_by_state(user=request.user),
+            "due_soon_count": requests_due_soon(user=request.user).count(),
+            "overdue_count": overdue_requests(user=request.user).count(),
         }
         return super().changelist_view(request, extra_context)
 

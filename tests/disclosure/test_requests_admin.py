@@ -13,8 +13,10 @@ D = datetime.date
 
 
 def staff(client, *codenames):
+    """A clerk of every organization: these tests are about the steps; the organization scope
+    is tested with the role groups below."""
     user = make_user(is_staff=True)
-    for codename in codenames:
+    for codename in (*codenames, "access_all_organizations"):
         user.user_permissions.add(Permission.objects.get(codename=codename))
     client.force_login(user)
     return user
@@ -202,3 +204,126 @@ def test_attachment_download_needs_the_personal_data_permission(client):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 id copy"
     assert AuditEntry.objects.filter(action="export", object_id=str(request.pk)).exists()
+
+
+# --- organization scope (issue 13, item 5) -------------------------------------------------
+
+
+@pytest.fixture
+def two_bureaus():
+    """无锡 with a department below it, and 宜兴 beside it."""
+    from disclosure.roles import REVIEWER
+    from tests.factories import make_staff
+
+    wuxi = make_organization(name="无锡市教育局")
+    office = make_organization(name="无锡市教育局办公室", parent=wuxi)
+    yixing = make_organization(name="宜兴市教育局")
+    reviewer = make_staff(REVIEWER, organization=wuxi)
+    own = make_request(organization=office, received_on=D(2020, 9, 30), applicant_name="无锡申请人")
+    other = make_request(
+        organization=yixing,
+        received_on=D(2020, 9, 30),
+        applicant_name="宜兴申请人",
+        id_number="320282198503070016",
+        phone="13800138000",
+    )
+    return reviewer, own, other, yixing
+
+
+def test_a_reviewer_lists_only_requests_of_their_organization(client, two_bureaus):
+    reviewer, own, other, _ = two_bureaus
+    client.force_login(reviewer)
+    page = client.get(CHANGELIST).content.decode()
+    assert own.tracking_number in page
+    assert other.tracking_number not in page and "320282198503070016" not in page
+    assert "已逾期:1 件" in page  # both are overdue; only their own is counted
+    assert "已受理 1 件" in page
+    overdue = client.get(CHANGELIST + "?deadline=overdue").content.decode()
+    assert other.tracking_number not in overdue
+
+
+def test_a_reviewer_of_another_organization_cannot_open_the_request(client, two_bureaus):
+    reviewer, own, other, _ = two_bureaus
+    client.force_login(reviewer)
+    for name in ("change", "history"):
+        assert client.get(reverse(f"admin:disclosure_informationrequest_{name}", args=[own.pk]))
+        url = reverse(f"admin:disclosure_informationrequest_{name}", args=[other.pk])
+        response = client.get(url)
+        assert response.status_code == 404, name
+        assert b"320282198503070016" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("step", "data"),
+    [
+        ("correction", {"notice": "请补充", "correction_due_on": "2099-01-01"}),
+        ("correction-received", {"received_on": "2020-10-09"}),
+        ("consultation-start", {"started_on": "2020-10-09", "note": ""}),
+        ("consultation-end", {"ended_on": "2020-10-12", "note": ""}),
+        ("extend", {"days": 5, "reason": "需要时间"}),
+        ("answer", {"reply_type": "disclosed", "replied_on": "2020-10-09", "letter": "x"}),
+        ("letter", {"letter": "改过的答复书"}),
+        ("close", {"note": "办结"}),
+    ],
+)
+def test_a_reviewer_of_another_organization_cannot_take_any_step(client, two_bureaus, step, data):
+    reviewer, _, other, _ = two_bureaus
+    client.force_login(reviewer)
+    url = reverse("admin:disclosure_informationrequest_step", args=[other.pk, step])
+    assert client.get(url).status_code == 404
+    assert client.post(url, data).status_code == 404
+    other.refresh_from_db()
+    assert other.state == RequestState.RECEIVED and other.events.count() == 1
+
+
+def test_a_reviewer_of_another_organization_cannot_download_the_attachment(client, two_bureaus):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from disclosure.models.requests import ReceiptChannel
+    from disclosure.services.requests import register_request
+
+    reviewer, _, _, yixing = two_bureaus
+    request = register_request(
+        actor=make_user(),
+        organization=yixing,
+        channel=ReceiptChannel.IN_PERSON,
+        fields=applicant_fields(),
+        submitted_on=D(2020, 9, 30),
+        attachment=SimpleUploadedFile("身份证.pdf", b"%PDF-1.4 id copy"),
+    )
+    client.force_login(reviewer)
+    url = reverse("admin:disclosure_informationrequest_attachment", args=[request.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_the_export_leaves_out_requests_of_other_organizations(client, two_bureaus):
+    reviewer, own, other, _ = two_bureaus
+    client.force_login(reviewer)
+    response = client.post(
+        CHANGELIST, {"action": "export_csv", "_selected_action": [own.pk, other.pk]}
+    )
+    body = _body(response)
+    assert own.tracking_number in body
+    assert other.tracking_number not in body and "320282198503070016" not in body
+
+
+def test_a_request_cannot_be_registered_for_another_organization(client, two_bureaus):
+    reviewer, _, _, yixing = two_bureaus
+    client.force_login(reviewer)
+    before = InformationRequest.objects.count()
+    response = client.post(
+        reverse("admin:disclosure_informationrequest_add"),
+        register_data(yixing, signed_for_on="2020-09-28"),
+    )
+    assert response.status_code == 200
+    assert "organization" in response.context["adminform"].form.errors
+    assert InformationRequest.objects.count() == before
+
+
+def _body(response) -> str:
+    content = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    return content.decode("utf-8-sig")
