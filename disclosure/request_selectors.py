@@ -28,9 +28,7 @@ def requests_due_soon(*, today: datetime.date | None = None, within: int = 5, us
     """Open requests whose deadline falls within the next `within` working days."""
     today = today or timezone.localdate()
     horizon = WorkingCalendar().add_working_days(today, within)
-    return requests_for(user).filter(
-        state__in=OPEN_STATES, due_on__gte=today, due_on__lte=horizon
-    )
+    return requests_for(user).filter(state__in=OPEN_STATES, due_on__gte=today, due_on__lte=horizon)
 
 
 def overdue_requests(*, today: datetime.date | None = None, user: Any = None):

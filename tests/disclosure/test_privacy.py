@@ -5,7 +5,6 @@ which is enough to read an ID number digit by digit; so for users who may not se
 every lookup type on every personal field is refused, directly or through a related path.
 """
 
-
 import pytest
 from django.urls import reverse
 
