@@ -214,3 +214,27 @@ def accessible_organizations(user: Any, queryset: QuerySet) -> QuerySet:
     """`queryset` of organizations narrowed to those the user works for (choices in forms)."""
     ids = accessible_organization_ids(user)
     return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def can_access_organization(user: Any, organization_id: int) -> bool:
+    ids = accessible_organization_ids(user)
+    return ids is None or organization_id in ids
+
+
+def users_scoped_to(organization: Any, queryset: QuerySet) -> QuerySet:
+    """Users of `queryset` whose scope covers `organization`: superusers, holders of
+    access_all_organizations, and staff of the organization or of one above it."""
+    above, org = set(), organization
+    while org is not None:
+        above.add(org.pk)
+        org = org.parent
+    everywhere = Q(codename="access_all_organizations", content_type__app_label="disclosure")
+    from django.contrib.auth.models import Permission
+
+    perms = Permission.objects.filter(everywhere)
+    return queryset.filter(
+        Q(is_superuser=True)
+        | Q(user_permissions__in=perms)
+        | Q(groups__permissions__in=perms)
+        | Q(staff_profile__organization_id__in=above)
+    ).distinct()

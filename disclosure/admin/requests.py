@@ -32,7 +32,7 @@ from disclosure.privacy import (
     reaches_personal_field,
 )
 from disclosure.request_selectors import overdue_requests, requests_by_state, requests_due_soon
-from disclosure.roles import accessible_organizations, scope_requests
+from disclosure.roles import accessible_organizations, scope_requests, users_scoped_to
 from disclosure.services import requests as services
 from disclosure.services.requests import RequestError
 
@@ -166,6 +166,12 @@ class ExtendForm(forms.Form):
             )
             .distinct()
         )
+
+    def limit_to(self, request: InformationRequest) -> None:
+        """Only approvers whose organization scope covers the request (the service checks it
+        again)."""
+        field = self.fields["approver"]
+        field.queryset = users_scoped_to(request.organization, field.queryset)
 
     def run(self, *, request, actor):
         return services.extend_request(request=request, actor=actor, **self.cleaned_data)
@@ -440,6 +446,8 @@ class InformationRequestAdmin(admin.ModelAdmin):
         title, form_class = STEPS[step]
         initial = {"letter": obj.reply_letter} if step == "letter" else None
         form = form_class(request.POST or None, initial=initial)
+        if hasattr(form, "limit_to"):
+            form.limit_to(obj)
         if request.method == "POST" and form.is_valid():
             try:
                 form.run(request=obj, actor=request.user)

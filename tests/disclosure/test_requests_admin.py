@@ -407,3 +407,22 @@ def test_the_export_permission_belongs_to_the_reviewers_and_auditors(role, allow
     from tests.factories import make_staff
 
     assert make_staff(role).has_perm("disclosure.export_requests") is allowed
+
+
+def test_the_extension_form_offers_only_approvers_of_the_organization_or_above(
+    client, two_bureaus
+):
+    from disclosure.roles import PUBLISHER
+    from tests.factories import make_staff
+
+    reviewer, own, _, yixing = two_bureaus
+    head = make_staff(PUBLISHER, organization=reviewer.staff_profile.organization)
+    stranger = make_staff(PUBLISHER, organization=yixing)
+    client.force_login(reviewer)
+    url = reverse("admin:disclosure_informationrequest_step", args=[own.pk, "extend"])
+    choices = client.get(url).context["form"].fields["approver"].queryset
+    assert head in choices and stranger not in choices
+    response = client.post(url, {"days": 5, "reason": "需要时间", "approver": stranger.pk})
+    assert response.status_code == 200 and "approver" in response.context["form"].errors
+    own.refresh_from_db()
+    assert own.extension_days == 0
