@@ -409,9 +409,7 @@ def test_the_export_permission_belongs_to_the_reviewers_and_auditors(role, allow
     assert make_staff(role).has_perm("disclosure.export_requests") is allowed
 
 
-def test_the_extension_form_offers_only_approvers_of_the_organization_or_above(
-    client, two_bureaus
-):
+def test_the_extension_form_offers_only_approvers_of_the_organization_or_above(client, two_bureaus):
     from disclosure.roles import PUBLISHER
     from tests.factories import make_staff
 
