@@ -121,25 +121,34 @@ def authors_since_publication(record: DisclosureRecord) -> set[int]:
     (a revision row can be edited unseen), and it is read in one query, newest first, up to the
     last 发布 entry.
     """
-    authors = {record.updated_by_id}
-    published = False
+    return authors_since_publication_of([record])[record.pk]
+
+
+def authors_since_publication_of(records: list[DisclosureRecord]) -> dict[int, set[int]]:
+    """`authors_since_publication` for many records in one query (the dashboard's lists)."""
+    authors = {r.pk: {r.updated_by_id} for r in records}
+    published: set[int] = set()
     entries = (
         AuditEntry.objects.filter(
             object_type=DisclosureRecord._meta.label_lower,
-            object_id=str(record.pk),
+            object_id__in=[str(r.pk) for r in records],
             action__in=(*CONTENT_ACTIONS, AuditAction.PUBLISH),
         )
         .order_by("-id")
-        .values_list("action", "actor_id")
+        .values_list("object_id", "action", "actor_id")
     )
-    for action, actor_id in entries:
+    for object_id, action, actor_id in entries:
+        pk = int(object_id)
+        if pk in published:
+            continue
         if action == AuditAction.PUBLISH:
-            published = True
-            break
-        authors.add(actor_id)
-    if not published:
-        authors.add(record.created_by_id)
-    authors.discard(None)
+            published.add(pk)
+        else:
+            authors[pk].add(actor_id)
+    for record in records:
+        if record.pk not in published:
+            authors[record.pk].add(record.created_by_id)
+        authors[record.pk].discard(None)
     return authors
 
 
