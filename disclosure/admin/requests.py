@@ -26,6 +26,7 @@ from disclosure.exports import stream_requests
 from disclosure.models import AuditAction, InformationRequest, ReplyTemplate, RequestEvent
 from disclosure.models.requests import OPEN_STATES, ReplyReason, ReplyType
 from disclosure.privacy import (
+    MASKS,
     can_see_personal_data,
     mask_id_number,
     mask_phone,
@@ -228,6 +229,17 @@ STEPS = {
 }
 
 
+def _masked(field: str, label: str):
+    """A read-only display of a personal field: in full only for users who may see it."""
+
+    @admin.display(description=label)
+    def show(self, obj):
+        value = getattr(obj, field)
+        return value if getattr(obj, "_show_personal", False) else MASKS[field](value)
+
+    return show
+
+
 @admin.register(InformationRequest)
 class InformationRequestAdmin(admin.ModelAdmin):
     list_display = [
@@ -291,6 +303,10 @@ class InformationRequestAdmin(admin.ModelAdmin):
         if getattr(obj, "_show_personal", False):
             return obj.id_number
         return mask_id_number(obj.id_number)
+
+    masked_email = _masked("email", "电子邮箱")
+    masked_address = _masked("address", "通信地址")
+    masked_legal_representative = _masked("legal_representative", "法定代表人或联系人")
 
     @admin.display(description="附件")
     def attachment_link(self, obj):
@@ -367,7 +383,7 @@ class InformationRequestAdmin(admin.ModelAdmin):
                 *APPLICANT_FIELDS,
                 "attachment",
             ]
-        personal = {"id_number": "masked_id_number", "phone": "masked_phone"}
+        personal = {name: f"masked_{name}" for name in MASKS}
         return [
             "tracking_number",
             "organization",

@@ -43,8 +43,28 @@ def wuxi():
 
 @pytest.fixture
 def two_requests(wuxi):
-    make_request(organization=wuxi, id_number="320282198503070016", phone="13800138000")
+    make_request(
+        organization=wuxi,
+        id_number="320282198503070016",
+        phone="13800138000",
+        email="lisi@example.org",
+        address="江苏省宜兴市宜城街道人民路8号",
+    )
     make_request(organization=wuxi, id_number="11010519491231002X", phone="13912345678")
+
+
+#: A prefix of the first request's value of each personal field.
+PREFIXES = {
+    "phone": "1380013",
+    "id_number": "320282198503",
+    "email": "lisi@",
+    "address": "江苏省宜兴市",
+    "legal_representative": "李",
+}
+
+
+def test_every_personal_field_has_a_prefix_here():
+    assert set(PREFIXES) == set(REQUEST_PERSONAL)
 
 
 def rows(response) -> int:
@@ -59,7 +79,7 @@ def test_every_lookup_on_a_personal_field_is_refused_without_the_permission(
     user = make_staff(role, organization=wuxi)
     assert not can_see_personal_data(user)
     client.force_login(user)
-    prefix = {"phone": "1380013", "id_number": "320282198503"}[field]
+    prefix = PREFIXES[field]
     for path in (field, f"events__request__{field}"):
         for value in (_value(lookup, prefix), _value(lookup, prefix[:-1] + "9")):
             response = client.get(CHANGELIST, {_param(path, lookup): value})
@@ -73,7 +93,7 @@ def test_search_does_not_match_personal_fields_without_the_permission(
     client, wuxi, two_requests, role, field
 ):
     client.force_login(make_staff(role, organization=wuxi))
-    value = {"phone": "1380013", "id_number": "320282198503"}[field]
+    value = PREFIXES[field]
     assert rows(client.get(CHANGELIST, {"q": value})) == 0
 
 
@@ -129,10 +149,22 @@ def test_the_request_events_carry_no_personal_field():
     assert not {f.name for f in RequestEvent._meta.fields} & set(REQUEST_PERSONAL)
 
 
-def test_masked_page_shows_no_full_number(client, wuxi, two_requests):
-    client.force_login(make_staff(PUBLISHER, organization=wuxi))
-    page = client.get(CHANGELIST).content.decode()
-    assert "13800138000" not in page and "320282198503070016" not in page
+FULL = ["13800138000", "320282198503070016", "lisi@example.org", "宜城街道人民路8号"]
+
+
+@pytest.mark.parametrize("role", [PUBLISHER, AUDITOR])
+def test_list_and_detail_show_personal_fields_masked(client, wuxi, two_requests, role):
+    client.force_login(make_staff(role, organization=wuxi))
     request = InformationRequest.objects.get(phone="13800138000")
     detail = client.get(reverse("admin:disclosure_informationrequest_change", args=[request.pk]))
-    assert "13800138000" not in detail.content.decode()
+    for page in (client.get(CHANGELIST).content.decode(), detail.content.decode()):
+        assert not [value for value in FULL if value in page]
+    detail = detail.content.decode()
+    assert "138****8000" in detail and "l***@example.org" in detail and "江苏省宜兴市****" in detail
+
+
+def test_handlers_see_the_personal_fields_in_full(client, wuxi, two_requests):
+    client.force_login(make_staff(REVIEWER, organization=wuxi))
+    request = InformationRequest.objects.get(phone="13800138000")
+    detail = client.get(reverse("admin:disclosure_informationrequest_change", args=[request.pk]))
+    assert all(value in detail.content.decode() for value in FULL)
