@@ -329,6 +329,7 @@ class InformationRequestAdmin(admin.ModelAdmin):
             action=AuditAction.EXPORT,
             actor=request.user,
             obj=obj,
+            ip=client_ip(request),
             details={"attachment": obj.attachment_name},
         )
         return FileResponse(

@@ -204,7 +204,8 @@ def test_attachment_download_needs_the_personal_data_permission(client):
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 id copy"
-    assert AuditEntry.objects.filter(action="export", object_id=str(request.pk)).exists()
+    entry = AuditEntry.objects.get(action="export", object_id=str(request.pk))
+    assert entry.ip == "127.0.0.1"
 
 
 # --- organization scope (issue 13, item 5) -------------------------------------------------
