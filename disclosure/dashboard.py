@@ -18,6 +18,7 @@ from disclosure.calendar import WorkingCalendar
 from disclosure.choices import RecordStatus
 from disclosure.models import DisclosureRecord
 from disclosure.roles import scope_records
+from disclosure.workflow import authors_since_publication_of
 
 ARTICLE_26_WORKING_DAYS = 20
 EXPIRY_WARNING_DAYS = 30
@@ -61,11 +62,14 @@ def dashboard_for(*, user: Any, today: datetime.date | None = None, limit: int =
     records = scope_records(user, DisclosureRecord.objects.select_related("organization"))
     board = Dashboard()
     if user.has_perm("disclosure.approve_record"):
-        board.to_review = list(
+        waiting = list(
             records.filter(status=RecordStatus.SUBMITTED)
             .exclude(Q(created_by=user) | Q(updated_by=user))
             .order_by("submitted_at")[:limit]
         )
+        authors = authors_since_publication_of(waiting)
+        # four-eyes: nothing the user wrote any part of since its last publication
+        board.to_review = [r for r in waiting if user.pk not in authors[r.pk]]
     if user.has_perm("disclosure.publish_record"):
         board.to_publish = list(
             records.filter(status=RecordStatus.APPROVED).order_by("approved_at")[:limit]

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from disclosure.audit import record_event
@@ -26,6 +28,8 @@ from disclosure.models import (
     WorkPlan,
 )
 from disclosure.plan_parser import ParsedPlan, parse_plan
+from disclosure.roles import scope_records
+from disclosure.selectors import public_records
 
 SUGGESTION_MIN_SCORE = 0.12
 SUGGESTION_CANDIDATE_LIMIT = 3000
@@ -180,10 +184,33 @@ def add_progress_note(
     return note
 
 
-def follow_up_problem(*, item: PlanItem, follow_up: PlanItem | None) -> str | None:
-    """Why `follow_up` cannot report on `item`, or None: it must be a later document's item."""
+def linkable_records(*, user: Any) -> QuerySet:
+    """The records a plan item may cite (as evidence, or through a follow-up item): those of
+    the user's organizations and public ones. Another bureau's draft is neither, and its title
+    must not reach this editor's form, nor, through the link, anybody else's page."""
+    records = DisclosureRecord.objects.all()
+    if user is None:  # system tasks
+        return records
+    own = scope_records(user, records).values("pk")
+    return records.filter(Q(pk__in=own) | Q(pk__in=public_records().values("pk")))
+
+
+def linkable_follow_ups(*, user: Any) -> QuerySet:
+    """Plan items of the records in `linkable_records`."""
+    if user is None:
+        return PlanItem.objects.all()
+    return PlanItem.objects.filter(section__plan__record__in=linkable_records(user=user))
+
+
+def follow_up_problem(
+    *, item: PlanItem, follow_up: PlanItem | None, actor: Any = None
+) -> str | None:
+    """Why `follow_up` cannot report on `item`, or None: it must be a later document's item,
+    of a document the actor may see or the public may."""
     if follow_up is None:
         return None
+    if actor is not None and not linkable_follow_ups(user=actor).filter(pk=follow_up.pk).exists():
+        return "后续报告事项须来自您所在机构的文件或已公开的文件。"
     if follow_up.pk == item.pk:
         return "事项不能作为自己的后续报告。"
     if follow_up.section.plan_id == item.section.plan_id:
@@ -198,7 +225,7 @@ def link_follow_up(
     *, item: PlanItem, follow_up: PlanItem | None, actor: AbstractBaseUser | None
 ) -> PlanItem:
     """Point a plan item at the item of a later summary that reports on it (None unlinks)."""
-    problem = follow_up_problem(item=item, follow_up=follow_up)
+    problem = follow_up_problem(item=item, follow_up=follow_up, actor=actor)
     if problem:
         raise PlanError(problem)
     previous = item.follow_up_id
@@ -224,6 +251,8 @@ def add_evidence(
     """Link a disclosure record that shows the item was carried out (佐证材料)."""
     if record.pk == item.section.plan.record_id:
         raise PlanError("佐证材料须是另一条公开信息。")
+    if actor is not None and not linkable_records(user=actor).filter(pk=record.pk).exists():
+        raise PlanError("佐证材料须是您所在机构的或已公开的信息。")
     item.evidence.add(record)
     record_event(
         action=AuditAction.EDIT,
@@ -258,7 +287,7 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def suggest_follow_ups(*, item: PlanItem, limit: int = 5) -> list[Suggestion]:
+def suggest_follow_ups(*, item: PlanItem, user: Any = None, limit: int = 5) -> list[Suggestion]:
     """Summary items of later documents that probably report on `item`, best first.
 
     Headings weigh most (a summary usually echoes the plan's wording, 推动高教职教重点突破 →
@@ -266,7 +295,8 @@ def suggest_follow_ups(*, item: PlanItem, limit: int = 5) -> list[Suggestion]:
     """
     record = item.section.plan.record
     candidates = (
-        PlanItem.objects.filter(
+        linkable_follow_ups(user=user)
+        .filter(
             section__kind=PlanSectionKind.SUMMARY,
             section__plan__record__issued_on__gte=record.issued_on,
         )

@@ -45,7 +45,7 @@ class ActionPermissionDenied(WorkflowError):
 
 
 class FourEyesViolation(ActionPermissionDenied):
-    """Approval by the record's author or last editor (四眼原则)."""
+    """Approval by one of the authors of the content since the last publication (四眼原则)."""
 
 
 class ReasonRequired(WorkflowError):
@@ -106,6 +106,50 @@ def ensure_baseline_revision(record: DisclosureRecord) -> None:
         DisclosureRecord.history.bulk_history_create(
             [record], default_change_reason="原始版本(导入)"
         )
+
+
+#: Audited actions that write a record's content: whoever did one is one of its authors.
+CONTENT_ACTIONS = (AuditAction.CREATE, AuditAction.EDIT, AuditAction.RESTORE, AuditAction.IMPORT)
+
+
+def authors_since_publication(record: DisclosureRecord) -> set[int]:
+    """Everybody who wrote the content the public would see next: the actors of the audited
+    content changes (新建, 修改, 恢复版本, 导入, 重新编辑) after the record's newest publication,
+    plus the creator of a record never published and the last editor.
+
+    The audit log is the authority here, not the revisions: it is append-only and hash-chained
+    (a revision row can be edited unseen), and it is read in one query, newest first, up to the
+    last 发布 entry.
+    """
+    return authors_since_publication_of([record])[record.pk]
+
+
+def authors_since_publication_of(records: list[DisclosureRecord]) -> dict[int, set[int]]:
+    """`authors_since_publication` for many records in one query (the dashboard's lists)."""
+    authors = {r.pk: {r.updated_by_id} for r in records}
+    published: set[int] = set()
+    entries = (
+        AuditEntry.objects.filter(
+            object_type=DisclosureRecord._meta.label_lower,
+            object_id__in=[str(r.pk) for r in records],
+            action__in=(*CONTENT_ACTIONS, AuditAction.PUBLISH),
+        )
+        .order_by("-id")
+        .values_list("object_id", "action", "actor_id")
+    )
+    for object_id, action, actor_id in entries:
+        pk = int(object_id)
+        if pk in published:
+            continue
+        if action == AuditAction.PUBLISH:
+            published.add(pk)
+        else:
+            authors[pk].add(actor_id)
+    for record in records:
+        if record.pk not in published:
+            authors[record.pk].add(record.created_by_id)
+        authors[record.pk].discard(None)
+    return authors
 
 
 def allowed_transitions(*, user: Any, record: DisclosureRecord) -> list[Transition]:
@@ -208,12 +252,14 @@ def approve_record(
 ):
     """The office's review. Article 17: information is reviewed for secrets before it is made
     public; the reviewer confirms that and chooses the 公开方式. Four-eyes: nobody approves a
-    record they authored or last edited."""
+    record whose content they wrote, in any edit since the last publication, not only the last.
+    """
 
     def apply(locked: DisclosureRecord, now: datetime.datetime) -> dict[str, Any]:
-        if actor.pk in (locked.created_by_id, locked.updated_by_id):
+        if actor.pk in authors_since_publication(locked):
             raise FourEyesViolation(
-                f"「{locked.title}」由您编制或最后修改,须由另一位审核人审核(四眼原则)。"
+                f"「{locked.title}」的内容有您编制或修改的部分(自上次发布以来),"
+                "须由另一位审核人审核(四眼原则)。"
             )
         if not confidentiality_reviewed:
             raise ApprovalIncomplete("审核通过前须确认已完成保密审查(条例第十七条)。")

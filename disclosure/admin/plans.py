@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -29,6 +30,8 @@ from disclosure.plans import (
     change_item_status,
     follow_up_problem,
     link_follow_up,
+    linkable_follow_ups,
+    linkable_records,
     remove_evidence,
     split_plan,
     suggest_follow_ups,
@@ -313,8 +316,30 @@ class PlanProgressNoteInline(admin.TabularInline):
         return False
 
 
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw-id input that names the chosen object only when it is among `queryset`: Django's
+    own looks any id up, so typing another bureau's item id would show its heading."""
+
+    def __init__(self, rel, admin_site, *, queryset, **kwargs) -> None:
+        super().__init__(rel, admin_site, **kwargs)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        try:
+            allowed = self.queryset.filter(pk=value).exists()
+        except (TypeError, ValueError):
+            allowed = False
+        return super().label_and_url_for_value(value) if allowed else ("", "")
+
+
 class PlanItemForm(forms.ModelForm):
-    """Status, follow-up, evidence and notes are handed to the services by PlanItemAdmin."""
+    """Status, follow-up, evidence and notes are handed to the services by PlanItemAdmin.
+
+    `user` (set by PlanItemAdmin.get_form) narrows the suggestions and the checks to the
+    documents that user may see or the public may.
+    """
+
+    user = None
 
     new_note = forms.CharField(
         label="新增进展情况",
@@ -345,7 +370,7 @@ class PlanItemForm(forms.ModelForm):
                     s.item.pk,
                     f"{s.item.section.plan.record.title}:{s.item.heading}(相似度 {s.score:.2f})",
                 )
-                for s in suggest_follow_ups(item=self.instance)
+                for s in suggest_follow_ups(item=self.instance, user=self.user)
             ]
         self.fields["suggested_follow_up"].choices = choices
 
@@ -356,7 +381,9 @@ class PlanItemForm(forms.ModelForm):
                 pk=data["suggested_follow_up"]
             )
         if self.instance.pk:
-            problem = follow_up_problem(item=self.instance, follow_up=data.get("follow_up"))
+            problem = follow_up_problem(
+                item=self.instance, follow_up=data.get("follow_up"), actor=self.user
+            )
             if problem:
                 self.add_error("follow_up", problem)
         return data
@@ -389,6 +416,28 @@ class PlanItemAdmin(admin.ModelAdmin):
             for name in ("export_plan_items_csv", "export_plan_items_xlsx"):
                 actions.pop(name, None)
         return actions
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Only items of documents the editor may see or the public may; the form validates
+        the id against this queryset, so a typed-in id of another bureau's draft is refused."""
+        if db_field.name == "follow_up":
+            queryset = linkable_follow_ups(user=request.user).select_related(
+                "section__plan__record"
+            )
+            kwargs["queryset"] = queryset
+            kwargs["widget"] = ScopedRawIdWidget(
+                db_field.remote_field, self.admin_site, queryset=queryset
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "evidence":
+            kwargs["queryset"] = linkable_records(user=request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         """Staff see the items of their organization's documents or those it is responsible for."""

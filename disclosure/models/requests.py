@@ -245,6 +245,7 @@ class InformationRequest(models.Model):
         permissions = [
             ("view_request_personal_data", "可查看申请人证件号码和电话"),
             ("approve_request_extension", "可批准延长答复期限"),
+            ("export_requests", "可导出公开申请"),
         ]
         indexes = [
             models.Index(fields=["state", "due_on"], name="request_state_due"),

@@ -34,6 +34,7 @@ from disclosure.models.requests import (
 )
 from disclosure.request_files import validate_request_attachment
 from disclosure.request_letters import render_reply_letter
+from disclosure.roles import can_access_organization
 from disclosure.validators import (
     normalize_phone,
     validate_organization_code,
@@ -442,6 +443,8 @@ def extend_request(
             raise RequestError("请写明延长答复期限的理由。")
         if approver is None or not approver.has_perm("disclosure.approve_request_extension"):
             raise RequestError("延长答复期限须经有批准权限的负责人同意,请选择批准人。")
+        if not can_access_organization(approver, request.organization_id):
+            raise RequestError("批准人须是受理机关(或其上级机关)有批准权限的负责人。")
         if request.due_on and today > request.due_on:
             raise RequestError(f"答复期限已于 {request.due_on:%Y-%m-%d} 届满,不能再延长。")
         request.extension_days = days

@@ -242,3 +242,112 @@ def test_preview_lists_saved_items_that_the_body_no_longer_has(client, vocabular
     html = client.get(split_url(record)).content.decode()
     assert "保存后将删除的已保存事项" in html
     assert "<li>深化教育改革</li>" in html and "<li>推动高教职教重点突破</li>" in html
+
+
+# --- links only to what the editor may see or the public may (issue 13, item 6) -------------
+
+SUMMARY_BODY = "<p>一、2020年工作总结</p><p>一是高教职教实现重点突破。新校区建成。</p>"
+SECRET_BODY = "<p>一、2020年工作总结</p><p>一是高教职教实现重点突破另有机密安排。新校区建成。</p>"
+
+
+@pytest.fixture
+def bureaus(vocabulary):
+    """A 无锡 editor's plan item; 宜兴's draft summary (secret) and published summary."""
+    from disclosure.roles import EDITOR
+    from tests.factories import make_organization, make_staff
+
+    wuxi = make_organization(name="无锡市某区教育局")
+    yixing = make_organization(name="宜兴市某镇教育办")
+    plan = make_published_record(organization=wuxi, body=BODY)
+    split_plan(record=plan, actor=None)
+    item = PlanItem.objects.get(section__plan__record=plan, heading="推动高教职教重点突破")
+    draft = make_record(
+        organization=yixing, title="宜兴内部草稿", issued_on=datetime.date(2021, 2, 1),
+        body=SECRET_BODY,
+    )  # fmt: skip
+    split_plan(record=draft, actor=None)
+    public = make_published_record(
+        organization=yixing, title="宜兴已公开总结", issued_on=datetime.date(2021, 2, 2),
+        body=SUMMARY_BODY,
+    )  # fmt: skip
+    split_plan(record=public, actor=None)
+    editor = make_staff(EDITOR, organization=wuxi)
+    return {
+        "item": item,
+        "editor": editor,
+        "draft": draft,
+        "draft_item": PlanItem.objects.get(section__plan__record=draft),
+        "public": public,
+        "public_item": PlanItem.objects.get(section__plan__record=public),
+    }
+
+
+def test_suggestions_leave_out_another_organizations_draft(client, bureaus):
+    client.force_login(bureaus["editor"])
+    url = reverse("admin:disclosure_planitem_change", args=[bureaus["item"].pk])
+    page = client.get(url).content.decode()
+    assert "宜兴已公开总结:" in page
+    assert "宜兴内部草稿" not in page and bureaus["draft_item"].heading not in page
+
+
+def test_a_typed_in_follow_up_of_another_organizations_draft_is_refused_unnamed(client, bureaus):
+    item, draft_item = bureaus["item"], bureaus["draft_item"]
+    client.force_login(bureaus["editor"])
+    url = reverse("admin:disclosure_planitem_change", args=[item.pk])
+    for data in ({"follow_up": str(draft_item.pk)}, {"suggested_follow_up": str(draft_item.pk)}):
+        response = client.post(url, item_form_data(item, **data))
+        assert response.status_code == 200
+        assert draft_item.heading not in response.content.decode()
+        assert PlanItem.objects.get(pk=item.pk).follow_up is None
+    assert not AuditEntry.objects.filter(details__operation="link_follow_up").exists()
+
+
+def test_another_organizations_draft_is_refused_as_evidence(client, bureaus):
+    item = bureaus["item"]
+    client.force_login(bureaus["editor"])
+    url = reverse("admin:disclosure_planitem_change", args=[item.pk])
+    response = client.post(url, item_form_data(item, evidence=str(bureaus["draft"].pk)))
+    assert response.status_code == 200 and "evidence" in response.context["adminform"].form.errors
+    assert "宜兴内部草稿" not in response.content.decode()
+    assert not item.evidence.exists()
+
+
+def test_public_documents_of_other_organizations_may_be_linked(client, bureaus):
+    item = bureaus["item"]
+    client.force_login(bureaus["editor"])
+    url = reverse("admin:disclosure_planitem_change", args=[item.pk])
+    response = client.post(
+        url,
+        item_form_data(
+            item,
+            follow_up=str(bureaus["public_item"].pk),
+            evidence=str(bureaus["public"].pk),
+        ),
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.follow_up == bureaus["public_item"]
+    assert list(item.evidence.all()) == [bureaus["public"]]
+
+
+def test_an_existing_link_to_a_foreign_draft_is_not_named_on_the_form(client, bureaus):
+    """A link made before the fix (or by a system task) does not show its heading either."""
+    item = bureaus["item"]
+    PlanItem.objects.filter(pk=item.pk).update(follow_up=bureaus["draft_item"])
+    client.force_login(bureaus["editor"])
+    page = client.get(reverse("admin:disclosure_planitem_change", args=[item.pk]))
+    assert bureaus["draft_item"].heading not in page.content.decode()
+
+
+def test_the_services_refuse_links_the_actor_may_not_make(bureaus):
+    from disclosure.plans import PlanError, add_evidence, link_follow_up
+
+    item, editor = bureaus["item"], bureaus["editor"]
+    with pytest.raises(PlanError, match="已公开"):
+        link_follow_up(item=item, follow_up=bureaus["draft_item"], actor=editor)
+    with pytest.raises(PlanError, match="已公开"):
+        add_evidence(item=item, record=bureaus["draft"], actor=editor)
+    item.refresh_from_db()
+    assert item.follow_up is None and not item.evidence.exists()
+    link_follow_up(item=item, follow_up=bureaus["public_item"], actor=editor)
+    add_evidence(item=item, record=bureaus["public"], actor=editor)

@@ -38,3 +38,24 @@ def test_dashboard_flags_waiting_records_past_their_deadline():
     [row] = board.deadlines
     assert row.deadline == datetime.date(2020, 11, 2) and row.overdue
     assert not dashboard_for(user=publisher, today=datetime.date(2020, 11, 2)).deadlines[0].overdue
+
+
+@pytest.mark.django_db
+def test_to_review_leaves_out_records_the_reviewer_wrote_part_of():
+    """Issue 13, item 4: the list agrees with approve_record's four-eyes check."""
+    from disclosure.models import DisclosureRecord
+    from disclosure.roles import EDITOR, REVIEWER
+    from disclosure.services.editing import update_record
+    from disclosure.workflow import submit_record
+
+    org = make_organization()
+    editor = make_staff(EDITOR, organization=org)
+    reviewer, other = (make_staff(REVIEWER, organization=org) for _ in range(2))
+    record = make_record(organization=org, created_by=editor, updated_by=editor)
+    for actor, title in ((reviewer, "审核人改写"), (editor, "审核人改写。")):
+        current = DisclosureRecord.objects.get(pk=record.pk)
+        current.title = title
+        update_record(record=current, actor=actor, expected_version=current.version)
+    submit_record(record=record, actor=editor)
+    assert dashboard_for(user=reviewer).to_review == []
+    assert [r.pk for r in dashboard_for(user=other).to_review] == [record.pk]

@@ -43,7 +43,8 @@ pytestmark = pytest.mark.django_db
 
 def approver():
     user = make_user()
-    user.user_permissions.add(Permission.objects.get(codename="approve_request_extension"))
+    for codename in ("approve_request_extension", "access_all_organizations"):
+        user.user_permissions.add(Permission.objects.get(codename=codename))
     return type(user).objects.get(pk=user.pk)
 
 
@@ -314,3 +315,27 @@ def test_deadline_uses_admin_overrides_for_years_the_package_does_not_know():
     CalendarOverride.objects.create(date=D(2027, 10, 9), is_workday=True, note="调休上班")
     # Thu 09-30; 10-08 (1), Sat 10-09 (2), then weeks to Wed 11-03 (20).
     assert make_request(received_on=D(2027, 9, 30)).due_on == D(2027, 11, 3)
+
+
+def test_extension_approver_must_be_of_the_organization_or_above_it():
+    """Issue 13, item 5: a head of 宜兴 cannot approve 无锡's extension."""
+    from disclosure.models import StaffProfile
+    from disclosure.roles import PUBLISHER
+    from tests.factories import make_staff
+
+    wuxi = make_organization(name="无锡市教育局")
+    office = make_organization(name="无锡市教育局办公室", parent=wuxi)
+    yixing = make_organization(name="宜兴市教育局")
+    request = make_request(organization=office, received_on=D(2020, 9, 30))
+    stranger = make_staff(PUBLISHER, organization=yixing)
+    with pytest.raises(RequestError, match="受理机关"):
+        extend_request(
+            request=request, actor=make_user(), approver=stranger, days=5, reason="x", today=None
+        )
+    request.refresh_from_db()
+    assert request.extension_days == 0 and request.events.count() == 1
+    head = make_staff(PUBLISHER, organization=wuxi)
+    assert StaffProfile.objects.get(user=head).organization == wuxi
+    extend_request(
+        request=request, actor=make_user(), approver=head, days=5, reason="x", today=D(2020, 10, 9)
+    )

@@ -43,11 +43,12 @@ def test_auditor_sees_requests_masked_and_changes_nothing():
     assert {"view_informationrequest", "view_annualreport", "view_planitem"} <= auditor
     assert {"view_calendaroverride", "view_auditentry"} <= auditor
     assert "view_request_personal_data" not in auditor
-    # besides reading, the auditor may only export (records and the audit log)
+    # besides reading, the auditor may only export (records, the audit log, masked requests)
     assert {c for c in auditor if not c.startswith("view_")} == {
         "access_all_organizations",
         "export_records",
         "export_audit_log",
+        "export_requests",
     }
     assert "view_request_personal_data" in codenames(REVIEWER)
 

@@ -178,6 +178,69 @@ def test_reviewer_cannot_approve_own_draft_or_one_they_last_edited():
     assert approve(own, other_reviewer).status == RecordStatus.APPROVED
 
 
+def edit(record, actor, **changes):
+    from disclosure.services.editing import update_record
+
+    current = DisclosureRecord.objects.get(pk=record.pk)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    return update_record(record=current, actor=actor, expected_version=current.version)
+
+
+@pytest.mark.django_db
+def test_reviewer_who_edited_the_body_earlier_cannot_approve_after_a_trivial_edit_by_another():
+    """Issue 13, item 4: four-eyes looked at the last editor only."""
+    from disclosure.services.editing import create_draft
+
+    org = make_organization()
+    team = make_team(org)
+    record = create_draft(
+        record=DisclosureRecord(
+            title="校舍安全检查结果", organization=org, category=make_record().category,
+            issued_on=datetime.date(2020, 7, 28), body="<p>原文</p>",
+        ),
+        actor=team.editor,
+    )  # fmt: skip
+    edit(record, team.reviewer, body="<p>审核人改写的正文:全部合格</p>")
+    edit(record, team.editor, title="校舍安全检查结果。")
+    submit_record(record=record, actor=team.editor)
+    with pytest.raises(FourEyesViolation, match="四眼原则"):
+        approve(record, team.reviewer)
+    assert DisclosureRecord.objects.get(pk=record.pk).status == RecordStatus.SUBMITTED
+    assert "四眼原则" in refusals(record)[0].reason
+    assert approve(record, make_staff(REVIEWER, organization=org)).status == RecordStatus.APPROVED
+
+
+@pytest.mark.django_db
+def test_authors_count_from_the_last_publication_on():
+    """An author of an earlier, published version may review the next one written by others;
+    whoever edited, restored or redrafted since the publication may not."""
+    from disclosure.services.editing import restore_revision
+    from disclosure.workflow import authors_since_publication
+
+    org = make_organization()
+    team = make_team(org)
+    first_author = make_staff(REVIEWER, organization=org)
+    restorer = make_staff(REVIEWER, organization=org)
+    record = draft_by(first_author, org)
+    edit(record, first_author, title="第一版")
+    submit_record(record=record, actor=team.editor)
+    approve(record, team.reviewer)
+    publish_record(record=record, actor=team.publisher)
+    withdraw_record(record=record, actor=team.publisher, reason="改标题")
+    redraft_record(record=record, actor=team.editor)
+    edit(record, team.editor, title="第二版")
+    first = DisclosureRecord.history.filter(id=record.pk).order_by("history_id").first()
+    restore_revision(record=record, history_id=first.history_id, actor=restorer)
+    edit(record, team.editor, title="第三版")
+    current = DisclosureRecord.objects.get(pk=record.pk)
+    assert authors_since_publication(current) == {team.editor.pk, restorer.pk}
+    submit_record(record=record, actor=team.editor)
+    with pytest.raises(FourEyesViolation):
+        approve(record, restorer)
+    assert approve(record, first_author).status == RecordStatus.APPROVED
+
+
 @pytest.mark.django_db
 def test_approval_requires_confidentiality_review_and_a_reason_for_not_disclosing():
     org = make_organization()

@@ -292,3 +292,27 @@ def test_plan_page_chart_and_table_in_traditional_script(client, seed_data):
     table = text_of(re.search(r'<table class="plan-status-table">.*?</table>', html, re.S)[0])
     assert "上半年任務完成情況 0 0 7 0 0 7 100%" in table
     assert "黨的領導得到全面加強" in html
+
+
+@pytest.mark.django_db
+def test_links_to_another_organizations_draft_never_show_its_heading(client, seed_data):
+    """Issue 13, item 6: whatever a link points at, a non-public record's title and item
+    headings stay off the public plan page (follow-up, reported-by and evidence alike)."""
+    record = seed_record()
+    draft = make_record(
+        title="宜兴尚未公开的总结",
+        organization=make_organization(name="宜兴市某局"),
+        issued_on=datetime.date(2021, 2, 1),
+        body=ANNUAL_BODY.replace("南京理工大学", "保密的"),
+    )
+    split_plan(record=draft, actor=None)
+    draft_item = PlanItem.objects.get(section__plan__record=draft, heading="高教职教实现重点突破")
+    PlanItem.objects.filter(pk=draft_item.pk).update(heading="宜兴内部事项标题")
+    item = seed_item(2, 3)
+    PlanItem.objects.filter(pk=item.pk).update(follow_up=draft_item)
+    other = seed_item(2, 4)
+    PlanItem.objects.filter(pk=draft_item.pk).update(follow_up=other)  # reported by the draft
+    item.evidence.add(draft)
+    html = page(client, reverse("portal:plan", kwargs={"pk": record.pk}))
+    assert "宜兴尚未公开的总结" not in html and "宜兴内部事项标题" not in html
+    assert "保密的" not in html
