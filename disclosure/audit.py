@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -34,6 +35,35 @@ def entry_digest(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _new_entry(
+    *,
+    action: str,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    reason: str = "",
+    ip: str | None = None,
+    details: dict[str, Any] | None = None,
+    created_at: datetime.datetime | None = None,
+) -> AuditEntry:
+    return AuditEntry(
+        created_at=created_at or timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=getattr(actor, "get_username", lambda: "")() if actor else "",
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        reason=reason or "",
+        ip=ip or None,
+        details=details or {},
+    )
+
+
+def _locked_head() -> AuditChainHead:
+    AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+    return AuditChainHead.objects.select_for_update().get(pk=1)
+
+
 def record_event(
     *,
     action: str,
@@ -49,26 +79,52 @@ def record_event(
     (otherwise the refusal would vanish with it).
     """
     with transaction.atomic():
-        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-        entry = AuditEntry(
-            created_at=timezone.now(),
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=getattr(actor, "get_username", lambda: "")() if actor else "",
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-            object_repr=str(obj)[:300] if obj is not None else "",
-            reason=reason or "",
-            ip=ip or None,
-            details=details or {},
-            prev_hash=head.last_hash,
+        head = _locked_head()
+        entry = _new_entry(
+            action=action, actor=actor, obj=obj, reason=reason, ip=ip, details=details
         )
+        entry.prev_hash = head.last_hash
         entry.entry_hash = entry_digest(entry)
         entry.save()
         head.last_hash = entry.entry_hash
         head.save(update_fields=["last_hash"])
     return entry
+
+
+def record_events(
+    events: Iterable[dict[str, Any]],
+    *,
+    insert: Callable[[list[AuditEntry]], None] | None = None,
+    batch_size: int = 1000,
+) -> int:
+    """Append many entries (an import's one per record) with one lock of the chain head.
+
+    Each event holds `record_event`'s keyword arguments. The entries are chained in order and
+    inserted `batch_size` at a time, by `insert` (the import passes its COPY writer) or
+    `bulk_create`: a statement per batch, not per entry. Returns the number written.
+    """
+    insert = insert or (lambda batch: AuditEntry.objects.bulk_create(batch))
+    written = 0
+    with transaction.atomic():
+        head = _locked_head()
+        prev = head.last_hash
+        now = timezone.now()
+        batch: list[AuditEntry] = []
+        for event in events:
+            entry = _new_entry(created_at=now, **event)
+            entry.prev_hash = prev
+            entry.entry_hash = prev = entry_digest(entry)
+            batch.append(entry)
+            if len(batch) >= batch_size:
+                insert(batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            insert(batch)
+            written += len(batch)
+        head.last_hash = prev
+        head.save(update_fields=["last_hash"])
+    return written
 
 
 def first_broken_link() -> AuditEntry | None:

@@ -243,6 +243,27 @@ def write_with_orm(write: ChunkWrite, real) -> None:
             )
 
 
+def insert_objects(objects: list[Any]) -> None:
+    """Insert new rows of one model, in order, ids from the table's sequence: COPY where it is
+    available (the per-record audit entries of an import), `bulk_create` elsewhere."""
+    if not objects:
+        return
+    model = type(objects[0])
+    real = connections[DEFAULT_DB_ALIAS]
+    if not copy_available(real):
+        model.objects.bulk_create(objects)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = real.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    payload = _copy_rows(objects, _encoders(fields))
+    with real.wrap_database_errors, real.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN",  # noqa: S608
+            io.BytesIO(payload),
+        )
+
+
 class ChunkWriter:
     """Runs each chunk's writes; on PostgreSQL the database works one chunk behind the caller.
 
