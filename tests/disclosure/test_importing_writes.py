@@ -19,6 +19,7 @@ def import_records(**options):
     """As a superuser publishing: what is written, not who may (test_importing_rules.py)."""
     return import_service.import_records(actor=root(), publish=True, **options)
 
+
 AWKWARD = {
     "标题": "反斜杠\\N 不是空值,制表\t符",
     "内容概述": "第一行\r\n第二行\n\\t 原样",
