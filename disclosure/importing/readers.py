@@ -305,9 +305,14 @@ def read_xlsx(
         yield from _xlsx_rows(handle, limits)
     except FileProblem:
         raise
-    except DefusedXmlException as exc:
-        raise FileProblem(f"XLSX 文件含不安全的 XML({type(exc).__name__}),拒绝读取。") from exc
     except Exception as exc:  # noqa: BLE001 - an untrusted file: any parser failure is the file's
+        cause: BaseException | None = exc
+        while cause is not None and not isinstance(cause, DefusedXmlException):
+            cause = cause.__cause__  # openpyxl wraps it in a ValueError
+        if cause is not None:
+            raise FileProblem(
+                f"XLSX 文件含不安全的 XML({type(cause).__name__}),拒绝读取。"
+            ) from exc
         raise FileProblem(f"无法读取 XLSX 文件:{type(exc).__name__}: {exc}"[:500]) from exc
 
 
