@@ -44,15 +44,21 @@ def _new_entry(
     ip: str | None = None,
     details: dict[str, Any] | None = None,
     created_at: datetime.datetime | None = None,
+    target: tuple[str, str, str] | None = None,
 ) -> AuditEntry:
+    """`target` (object type, id, repr) stands for `obj` where building the object would cost
+    more than the entry (an import's thousands)."""
+    if obj is not None:
+        target = (obj._meta.label_lower, "" if obj.pk is None else str(obj.pk), str(obj))
+    object_type, object_id, object_repr = target or ("", "", "")
     return AuditEntry(
         created_at=created_at or timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=getattr(actor, "get_username", lambda: "")() if actor else "",
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        object_repr=str(obj)[:300] if obj is not None else "",
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:300],
         reason=reason or "",
         ip=ip or None,
         details=details or {},
@@ -99,9 +105,10 @@ def record_events(
 ) -> int:
     """Append many entries (an import's one per record) with one lock of the chain head.
 
-    Each event holds `record_event`'s keyword arguments. The entries are chained in order and
-    inserted `batch_size` at a time, by `insert` (the import passes its COPY writer) or
-    `bulk_create`: a statement per batch, not per entry. Returns the number written.
+    Each event holds `record_event`'s keyword arguments (or `target`, see `_new_entry`). The
+    entries are chained in order and inserted `batch_size` at a time, by `insert` (the import
+    passes its COPY writer) or `bulk_create`: a statement per batch, not per entry. Returns the
+    number written.
     """
     insert = insert or (lambda batch: AuditEntry.objects.bulk_create(batch))
     written = 0

@@ -45,7 +45,7 @@ from disclosure.importing.readers import (
     read_rows,
 )
 from disclosure.importing.vocabulary import KINDS, VocabularyResolver
-from disclosure.importing.writes import ChunkWrite, ChunkWriter, insert_objects
+from disclosure.importing.writes import ChunkWrite, ChunkWriter, insert_objects, insert_rows
 from disclosure.models import (
     AuditAction,
     DisclosureRecord,
@@ -286,6 +286,24 @@ _KEPT = [
 ]  # fmt: skip
 
 
+_RECORD_TYPE = DisclosureRecord._meta.label_lower
+_HISTORY = DisclosureRecord.history.model
+_TRACKED = [f.attname for f in _HISTORY.tracked_fields]
+
+
+def _revision(record: DisclosureRecord, *, date, kind: str, user_id, reason: str) -> dict:
+    """A simple-history revision of `record`, as `bulk_history_create` builds it."""
+    values = record.__dict__
+    row = {name: values[name] for name in _TRACKED}
+    row.update(
+        history_date=date,
+        history_type=kind,
+        history_user_id=user_id,
+        history_change_reason=reason,
+    )
+    return row
+
+
 class _Writer:
     """Writes valid rows in chunks: creates, updates by index number, keywords, counters.
 
@@ -385,20 +403,24 @@ class _Writer:
 
     def _revisions(self, before: list[DisclosureRecord], after: list[DisclosureRecord], now):
         """The revision of every update, and the state before it for records that had none
-        (as `workflow.ensure_baseline_revision`, in bulk): two statements a chunk."""
-        history = DisclosureRecord.history
+        (as `workflow.ensure_baseline_revision`): one SELECT and one COPY (or INSERT) a chunk."""
         revised = set(
-            history.filter(id__in=[r.pk for r in before]).values_list("id", flat=True).distinct()
+            DisclosureRecord.history.filter(id__in=[r.pk for r in before])
+            .values_list("id", flat=True)
+            .distinct()
         )
-        baseline = [r for r in before if r.pk not in revised]
-        if baseline:
-            history.bulk_history_create(
-                baseline,
-                default_change_reason="原始版本(导入)",
-                default_date=now - datetime.timedelta(microseconds=1),
-                batch_size=CHUNK_SIZE,
-            )
-        history.bulk_history_create(after, update=True, default_date=now, batch_size=CHUNK_SIZE)
+        earlier = now - datetime.timedelta(microseconds=1)
+        rows = [
+            _revision(r, date=earlier, kind="+", user_id=None, reason="原始版本(导入)")
+            for r in before
+            if r.pk not in revised
+        ]
+        user_id = self.opts.actor.pk
+        rows += [
+            _revision(r, date=now, kind="~", user_id=user_id, reason=r._change_reason)
+            for r in after
+        ]
+        insert_rows(_HISTORY, rows)
 
     def _keyword_ids(self, names: set[str]) -> dict[str, int]:
         ids = self.keyword_ids
@@ -459,7 +481,7 @@ class _Writer:
                     yield {
                         "action": action,
                         "actor": actor,
-                        "obj": DisclosureRecord(pk=pk, title=titles[pk]),
+                        "target": (_RECORD_TYPE, str(pk), titles[pk]),
                         "reason": "导入",
                         "ip": ip,
                         "details": {

@@ -234,12 +234,12 @@ def _queries(actor, rows: int, *, publish: bool) -> int:
 
 @pytest.mark.django_db
 def test_audit_entries_and_revisions_are_written_in_bulk_not_per_row(vocabulary):
-    """57 more rows add no statement to a create, and a handful (SQLite's bound on parameters
+    """57 more rows add no statement to a create, and at most a handful (SQLite's bound on parameters
     a statement) to an update: per-row writes would add 57 audit entries and 114 revisions."""
     publisher = office_publisher()
     few = _queries(publisher, 3, publish=True)
     DisclosureRecord.objects.all().delete()
-    assert _queries(publisher, 60, publish=True) == few
+    assert _queries(publisher, 60, publish=True) <= few  # the first import made the counters
     assert AuditEntry.objects.filter(action=AuditAction.PUBLISH).count() == 63
     updates = _queries(publisher, 3, publish=True)  # the first revision of 3 records, then 57
     assert _queries(publisher, 60, publish=True) - updates < 10
