@@ -368,10 +368,10 @@ class _Writer:
             return
         chunk, self.pending = self.pending, []
         numbers = [r.index_number for r, _ in chunk if r.index_number]
-        existing = {
-            old.index_number: old
-            for old in DisclosureRecord.objects.filter(index_number__in=numbers)
-        }
+        # locked, as the workflow locks a record it changes: nobody publishes or withdraws one
+        # between this check and the commit, so the state kept below is still the state then
+        locked = DisclosureRecord.objects.select_for_update()
+        existing = {old.index_number: old for old in locked.filter(index_number__in=numbers)}
         write = ChunkWrite()
         now = timezone.now()
         overwritten: list[DisclosureRecord] = []
