@@ -234,8 +234,9 @@ def _queries(actor, rows: int, *, publish: bool) -> int:
 
 @pytest.mark.django_db
 def test_audit_entries_and_revisions_are_written_in_bulk_not_per_row(vocabulary):
-    """57 more rows add no statement to a create, and at most a handful (SQLite's bound on parameters
-    a statement) to an update: per-row writes would add 57 audit entries and 114 revisions."""
+    """57 more rows add no statement to a create, and at most a handful (SQLite's bound on
+    parameters a statement) to an update: per-row writes would add 57 audit entries and 114
+    revisions."""
     publisher = office_publisher()
     few = _queries(publisher, 3, publish=True)
     DisclosureRecord.objects.all().delete()
