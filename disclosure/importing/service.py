@@ -599,12 +599,18 @@ def import_limits(**overrides: Any) -> Limits:
     )
 
 
-def _refusal(actor: Any, publish: bool) -> str | None:
+#: What `create_missing` may add to the shared vocabularies, and the permission each needs.
+_VOCABULARY_PERMISSIONS = [f"disclosure.add_{kind}" for kind in KINDS]
+
+
+def _refusal(actor: Any, publish: bool, create_missing: bool) -> str | None:
     """Whether `actor` may run this import at all (rows are checked one by one later)."""
     if not holds_permission(actor, IMPORT_PERMISSION):
         return "您没有批量导入公开信息的权限(须有「可批量导入公开信息」)。"
     if publish and not may_publish(actor):
         return "您没有发布权限,不能导入后直接发布;请以草稿导入,经审核后由发布人员发布。"
+    if create_missing and not actor.has_perms(_VOCABULARY_PERMISSIONS):
+        return "您没有新增机构、目录、主题、体裁的权限,不能自动创建;请管理员先在后台添加。"
     return None
 
 
@@ -653,7 +659,7 @@ def import_records(
     limits = limits or Limits()
     limits.started = started
     try:
-        refusal = _refusal(actor, publish)
+        refusal = _refusal(actor, publish, create_missing)
         if refusal:
             raise FileProblem(refusal)
         opts = _Options(create_missing, default_category, actor, publish, record_scope(actor))

@@ -17,7 +17,7 @@ from disclosure.audit import first_broken_link
 from disclosure.choices import RecordStatus
 from disclosure.importing import import_records
 from disclosure.importing import service as import_service
-from disclosure.models import AuditAction, AuditEntry, DisclosureRecord, Organization
+from disclosure.models import AuditAction, AuditEntry, DisclosureRecord, Genre, Organization
 from disclosure.roles import PUBLISHER, REVIEWER
 from disclosure.selectors import public_records
 from disclosure.workflow import FourEyesViolation, approve_record, submit_record
@@ -109,6 +109,15 @@ def test_staff_without_the_import_permission_or_no_actor_import_nothing(vocabula
     for actor in (editor, None):
         report = run(csv_file(wuxi_row(1)), actor, commit=True)
         assert not report.ok and "没有批量导入" in report.problems[0].message
+    assert not DisclosureRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_reviewer_cannot_add_to_the_vocabularies_through_an_import(vocabulary):
+    source = wuxi_row(1, 体裁="新体裁", 目录="政府信息公开 / 新栏目")
+    report = run(csv_file(source), office(), commit=True, create_missing=True)
+    assert not report.ok and "没有新增机构、目录、主题、体裁的权限" in report.problems[0].message
+    assert not Genre.objects.filter(name="新体裁").exists()
     assert not DisclosureRecord.objects.exists()
 
 
