@@ -10,6 +10,7 @@ idempotent).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
@@ -196,9 +197,18 @@ def scope_records(user: Any, queryset: QuerySet) -> QuerySet:
     return queryset.filter(Q(organization_id__in=ids) | Q(department_id__in=ids))
 
 
-def can_access_record(user: Any, record: Any) -> bool:
+def record_scope(user: Any) -> Callable[[Any], bool]:
+    """`can_access_record` for many records (an import's rows): the scope is read once."""
     ids = accessible_organization_ids(user)
-    return ids is None or record.organization_id in ids or record.department_id in ids
+
+    def within(record: Any) -> bool:
+        return ids is None or record.organization_id in ids or record.department_id in ids
+
+    return within
+
+
+def can_access_record(user: Any, record: Any) -> bool:
+    return record_scope(user)(record)
 
 
 def scope_requests(user: Any, queryset: QuerySet) -> QuerySet:

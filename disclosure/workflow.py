@@ -163,8 +163,18 @@ def allowed_transitions(*, user: Any, record: DisclosureRecord) -> list[Transiti
     ]
 
 
+def holds_permission(actor: Any, permission: str) -> bool:
+    """The role half of every check (the organization half is `roles.can_access_record`)."""
+    return actor is not None and actor.is_active and actor.has_perm(permission)
+
+
+def may_publish(actor: Any) -> bool:
+    """Whether `actor`'s role may publish (in the organizations of their scope)."""
+    return holds_permission(actor, TRANSITIONS["publish"].permission)
+
+
 def _check_permission(*, actor: Any, permission: str, record: DisclosureRecord, label: str):
-    if actor is None or not actor.is_active or not actor.has_perm(permission):
+    if not holds_permission(actor, permission):
         raise ActionPermissionDenied(f"您没有「{label}」的权限。")
     if not can_access_record(actor, record):
         raise ActionPermissionDenied(f"「{record.title}」不属于您所在的机构,不能{label}。")

@@ -271,6 +271,15 @@ ANNUAL_REPORT_REMINDER_DAYS = (2, 15, 25, 29)
 DISCLOSURE_IMPORT_MAX_BYTES = int(
     os.environ.get("DISCLOSURE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
 )
+# Further bounds of an import (an uploaded file is untrusted): data rows, columns, characters in
+# one cell, and seconds of reading before it is refused (under gunicorn's 30 s worker timeout).
+# The command's --max-rows 0 / --max-seconds 0 lift the row and time bounds.
+DISCLOSURE_IMPORT_MAX_ROWS = int(os.environ.get("DISCLOSURE_IMPORT_MAX_ROWS", "200000"))
+DISCLOSURE_IMPORT_MAX_COLUMNS = int(os.environ.get("DISCLOSURE_IMPORT_MAX_COLUMNS", "200"))
+DISCLOSURE_IMPORT_MAX_CELL_CHARS = int(
+    os.environ.get("DISCLOSURE_IMPORT_MAX_CELL_CHARS", "1000000")
+)
+DISCLOSURE_IMPORT_MAX_SECONDS = int(os.environ.get("DISCLOSURE_IMPORT_MAX_SECONDS", "25"))
 # Background exports of the admin 数据导入导出 page (disclosure/export_jobs.py). The files hold
 # drafts and the audit log: they are kept outside MEDIA_ROOT and STATIC_ROOT and reach a browser
 # only through the requester's download view in the admin.

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from disclosure.importing import import_records
+from disclosure.importing.service import import_limits
 from disclosure.models import Category
 
 IMPORT_PERMISSION = "disclosure.import_records"
@@ -18,6 +19,11 @@ class ImportForm(forms.Form):
     file = forms.FileField(label="文件", help_text="CSV(UTF-8)、XLSX、JSON 或 JSON Lines")
     commit = forms.BooleanField(
         label="正式导入", required=False, help_text="不勾选只做校验(试运行),不写入任何数据。"
+    )
+    publish = forms.BooleanField(
+        label="导入后直接发布",
+        required=False,
+        help_text="仅限有发布权限的人员,且只限本机构范围;不勾选则以草稿导入,经审核、发布后公开。",
     )
     create_missing = forms.BooleanField(
         label="自动创建不存在的机构、目录、主题、体裁", required=False
@@ -45,7 +51,9 @@ def import_view(model_admin, request: HttpRequest) -> HttpResponse:
             commit=form.cleaned_data["commit"],
             create_missing=form.cleaned_data["create_missing"],
             default_category=category.pk if category else None,
+            publish=form.cleaned_data["publish"],
             max_bytes=settings.DISCLOSURE_IMPORT_MAX_BYTES,
+            limits=import_limits(),
             ip=request.META.get("REMOTE_ADDR"),
         )
     context = {

@@ -33,8 +33,16 @@ ALIASES = {
     "内容": "body",
     "效力状态有效期": "valid_until",
 }
+#: Columns the workflow alone decides: who drafted, reviewed, published or withdrew a record, when,
+#: its status, version and view count. An export carries them; an import never takes them from a
+#: file (a file saying 已发布 or naming another 审核人 would bypass review), and reports them.
+WORKFLOW = {
+    "status", "view_count", "version", "created_by", "created_at", "updated_by", "updated_at",
+    "submitted_by", "submitted_at", "approved_by", "approved_at", "published_by", "published_at",
+    "withdrawn_by", "withdrawn_at", "withdrawal_reason",
+}  # fmt: skip
 #: Columns an export carries that an import ignores (derived, or set by the import itself).
-IGNORED = {"public_url", "attachments", "id"}
+IGNORED = {"public_url", "attachments", "id", *WORKFLOW}
 REQUIRED = ("title", "organization")
 
 _by_header: dict[str, str] = {}

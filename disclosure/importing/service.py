@@ -8,6 +8,14 @@ and lets the database's own constraints take part in the dry run.
 
 Rows are matched by 信息索引号: a number already in the database updates that record, so
 re-importing a file creates no duplicates. Rows without a number are always created.
+
+An import is a staff action like any other, under the same rules (disclosure.workflow,
+disclosure.roles): the importer needs `import_records`; every row must lie in their organization
+scope, and so must the record an index number would overwrite; rows enter the workflow as drafts
+(an update keeps a draft or submitted record's status, if the importer may edit it), or as
+published only when the importer asked for it and holds the publish permission. Status, people,
+moments, version and view count are the workflow's, never the file's. Each record gets its own
+audit entry, and an update a revision (the state before it too, if it had none), written in bulk.
 """
 
 from __future__ import annotations
@@ -25,20 +33,31 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from disclosure.audit import record_event
+from disclosure.audit import record_event, record_events
 from disclosure.choices import DisclosurePeriod, DisclosureScope, RecordStatus
 from disclosure.importing import normalize as n
-from disclosure.importing.columns import IGNORED, REQUIRED, field_for, label
-from disclosure.importing.readers import FileProblem, check_size, detect_format, read_rows
+from disclosure.importing.columns import IGNORED, REQUIRED, WORKFLOW, field_for, label
+from disclosure.importing.readers import (
+    FileProblem,
+    Limits,
+    check_size,
+    detect_format,
+    read_rows,
+)
 from disclosure.importing.vocabulary import KINDS, VocabularyResolver
-from disclosure.importing.writes import ChunkWrite, ChunkWriter
+from disclosure.importing.writes import ChunkWrite, ChunkWriter, insert_objects, insert_rows
 from disclosure.models import (
     AuditAction,
     DisclosureRecord,
     Keyword,
 )
 from disclosure.numbering import keep_counters_ahead, parse_index_number
+from disclosure.roles import record_scope
 from disclosure.sanitize import sanitize_body
+from disclosure.services.editing import editable_statuses
+from disclosure.workflow import holds_permission, may_publish
+
+IMPORT_PERMISSION = "disclosure.import_records"
 
 CHUNK_SIZE = 1000
 MAX_REPORTED_PROBLEMS = 1000
@@ -47,15 +66,6 @@ _CHAR_FIELDS = [
     for f in DisclosureRecord._meta.concrete_fields
     if f.get_internal_type() == "CharField" and f.max_length
 ]
-_MOMENTS = ("submitted_at", "approved_at", "published_at", "withdrawn_at", "created_at")
-_ACTORS = (
-    "created_by",
-    "updated_by",
-    "submitted_by",
-    "approved_by",
-    "published_by",
-    "withdrawn_by",
-)
 _TEXTS = (
     "title",
     "document_number",
@@ -63,7 +73,6 @@ _TEXTS = (
     "procedure",
     "summary",
     "source",
-    "withdrawal_reason",
 )
 _DATES = ("issued_on", "publication_date", "disclosure_until", "effective_on", "repealed_on")
 
@@ -93,6 +102,10 @@ class ImportReport:
     unknown: dict[str, list[str]] = field(default_factory=dict)
     created_vocabulary: dict[str, list[str]] = field(default_factory=dict)
     record_ids: list[int] = field(default_factory=list, repr=False)
+    #: Labels of the file's workflow columns (状态, 发布人, 浏览次数 …), which were not used.
+    ignored_columns: list[str] = field(default_factory=list)
+    #: The rows became published (the importer asked and may publish), else drafts.
+    publish: bool = False
     #: Seconds from the start to the commit, and of the search re-index after it (if run).
     write_seconds: float | None = None
     indexed: int | None = None
@@ -113,6 +126,17 @@ class ImportReport:
         verb = "已导入" if self.committed else "校验通过(试运行,未写入)"
         return f"{verb}:共 {self.rows} 行,新建 {self.created} 条,更新 {self.updated} 条。"
 
+    def notices(self) -> list[str]:
+        """What the importer should know beyond the counts: how the rows enter the workflow."""
+        notes = [
+            "各行已直接发布(发布人为您)。"
+            if self.publish
+            else "新建的信息为草稿,须经提交、审核、发布后才公开;更新的信息保持原状态。"
+        ]
+        if self.ignored_columns:
+            notes.append(f"以下列由工作流决定,文件中的值未采用:{'、'.join(self.ignored_columns)}。")
+        return notes
+
 
 class _Rollback(Exception):
     pass
@@ -122,7 +146,10 @@ class _Rollback(Exception):
 class _Options:
     create_missing: bool
     default_category: int | None
-    default_status: str
+    actor: Any
+    publish: bool
+    #: `roles.can_access_record` for the actor, their scope read once
+    within: Callable[[Any], bool]
 
 
 _FIELDS = DisclosureRecord._meta.concrete_fields
@@ -177,20 +204,18 @@ def _row_values(
         )
     values["disclosure_method"] = parse("disclosure_method", n.parse_method) or "proactive"
     values["disclosure_scope"] = parse("disclosure_scope", n.parse_scope) or DisclosureScope.PUBLIC
-    values["status"] = parse("status", n.parse_status) or opts.default_status
+    values["status"] = RecordStatus.PUBLISHED if opts.publish else RecordStatus.DRAFT
     values["issued_on"] = values["issued_on"] or values["publication_date"]
-    if values["status"] in (RecordStatus.PUBLISHED, RecordStatus.WITHDRAWN):
+    if opts.publish:
         # a record the public saw has a 公开日期; a draft's stays empty until it is published
         values["publication_date"] = values["publication_date"] or values["issued_on"]
     forms = parse("disclosure_forms", n.parse_forms)
     values["disclosure_forms"] = ["website"] if forms is None else forms
     values["procedure"] = values["procedure"] or settings.DISCLOSURE_DEFAULT_PROCEDURE
-    values["view_count"] = parse("view_count", lambda v: n.parse_int(v, "浏览次数")) or 0
-    values["version"] = parse("version", lambda v: n.parse_int(v, "版本号")) or 1
-    for name in (*_MOMENTS, "updated_at"):
-        values[name] = parse(name, n.parse_moment)
-    for name in _ACTORS:
-        values[f"{name}_id"] = vocab.user(cells.get(name))
+    values["view_count"] = 0
+    values["version"] = 1
+    values["created_by_id"] = values["updated_by_id"] = opts.actor.pk
+    values["published_by_id"] = opts.actor.pk if opts.publish else None
 
     values["organization_id"] = vocab.organization(cells.get("organization"))
     if not n.clean_text(cells.get("organization")):
@@ -202,7 +227,7 @@ def _row_values(
     if values["category_id"] is None and not n.clean_text(cells.get("category")):
         report.add(number, label("category"), "没有填写目录,也没有设置默认目录(--category)。")
 
-    if values["status"] == RecordStatus.PUBLISHED and values["published_at"] is None:
+    if opts.publish:
         day = values["publication_date"] or values["issued_on"]
         if day:
             values["published_at"] = timezone.make_aware(
@@ -211,9 +236,14 @@ def _row_values(
     keywords = parse("keywords", n.parse_keywords) or []
     index_number = n.clean_text(cells.get("index_number"))
     repealed_by = n.clean_text(cells.get("repealed_by")) or None
-    created_at = values.pop("created_at")
     record = _new_record(values)
-    record._import_created_at = created_at
+    if values["organization_id"] is not None and not opts.within(record):
+        report.add(
+            number,
+            label("organization"),
+            f"「{n.clean_text(cells.get('organization'))}」不在您的机构范围内:"
+            "只能导入本机构及下属部门的信息。",
+        )
     if index_number:
         try:
             parsed = parse_index_number(index_number)
@@ -243,15 +273,54 @@ def _row_values(
     return record, keywords, repealed_by
 
 
-class _Writer:
-    """Writes valid rows in chunks: creates, updates by index number, keywords, counters."""
+#: What an update keeps of the record it overwrites: everything the file may not set.
+_KEPT = [
+    f.attname
+    for f in _FIELDS
+    if f.name in WORKFLOW
+    or f.name
+    in {
+        "id", "rejected_by", "rejected_at", "rejection_reason", "confidentiality_reviewed_at",
+        "scheduled_publish_at", "repealed_by",
+    }
+]  # fmt: skip
 
-    def __init__(self, report: ImportReport) -> None:
+
+_RECORD_TYPE = DisclosureRecord._meta.label_lower
+_HISTORY = DisclosureRecord.history.model
+_TRACKED = [f.attname for f in _HISTORY.tracked_fields]
+
+
+def _revision(record: DisclosureRecord, *, date, kind: str, user_id, reason: str) -> dict:
+    """A simple-history revision of `record`, as `bulk_history_create` builds it."""
+    values = record.__dict__
+    row = {name: values[name] for name in _TRACKED}
+    row.update(
+        history_date=date,
+        history_type=kind,
+        history_user_id=user_id,
+        history_change_reason=reason,
+    )
+    return row
+
+
+class _Writer:
+    """Writes valid rows in chunks: creates, updates by index number, keywords, counters.
+
+    An update is checked against the record it would overwrite (scope, status) here, a chunk at
+    a time; once any row is bad the chunks are still checked (so the report names every row)
+    but no longer written.
+    """
+
+    def __init__(self, report: ImportReport, opts: _Options) -> None:
         self.report = report
+        self.opts = opts
+        self.may_edit = editable_statuses(opts.actor)
         self.pending: list[tuple[DisclosureRecord, list[str]]] = []
         self.repeals: list[tuple[int, int, str]] = []  # (row, record id, repealing number)
         self.counters: dict[tuple[str, int], int] = {}
         self.keyword_ids: dict[str, int] = {}  # names seen so far: the vocabulary is small
+        self.written: list[tuple[int, int, bool]] = []  # (record id, row, created)
         self.chunks = ChunkWriter(self._written)
 
     def add(self, number: int, record: DisclosureRecord, keywords, repealed_by) -> None:
@@ -261,33 +330,97 @@ class _Writer:
         if len(self.pending) >= CHUNK_SIZE:
             self.flush()
 
+    def _refusal(self, record: DisclosureRecord, old: DisclosureRecord) -> str | None:
+        """Why the row may not overwrite `old`, if it may not (the workflow's rules)."""
+        if not self.opts.within(old):
+            return (
+                f"信息索引号 {old.index_number} 已被您机构范围以外的一条信息使用,不能覆盖;"
+                "请核对信息索引号。"
+            )
+        if self.opts.publish or old.status in self.may_edit:
+            return None
+        return (
+            f"信息索引号 {old.index_number} 的「{old.title}」当前为「{old.get_status_display()}」,"
+            "导入只能修改您可编辑的草稿;已发布的信息须由有发布权限的人员勾选「直接发布」导入。"
+        )
+
+    def _take_over(self, record: DisclosureRecord, old: DisclosureRecord, now) -> None:
+        """The row's content on `old`'s workflow state, as the editing service would save it."""
+        values = record.__dict__
+        for name in _KEPT:
+            values[name] = getattr(old, name)
+        record.version = old.version + 1
+        record.updated_by_id = self.opts.actor.pk
+        record.updated_at = now
+        if self.opts.publish:
+            record.status = RecordStatus.PUBLISHED
+            record.published_by_id = self.opts.actor.pk
+            record.published_at = old.published_at or record.published_at or now
+            record.withdrawn_by_id = record.withdrawn_at = None
+            record.withdrawal_reason = ""
+            record.scheduled_publish_at = None
+        record._history_user = self.opts.actor
+        record._change_reason = f"导入更新(第 {record._import_row} 行)"
+
     def flush(self) -> None:
-        """Hand the pending rows to the chunk writer (which may still be writing the last)."""
+        """Check the pending rows against the database; write them unless a row was bad."""
         if not self.pending:
             return
         chunk, self.pending = self.pending, []
         numbers = [r.index_number for r, _ in chunk if r.index_number]
-        existing = dict(
-            DisclosureRecord.objects.filter(index_number__in=numbers).values_list(
-                "index_number", "pk"
-            )
-        )
+        # locked, as the workflow locks a record it changes: nobody publishes or withdraws one
+        # between this check and the commit, so the state kept below is still the state then
+        locked = DisclosureRecord.objects.select_for_update()
+        existing = {old.index_number: old for old in locked.filter(index_number__in=numbers)}
         write = ChunkWrite()
         now = timezone.now()
-        for record, _ in chunk:
-            if record.index_number in existing:
-                record.pk = existing[record.index_number]
+        overwritten: list[DisclosureRecord] = []
+        for record, keywords in chunk:
+            old = existing.get(record.index_number) if record.index_number else None
+            if old is not None:
+                refusal = self._refusal(record, old)
+                if refusal:
+                    self.report.add(record._import_row, label("index_number"), refusal)
+                    continue
+                self._take_over(record, old, now)
                 write.old.append(record)
+                overwritten.append(old)
             else:
+                record.created_at = record.updated_at = now
                 write.new.append(record)
+            write.keywords.append((record, keywords))
+        if not self.report.ok:
+            return
+        for record in write.new + write.old:
             if record.index_serial is not None:
                 key = (record.index_code, record.index_year)
                 self.counters[key] = max(self.counters.get(key, 0), record.index_serial)
-            record.created_at = record._import_created_at or now
-            record.updated_at = record.updated_at or now
-        ids = self._keyword_ids({name for _, keywords in chunk for name in keywords})
-        write.keywords = [(record, [ids[name] for name in keywords]) for record, keywords in chunk]
+        ids = self._keyword_ids({name for _, keywords in write.keywords for name in keywords})
+        write.keywords = [(r, [ids[name] for name in names]) for r, names in write.keywords]
+        if overwritten:
+            self._revisions(overwritten, write.old, now)
         self.chunks.submit(write)
+
+    def _revisions(self, before: list[DisclosureRecord], after: list[DisclosureRecord], now):
+        """The revision of every update, and the state before it for records that had none
+        (as `workflow.ensure_baseline_revision`): one SELECT and one COPY (or INSERT) a chunk."""
+        revised = set(
+            DisclosureRecord.history.filter(id__in=[r.pk for r in before])
+            .values_list("id", flat=True)
+            .distinct()
+        )
+        earlier = now - datetime.timedelta(microseconds=1)
+        rows = [
+            _revision(r, date=earlier, kind="+", user_id=None, reason="原始版本(导入)")
+            for r in before
+            if r.pk not in revised
+        ]
+        user_id = self.opts.actor.pk
+        rows += [
+            _revision(r, date=now, kind="~", user_id=user_id, reason=r._change_reason)
+            for r in after
+        ]
+        insert_rows(_HISTORY, rows)
 
     def _keyword_ids(self, names: set[str]) -> dict[str, int]:
         ids = self.keyword_ids
@@ -300,6 +433,10 @@ class _Writer:
     def _written(self, write: ChunkWrite) -> None:
         self.report.created += len(write.new)
         self.report.updated += len(write.old)
+        for record in write.new:
+            self.written.append((record.pk, record._import_row, True))
+        for record in write.old:
+            self.written.append((record.pk, record._import_row, False))
         for record, _ in write.keywords:
             self.report.record_ids.append(record.pk)
             if record._import_repealed_by:
@@ -323,9 +460,44 @@ class _Writer:
         DisclosureRecord.objects.bulk_update(linked, ["repealed_by"], batch_size=CHUNK_SIZE)
         keep_counters_ahead(highest=self.counters)
 
+    def audit(self, *, filename: str, ip: str | None) -> int:
+        """One audit entry per record written (新建 / 修改 / 发布), chained in bulk at the end:
+        the chain head is locked only for this, not for the whole import."""
+        actor, publish = self.opts.actor, self.opts.publish
+
+        def events():
+            for start in range(0, len(self.written), CHUNK_SIZE):
+                part = self.written[start : start + CHUNK_SIZE]
+                titles = dict(
+                    DisclosureRecord.objects.filter(pk__in=[pk for pk, _, _ in part]).values_list(
+                        "pk", "title"
+                    )
+                )
+                for pk, row, created in part:
+                    if publish:
+                        action = AuditAction.PUBLISH
+                    else:
+                        action = AuditAction.CREATE if created else AuditAction.EDIT
+                    yield {
+                        "action": action,
+                        "actor": actor,
+                        "target": (_RECORD_TYPE, str(pk), titles[pk]),
+                        "reason": "导入",
+                        "ip": ip,
+                        "details": {
+                            "import": filename,
+                            "row": row,
+                            "created": created,
+                            "status": RecordStatus.PUBLISHED if publish else None,
+                        },
+                    }
+
+        return record_events(events(), insert=insert_objects, batch_size=CHUNK_SIZE)
+
 
 def _check_columns(first: dict[str, Any], report: ImportReport) -> bool:
     fields = {field_for(header) for header in first}
+    report.ignored_columns = [label(name) for name in sorted(fields & WORKFLOW)]
     missing = [label(name) for name in REQUIRED if name not in fields]
     if not fields & {"issued_on", "publication_date"}:
         missing.append("发文日期或公开日期")
@@ -334,11 +506,12 @@ def _check_columns(first: dict[str, Any], report: ImportReport) -> bool:
     return not missing
 
 
-def _read_and_write(rows, report: ImportReport, opts: _Options) -> None:
+def _read_and_write(rows, report: ImportReport, opts: _Options) -> _Writer:
     vocab = VocabularyResolver(create_missing=opts.create_missing)
-    writer = _Writer(report)
+    writer = _Writer(report, opts)
     with writer.chunks:
         _validate_and_write(rows, report, opts, vocab, writer)
+    return writer
 
 
 def _validate_and_write(rows, report, opts: _Options, vocab, writer: _Writer) -> None:
@@ -374,8 +547,8 @@ def _validate_and_write(rows, report, opts: _Options, vocab, writer: _Writer) ->
                     )
                     continue
                 serials[key] = number
-        if report.ok:  # once a row is bad nothing will be kept: only validate the rest
-            writer.add(number, record, keywords, repealed_by)
+        # once a row is bad nothing will be kept: the writer only checks the rest
+        writer.add(number, record, keywords, repealed_by)
     if not checked:
         report.add(None, "", "文件为空:没有数据行。")
         return
@@ -389,6 +562,7 @@ def _validate_and_write(rows, report, opts: _Options, vocab, writer: _Writer) ->
             )
     report.unknown = {k: v for k, v in vocab.unknown.items() if v}
     report.created_vocabulary = {k: v for k, v in vocab.created.items() if v}
+    writer.flush()
     if report.ok:
         writer.finish()
 
@@ -408,24 +582,59 @@ def _reindex_after_commit(report: ImportReport, started: float) -> None:
     report.index_seconds = time.monotonic() - committed
 
 
+def import_limits(**overrides: Any) -> Limits:
+    """The limits of `settings` (DISCLOSURE_IMPORT_MAX_ROWS, …), 0 meaning none."""
+    values = {
+        "rows": settings.DISCLOSURE_IMPORT_MAX_ROWS,
+        "columns": settings.DISCLOSURE_IMPORT_MAX_COLUMNS,
+        "cell_chars": settings.DISCLOSURE_IMPORT_MAX_CELL_CHARS,
+        "seconds": settings.DISCLOSURE_IMPORT_MAX_SECONDS,
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Limits(
+        rows=values["rows"] or None,
+        columns=values["columns"],
+        cell_chars=values["cell_chars"],
+        seconds=values["seconds"] or None,
+    )
+
+
+#: What `create_missing` may add to the shared vocabularies, and the permission each needs.
+_VOCABULARY_PERMISSIONS = [f"disclosure.add_{kind}" for kind in KINDS]
+
+
+def _refusal(actor: Any, publish: bool, create_missing: bool) -> str | None:
+    """Whether `actor` may run this import at all (rows are checked one by one later)."""
+    if not holds_permission(actor, IMPORT_PERMISSION):
+        return "您没有批量导入公开信息的权限(须有「可批量导入公开信息」)。"
+    if publish and not may_publish(actor):
+        return "您没有发布权限,不能导入后直接发布;请以草稿导入,经审核后由发布人员发布。"
+    if create_missing and not actor.has_perms(_VOCABULARY_PERMISSIONS):
+        return "您没有新增机构、目录、主题、体裁的权限,不能自动创建;请管理员先在后台添加。"
+    return None
+
+
 def import_records(
     *,
     source: IO[bytes] | str | Path,
-    actor: Any = None,
+    actor: Any,
     filename: str | None = None,
     fmt: str | None = None,
     commit: bool = False,
     create_missing: bool = False,
     default_category: int | None = None,
-    default_status: str = RecordStatus.PUBLISHED,
+    publish: bool = False,
     encoding: str | None = None,
     max_bytes: int | None = None,
+    limits: Limits | None = None,
     ip: str | None = None,
 ) -> ImportReport:
     """Validate a file and, with `commit=True` and no problem at all, import every row of it.
 
-    Returns the report in every case; raises nothing for bad input. A committed import writes
-    one audit entry (who, file, counts); a refused `commit` is recorded too, outside the
+    `actor` imports under the workflow's rules (see the module's docstring); `publish` makes the
+    rows published instead of drafts, for an actor who may publish. Returns the report in every
+    case; raises nothing for bad input. A committed import writes one audit entry per record and
+    one for the whole (who, file, counts); a refused `commit` is recorded too, outside the
     rolled-back transaction.
     """
     if isinstance(source, str | Path):
@@ -438,23 +647,32 @@ def import_records(
                 commit=commit,
                 create_missing=create_missing,
                 default_category=default_category,
-                default_status=default_status,
+                publish=publish,
                 encoding=encoding,
                 max_bytes=max_bytes,
+                limits=limits,
                 ip=ip,
             )
     started = time.monotonic()
     filename = filename or getattr(source, "name", "") or "upload"
-    report = ImportReport(filename=str(filename), dry_run=not commit)
-    opts = _Options(create_missing, default_category, default_status)
+    report = ImportReport(filename=str(filename), dry_run=not commit, publish=publish)
+    limits = limits or Limits()
+    limits.started = started
     try:
+        refusal = _refusal(actor, publish, create_missing)
+        if refusal:
+            raise FileProblem(refusal)
+        opts = _Options(create_missing, default_category, actor, publish, record_scope(actor))
         check_size(source, max_bytes=max_bytes)
-        rows = read_rows(source, fmt=detect_format(str(filename), fmt), encoding=encoding)
+        rows = read_rows(
+            source, fmt=detect_format(str(filename), fmt), encoding=encoding, limits=limits
+        )
         with transaction.atomic():
-            _read_and_write(rows, report, opts)
+            writer = _read_and_write(rows, report, opts)
             if not report.ok or not commit:
                 raise _Rollback
             report.committed = True
+            writer.audit(filename=report.filename, ip=ip)
             record_event(
                 action=AuditAction.IMPORT,
                 actor=actor,
@@ -464,6 +682,7 @@ def import_records(
                     "rows": report.rows,
                     "created": report.created,
                     "updated": report.updated,
+                    "published": publish,
                     "created_vocabulary": report.created_vocabulary,
                 },
             )
@@ -471,8 +690,10 @@ def import_records(
     except _Rollback:
         pass
     except FileProblem as exc:
-        report.add(None, "", str(exc))
+        report.committed = False
+        report.add(exc.row, exc.column, str(exc))
     except DatabaseError as exc:
+        report.committed = False
         report.add(None, "", f"数据库拒绝了导入:{exc}")
     if not report.committed:
         report.record_ids = []

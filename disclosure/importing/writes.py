@@ -108,9 +108,12 @@ def _encoders(fields) -> list[tuple[str, Callable[[Any], str]]]:
 
 def _copy_rows(records: list[DisclosureRecord], encoders) -> bytes:
     """The records in COPY's text format: tab-separated, one line each."""
+    return _copy_values([record.__dict__ for record in records], encoders)
+
+
+def _copy_values(rows: list[dict[str, Any]], encoders) -> bytes:
     lines = []
-    for record in records:
-        values = record.__dict__
+    for values in rows:
         cells = []
         for name, encode in encoders:
             value = values[name]
@@ -241,6 +244,40 @@ def write_with_orm(write: ChunkWrite, real) -> None:
                 f"INSERT INTO {links_table} ({columns}) VALUES (%s, %s, %s)",  # noqa: S608
                 links,
             )
+
+
+def insert_objects(objects: list[Any]) -> None:
+    """Insert new rows of one model, in order, ids from the table's sequence: COPY where it is
+    available (the per-record audit entries of an import), `bulk_create` elsewhere."""
+    if not objects:
+        return
+    model = type(objects[0])
+    if not _copy_insert(model, [obj.__dict__ for obj in objects]):
+        model.objects.bulk_create(objects)
+
+
+def insert_rows(model: Any, rows: list[dict[str, Any]]) -> None:
+    """`insert_objects` from {attname: value} dicts: no model instance is built for COPY (an
+    import's revisions, two for each updated record)."""
+    if rows and not _copy_insert(model, rows):
+        model.objects.bulk_create([model(**row) for row in rows])
+
+
+def _copy_insert(model: Any, rows: list[dict[str, Any]]) -> bool:
+    """COPY the rows in if the connection can; False if it cannot."""
+    real = connections[DEFAULT_DB_ALIAS]
+    if not copy_available(real):
+        return False
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = real.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    payload = _copy_values(rows, _encoders(fields))
+    with real.wrap_database_errors, real.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN",  # noqa: S608
+            io.BytesIO(payload),
+        )
+    return True
 
 
 class ChunkWriter:

@@ -6,13 +6,15 @@ import io
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from disclosure.choices import DisclosurePeriod, RecordStatus
 from disclosure.importing import import_records
 from disclosure.models import AuditEntry, DisclosureRecord, IndexSerialCounter, Organization
-from tests.factories import make_user
+from disclosure.roles import REVIEWER
+from tests.factories import make_staff
 
 HEADER = [
     "信息索引号", "标题", "发文日期", "公开日期", "文件编号", "公开时限", "发布机构", "公开形式",
@@ -42,7 +44,16 @@ def csv_file(*rows, header=HEADER, encoding="utf-8-sig") -> io.BytesIO:
     return io.BytesIO(text.getvalue().encode(encoding))
 
 
+def root():
+    """A superuser: every organization, and the publish permission."""
+    user = get_user_model().objects.filter(username="import_root").first()
+    return user or get_user_model().objects.create_superuser("import_root", "", "pw-123456")
+
+
 def run(source, name="records.csv", **options):
+    """The content tests import as a superuser publishing (the rules: test_importing_rules.py)."""
+    options.setdefault("actor", root())
+    options.setdefault("publish", True)
     return import_records(source=source, filename=name, **options)
 
 
@@ -59,10 +70,23 @@ def test_messy_but_valid_row_is_imported_as_written(vocabulary):
     assert record.category.slug == "plans"
     assert record.keyword_names() == ["学校", "机关", "总结"]
     assert record.valid_until is None and record.status == RecordStatus.PUBLISHED
+    assert record.published_by == record.created_by == root()
     assert "<script>" not in record.body
     assert IndexSerialCounter.objects.get(code="014006470", year=2020).last_serial == 120
     entry = AuditEntry.objects.get(action="import")
     assert entry.details["created"] == 1
+    assert AuditEntry.objects.get(action="publish").object_id == str(record.pk)
+
+
+@pytest.mark.django_db
+def test_rows_are_drafts_unless_publishing_is_asked_for(vocabulary):
+    """Was 已发布 by default (issue 13, item 1): imported rows enter the workflow as drafts."""
+    report = run(csv_file(row()), commit=True, publish=False)
+    assert report.ok, [str(p) for p in report.problems]
+    record = DisclosureRecord.objects.get()
+    assert record.status == RecordStatus.DRAFT and record.published_at is None
+    assert record.published_by is None and record.created_by == root()
+    assert AuditEntry.objects.get(action="create").object_id == str(record.pk)
 
 
 @pytest.mark.django_db
@@ -274,12 +298,13 @@ def test_command_reports_rows_and_fails_without_writing(tmp_path, vocabulary):
         csv_file(row(), row(信息索引号="014006470/2020-00121", 发布机构="")).getvalue()
     )
     out = io.StringIO()
+    root()
     with pytest.raises(CommandError, match="未导入"):
-        call_command("import_records", str(path), "--commit", stdout=out)
+        call_command("import_records", str(path), "--commit", "--actor", "import_root", stdout=out)
     assert "第 3 行「发布机构」" in out.getvalue()
     assert not DisclosureRecord.objects.exists()
     path.write_bytes(csv_file(row()).getvalue())
-    call_command("import_records", str(path), "--commit", stdout=out)
+    call_command("import_records", str(path), "--commit", "--actor", "import_root", stdout=out)
     assert DisclosureRecord.objects.count() == 1
 
 
@@ -288,15 +313,25 @@ def test_command_says_when_the_imported_records_are_searchable(tmp_path, vocabul
     from disclosure.search import search_records
 
     path = tmp_path / "two.csv"
-    draft = [*row(信息索引号="014006470/2020-00121", 标题="草稿不进索引"), "草稿"]
-    path.write_bytes(csv_file([*row(), "已发布"], draft, header=[*HEADER, "状态"]).getvalue())
+    path.write_bytes(csv_file(row()).getvalue())
+    draft = tmp_path / "draft.csv"
+    draft.write_bytes(
+        csv_file(row(信息索引号="014006470/2020-00121", 标题="草稿不进索引")).getvalue()
+    )
+    root()
     out = io.StringIO()
-    call_command("import_records", str(path), "--commit", stdout=out)
+    call_command("import_records", str(path), "--commit", "--publish", "--actor", "import_root",
+                 stdout=out)  # fmt: skip
+    call_command("import_records", str(draft), "--commit", "--actor", "import_root", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0] == "已导入:共 2 行,新建 2 条,更新 0 条。"
+    assert lines[0] == "已导入:共 1 行,新建 1 条,更新 0 条。"
     assert lines[1].startswith("写入用时 ")
     assert lines[2].startswith("检索索引已更新:1 条已发布信息可检索(用时 ")
+    assert lines[3] == "各行已直接发布(发布人为您)。"
+    assert lines[6].startswith("检索索引已更新:0 条已发布信息可检索(用时 ")
+    assert lines[7].startswith("新建的信息为草稿")
     assert search_records(query="上半年总结").total == 1
+    assert search_records(query="草稿不进索引").total == 0
 
 
 @pytest.mark.django_db
@@ -355,8 +390,7 @@ def test_command_names_its_actor_in_the_audit_log_and_refuses_an_unknown_one(tmp
     with pytest.raises(CommandError, match="没有账号 nobody"):
         call_command("import_records", str(path), "--commit", "--actor", "nobody")
     assert not DisclosureRecord.objects.exists()
-    clerk = make_user(username="import_clerk", is_staff=True)
-    call_command(
-        "import_records", str(path), "--commit", "--actor", "import_clerk", stdout=io.StringIO()
-    )
+    clerk = make_staff(REVIEWER, organization=Organization.objects.get(pk=1), username="clerk")
+    call_command("import_records", str(path), "--commit", "--actor", "clerk", stdout=io.StringIO())
     assert AuditEntry.objects.get(action="import").actor == clerk
+    assert DisclosureRecord.objects.get().created_by == clerk

@@ -1,18 +1,18 @@
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from disclosure.models import DisclosureRecord
+from disclosure.choices import RecordStatus
+from disclosure.models import DisclosureRecord, Organization
+from disclosure.roles import REVIEWER
 from tests.disclosure.test_importing import GOOD, HEADER, csv_file, row
-from tests.factories import make_user
+from tests.factories import make_staff, make_user
 
 IMPORT_URL = "/admin/disclosure/recorddataexchange/import/"
 
 
 def importer():
-    user = make_user(username="importer", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="import_records"))
-    return user
+    """The office of 无锡市教育局 (审核): may import, not publish."""
+    return make_staff(REVIEWER, organization=Organization.objects.get(pk=1), username="importer")
 
 
 def upload(data: bytes, name: str = "old.csv") -> SimpleUploadedFile:
@@ -57,8 +57,9 @@ def test_admin_dry_run_then_commit(client, vocabulary):
     response = client.post(IMPORT_URL, {"file": upload(data)})
     assert "校验通过" in response.content.decode() and not DisclosureRecord.objects.exists()
     response = client.post(IMPORT_URL, {"file": upload(data), "commit": "on"})
-    assert "已导入" in response.content.decode()
+    assert "已导入" in response.content.decode() and "草稿" in response.content.decode()
     assert DisclosureRecord.objects.get().title == GOOD[1]
+    assert DisclosureRecord.objects.get().status == RecordStatus.DRAFT
     assert HEADER[0] == "信息索引号"
 
 

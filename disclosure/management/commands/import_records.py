@@ -1,12 +1,13 @@
-"""`import_records FILE [--commit]`: validate (dry run) or import a legacy site's records."""
+"""`import_records FILE --actor NAME [--commit] [--publish]`: validate (dry run) or import a
+legacy site's records, as the named staff account and under its permissions and scope."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from disclosure.choices import RecordStatus
 from disclosure.importing import import_records
+from disclosure.importing.service import import_limits
 from disclosure.importing.vocabulary import VocabularyResolver
 from disclosure.management.actors import actor_from_option
 
@@ -25,7 +26,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--category", help="没有目录的行放入此目录(路径名或「a / b」路径)")
         parser.add_argument(
-            "--status", default=RecordStatus.PUBLISHED, help="没有状态列时的状态(默认已发布)"
+            "--publish",
+            action="store_true",
+            help="导入后直接发布(操作人须有发布权限);默认以草稿导入,经审核、发布后公开",
         )
         parser.add_argument("--format", choices=["csv", "xlsx", "json", "jsonl"])
         parser.add_argument("--encoding", help="文件编码,如 gbk;默认 UTF-8")
@@ -35,7 +38,23 @@ class Command(BaseCommand):
             default=settings.DISCLOSURE_IMPORT_MAX_BYTES,
             help="文件大小上限(字节),0 为不限",
         )
-        parser.add_argument("--actor", help="记入审计日志的操作人账号")
+        parser.add_argument(
+            "--max-rows",
+            type=int,
+            default=settings.DISCLOSURE_IMPORT_MAX_ROWS,
+            help="数据行数上限,0 为不限",
+        )
+        parser.add_argument(
+            "--max-seconds",
+            type=int,
+            default=settings.DISCLOSURE_IMPORT_MAX_SECONDS,
+            help="读取用时上限(秒),0 为不限",
+        )
+        parser.add_argument(
+            "--actor",
+            required=True,
+            help="操作人账号:按其权限和机构范围导入,并记入审计日志",
+        )
 
     def handle(self, *args, **options):
         actor = actor_from_option(options["actor"])
@@ -54,9 +73,10 @@ class Command(BaseCommand):
                 commit=options["commit"],
                 create_missing=options["create_missing"],
                 default_category=default_category,
-                default_status=options["status"],
+                publish=options["publish"],
                 encoding=options["encoding"],
                 max_bytes=options["max_bytes"] or None,
+                limits=import_limits(rows=options["max_rows"], seconds=options["max_seconds"]),
             )
         except OSError as exc:
             raise CommandError(f"无法读取文件:{exc}") from exc
@@ -76,3 +96,5 @@ class Command(BaseCommand):
                 f"检索索引已更新:{report.indexed} 条已发布信息可检索"
                 f"(用时 {report.index_seconds:.1f} 秒)。"
             )
+        for notice in report.notices():
+            self.stdout.write(notice)
