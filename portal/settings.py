@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id and the one-line request log (portal/request_log.py).
+    "portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # /zh-hant/ prefix → Traditional script; see portal/public_urls.py and portal/middleware.py.
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A full disk while saving an upload: 503 with a clear message (portal/full_disk.py).
+    "portal.full_disk.FullDiskMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -103,6 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # A persistent connection the server closed (restart, failover, pg_terminate_backend) is
+    # found dead at the start of the next request and replaced, instead of failing it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -111,9 +119,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down: pages are served uncached, the request form refuses (portal/cache.py).
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
+            # A Redis that hangs must not hang the page: give up after a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -137,6 +148,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    # Removes the part of an upload written before the disk filled up (portal/full_disk.py).
+    "default": {"BACKEND": "portal.full_disk.CleaningFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
@@ -154,12 +170,27 @@ DISCLOSURE_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("DISCLOSURE_ATTACHMENT_MAX_BYTES", str(50 * 1024 * 1024))
 )
 
+# Logs go to stderr (journald under systemd): one line per record, JSON lines with
+# LOG_FORMAT=json, each with the request id, path, view, record id and user id, never personal
+# data (portal/request_log.py). TRUST_PROXY_REQUEST_ID: take nginx's X-Request-ID.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+TRUST_PROXY_REQUEST_ID = env_flag("TRUST_PROXY_REQUEST_ID")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "portal.request_log.RequestContextFilter"}},
+    "formatters": {
+        "portal": {"()": "portal.request_log.LogFormatter", "as_json": LOG_FORMAT == "json"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            "formatter": "portal",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # The start-up line naming the OpenCC backend (portal/apps.py).
+    # The request log and the start-up line naming the OpenCC backend (portal/apps.py).
     "loggers": {"portal": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 

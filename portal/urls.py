@@ -5,9 +5,11 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from portal.sitemaps import SITEMAPS
-from portal.views import site
+from portal.views import health, site
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include(("portal.api.urls", "api"), namespace="api")),
     path("robots.txt", site.robots_txt, name="robots_txt"),
