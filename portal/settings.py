@@ -161,6 +161,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_flag("SECURE_COOKIES", not DEBUG and env_flag("HTTPS"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind deploy/nginx (which redirects port 80 itself): HSTS and the HTTPS redirect for pages,
+# except the health endpoints a load balancer probes over plain HTTP.
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT")
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
