@@ -9,14 +9,13 @@ loaded with the seed data by manage.py as an operator would, and dropped at the 
 from __future__ import annotations
 
 import dataclasses
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import dj_database_url
 import pytest
 
+from tests.deploy.databases import create_postgres_database, drop_postgres_database, on_postgres
 from tests.deploy.servers import manage, server_env
 
 
@@ -55,49 +54,6 @@ class ServedDatabase:
         )
         connection.autocommit = True
         return connection
-
-
-def on_postgres() -> bool:
-    return os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
-
-
-def postgres_admin(url: str):
-    import psycopg2
-
-    params = dj_database_url.parse(url)
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=params["USER"],
-        password=params["PASSWORD"],
-        host=params["HOST"],
-        port=params["PORT"] or 5432,
-    )
-    connection.autocommit = True
-    return connection
-
-
-def create_postgres_database(prefix: str) -> tuple[str, str]:
-    """A new, empty database on DATABASE_URL's server: (url, name)."""
-    base = os.environ["DATABASE_URL"]
-    params = dj_database_url.parse(base)
-    name = f"test_{params['NAME']}_{prefix}_{uuid.uuid4().hex[:8]}"[:63]
-    with postgres_admin(base) as admin, admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    return base.rsplit("/", 1)[0] + "/" + name, name
-
-
-def drop_postgres_database(name: str) -> None:
-    """Drop one database this test run created (its own connections only: by its name)."""
-    admin = postgres_admin(os.environ["DATABASE_URL"])
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                [name],
-            )
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    finally:
-        admin.close()
 
 
 @pytest.fixture(scope="session")
