@@ -32,8 +32,12 @@ def create_postgres_database(prefix: str) -> tuple[str, str]:
     base = os.environ["DATABASE_URL"]
     params = dj_database_url.parse(base)
     name = f"test_{params['NAME']}_{prefix}_{uuid.uuid4().hex[:8]}"[:63]
-    with postgres_admin(base) as admin, admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin = postgres_admin(base)
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.close()
     return base.rsplit("/", 1)[0] + "/" + name, name
 
 
