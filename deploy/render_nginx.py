@@ -32,10 +32,10 @@ def render(**values: str) -> str:
     unknown = set(merged) - set(DEFAULTS)
     if unknown:
         raise ValueError(f"unknown values: {sorted(unknown)}")
-    merged["https_port_suffix"] = "" if merged["https_port"] == "443" else f":{merged['https_port']}"
+    port = merged["https_port"]
+    merged["https_port_suffix"] = "" if port == "443" else f":{port}"
     text = TEMPLATE.read_text(encoding="utf-8")
-    rendered = re.sub(r"@([A-Z_]+)@", lambda m: merged[m.group(1).lower()], text)
-    return rendered
+    return re.sub(r"@([A-Z_]+)@", lambda m: merged[m.group(1).lower()], text)
 
 
 def main() -> None:
