@@ -44,8 +44,12 @@ def migrations_applied() -> bool:
     """Once true, remembered for the process (migrations are not unapplied under it)."""
     global _migrated
     if not _migrated:
-        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        try:
+            executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except Exception:
+            logger.exception("readyz: the migrations could not be read")
+            return False
         if plan:
             logger.error("readyz: %d migrations are not applied", len(plan))
         _migrated = not plan

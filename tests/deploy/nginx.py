@@ -147,7 +147,7 @@ http {{
     )
     try:
         try:
-            wait_for_port(https_port, process=process, timeout=15)
+            wait_for_port(https_port, process=process, timeout=60)
         except (RuntimeError, TimeoutError) as error:
             log = (root / "error.log").read_text() if (root / "error.log").exists() else ""
             raise RuntimeError(f"nginx did not start: {log}") from error

@@ -28,7 +28,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, *, process: subprocess.Popen, timeout: float = 30) -> None:
+def wait_for_port(port: int, *, process: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -88,7 +88,9 @@ def server_env(**values: str) -> dict[str, str]:
         SECRET_KEY="deploy-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         PYTHONPATH=str(REPO),
     )
-    env.pop("PORTAL_INSECURE_DEMO", None)
+    # set by the browser tests' Playwright in this process; never in production
+    for name in ("PORTAL_INSECURE_DEMO", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
     env.update(values)
     return env
 
@@ -135,7 +137,7 @@ def gunicorn(
         stop(process)
 
 
-def wait_until_ok(url: str, timeout: float = 30) -> None:
+def wait_until_ok(url: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
