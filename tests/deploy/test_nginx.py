@@ -3,6 +3,7 @@ pages, static files, an upload, the forwarded headers and the request id."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -10,6 +11,7 @@ import re
 import socket
 import ssl
 import threading
+import time
 import uuid
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -52,7 +54,23 @@ def site(served_database, tmp_path_factory):
 
 def app_log_entries(site) -> list[dict]:
     lines = site.app_log.read_text(encoding="utf-8", errors="replace").splitlines()
-    return [json.loads(line) for line in lines if line.startswith("{")]
+    entries = []
+    for line in lines:
+        if line.startswith("{"):
+            with contextlib.suppress(json.JSONDecodeError):  # a line still being written
+                entries.append(json.loads(line))
+    return entries
+
+
+def logged_request(site, request_id: str) -> dict:
+    """The application's log line of one request (the worker may write it a moment later)."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = [e for e in app_log_entries(site) if e.get("request_id") == request_id]
+        if found or time.monotonic() > deadline:
+            assert found, site.app_log.read_text()[-3000:]
+            return found[0]
+        time.sleep(0.1)
 
 
 def test_pages_are_served_over_http2_on_ipv4_and_ipv6(site):
@@ -99,7 +117,7 @@ def test_request_id_is_nginx_own_and_in_the_response_and_the_json_app_log(site):
     response, _ = site.request("GET", "/records/", headers={"X-Request-ID": forged})
     request_id = response.getheader("X-Request-ID")
     assert response.status == 200 and re.fullmatch(r"[0-9a-f]{32}", request_id)
-    entry = next(e for e in app_log_entries(site) if e.get("request_id") == request_id)
+    entry = logged_request(site, request_id)
     assert entry["path"] == "/records/" and entry["status"] == 200
     assert f"id={request_id}" in site.access_log()
     assert forged not in site.app_log.read_text()
