@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id and the one-line request log (portal/request_log.py).
+    "portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files with DEBUG off (the demo, a pip-installed portal); nginx may still serve
     # STATIC_ROOT in front of it.
@@ -93,6 +95,8 @@ MIDDLEWARE = [
     "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A full disk while saving an upload: 503 with a clear message (portal/full_disk.py).
+    "portal.full_disk.FullDiskMiddleware",
     # Last, as django-axes requires: turns a refused (locked-out) login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,6 +137,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # A persistent connection the server closed (restart, failover, pg_terminate_backend) is
+    # found dead at the start of the next request and replaced, instead of failing it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [PROJECT_FILES_DIR / "fixtures"]
@@ -141,9 +149,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down: pages are served uncached, the request form refuses (portal/cache.py).
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
+            # A Redis that hangs must not hang the page: give up after a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -200,6 +211,11 @@ warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarn
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    # Removes the part of an upload written before the disk filled up (portal/full_disk.py).
+    "default": {"BACKEND": "portal.full_disk.CleaningFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
@@ -236,6 +252,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# The health endpoints a load balancer probes over plain HTTP are never redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)$"]
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
@@ -245,12 +263,27 @@ DISCLOSURE_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("DISCLOSURE_ATTACHMENT_MAX_BYTES", str(50 * 1024 * 1024))
 )
 
+# Logs go to stderr (journald under systemd): one line per record, JSON lines with
+# LOG_FORMAT=json, each with the request id, path, view, record id and user id, never personal
+# data (portal/request_log.py). TRUST_PROXY_REQUEST_ID: take nginx's X-Request-ID.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+TRUST_PROXY_REQUEST_ID = env_flag("TRUST_PROXY_REQUEST_ID")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "portal.request_log.RequestContextFilter"}},
+    "formatters": {
+        "portal": {"()": "portal.request_log.LogFormatter", "as_json": LOG_FORMAT == "json"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            "formatter": "portal",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # The start-up line naming the OpenCC backend (portal/apps.py).
+    # The request log and the start-up line naming the OpenCC backend (portal/apps.py).
     "loggers": {"portal": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 

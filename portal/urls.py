@@ -5,9 +5,11 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from portal.sitemaps import SITEMAPS
-from portal.views import site
+from portal.views import health, site
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # The second sign-in step (accounts/): before the admin's own URLs.
     path("admin/2fa/", include("accounts.urls")),
     path("admin/", admin.site.urls),

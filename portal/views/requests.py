@@ -25,10 +25,16 @@ from disclosure.models.requests import (
 )
 from disclosure.numbers import NumberKeyChoiceField
 from disclosure.services.requests import lookup_request, submit_online_request
+from portal.cache import CACHE_ERRORS
 
 RECEIPT_SESSION_KEY = "request_receipt"
 LOOKUP_FAILED = "未找到与该申请编号和联系电话相符的申请,请核对后重试。"
 RATE_LIMITED = "提交过于频繁,请稍后再试。"
+#: The counters of the limits live in the cache (Redis); when it cannot be reached the form
+#: refuses (fails closed) rather than accept without any limit.
+LIMITS_UNAVAILABLE = (
+    "系统暂时无法受理在线提交,您填写的内容未提交。请稍后再试,或通过信函、当面等方式提出申请。"
+)
 
 
 def _blank(choices) -> list[tuple[str, str]]:
@@ -102,14 +108,18 @@ def request_form(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "portal/requests/form.html", {"form": RequestForm()})
     form = RequestForm(request.POST, request.FILES)
-    limited = is_ratelimited(
-        request,
-        group="request-submit",
-        key="ip",
-        rate=settings.REQUEST_SUBMIT_RATE,
-        method="POST",
-        increment=True,
-    )
+    try:
+        limited = is_ratelimited(
+            request,
+            group="request-submit",
+            key="ip",
+            rate=settings.REQUEST_SUBMIT_RATE,
+            method="POST",
+            increment=True,
+        )
+    except CACHE_ERRORS:
+        form.add_error(None, LIMITS_UNAVAILABLE)
+        return render(request, "portal/requests/form.html", {"form": form}, status=503)
     if limited:
         form.add_error(None, RATE_LIMITED)
         return render(request, "portal/requests/form.html", {"form": form}, status=429)
@@ -164,14 +174,18 @@ def request_status(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "portal/requests/status.html", {"form": StatusForm()})
     form = StatusForm(request.POST)
-    limited = is_ratelimited(
-        request,
-        group="request-status",
-        key="ip",
-        rate=settings.REQUEST_LOOKUP_RATE,
-        method="POST",
-        increment=True,
-    )
+    try:
+        limited = is_ratelimited(
+            request,
+            group="request-status",
+            key="ip",
+            rate=settings.REQUEST_LOOKUP_RATE,
+            method="POST",
+            increment=True,
+        )
+    except CACHE_ERRORS:
+        form.add_error(None, LIMITS_UNAVAILABLE)
+        return render(request, "portal/requests/status.html", {"form": form}, status=503)
     if limited:
         form.add_error(None, RATE_LIMITED)
         return render(request, "portal/requests/status.html", {"form": form}, status=429)
