@@ -48,7 +48,7 @@ def drop_guards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("disclosure", "0011_export_jobs"),
+        ("disclosure", "0013_request_scope"),
     ]
 
     operations = [
