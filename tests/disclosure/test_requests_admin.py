@@ -298,7 +298,7 @@ def test_a_reviewer_of_another_organization_cannot_download_the_attachment(clien
         channel=ReceiptChannel.IN_PERSON,
         fields=applicant_fields(),
         submitted_on=D(2020, 9, 30),
-        attachment=SimpleUploadedFile("身份证.pdf", pdf),
+        attachment=SimpleUploadedFile("身份证.pdf", tiny_pdf()),
     )
     client.force_login(reviewer)
     url = reverse("admin:disclosure_informationrequest_attachment", args=[request.pk])
