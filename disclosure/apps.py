@@ -10,7 +10,6 @@ class DisclosureConfig(AppConfig):
     def ready(self) -> None:
         from disclosure.audit import connect_auth_signals
         from disclosure.roles import sync_role_groups
-        from disclosure.search import signals  # noqa: F401 - connects the index receivers
 
         connect_auth_signals()
         # After auth's own receiver has created this app's permissions (auth is listed first).

@@ -99,7 +99,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     REVIEWER: [
         "approve_record",
         # The office compiles the annual report and submits its record, which another reviewer
-        # approves (四眼原则): disclosure.annual_report.submit_annual_report.
+        # approves (四眼原则): reports.services.submit_annual_report.
         "submit_record",
         *_RECORD_EDIT,
         *_VOCABULARY_VIEW,

@@ -11,12 +11,12 @@ import datetime
 
 from django.utils import timezone
 
-from disclosure.annual_report import annual_report_reminders
+from applications.services import anonymize_expired_requests, close_overdue_corrections
 from disclosure.audit import record_event
-from disclosure.export_jobs import delete_expired_export_files, fail_stale_export_jobs
 from disclosure.models import AuditAction, AuditEntry
-from disclosure.services.requests import anonymize_expired_requests, close_overdue_corrections
 from disclosure.workflow import run_due_tasks
+from exchange.export_jobs import delete_expired_export_files, fail_stale_export_jobs
+from reports.services import annual_report_reminders
 
 REMINDERS_MARKER = "annual_report_reminders"
 

@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "disclosure",
+    "applications",
+    "plans",
+    "reports",
+    "exchange",
+    "search",
     "portal",
 ]
 
@@ -180,7 +185,7 @@ ANNUAL_REPORT_REMINDER_DAYS = (2, 15, 25, 29)
 DISCLOSURE_IMPORT_MAX_BYTES = int(
     os.environ.get("DISCLOSURE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
 )
-# Background exports of the admin 数据导入导出 page (disclosure/export_jobs.py). The files hold
+# Background exports of the admin 数据导入导出 page (exchange/export_jobs.py). The files hold
 # drafts and the audit log: they are kept outside MEDIA_ROOT and STATIC_ROOT and reach a browser
 # only through the requester's download view in the admin.
 EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", VAR_DIR / "exports"))

@@ -8,7 +8,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from disclosure.admin.exports import export_selected_records
 from disclosure.admin.record_forms import (
     AttachmentInline,
     RecordForm,
@@ -50,6 +49,7 @@ from disclosure.services.editing import (
     update_record,
 )
 from disclosure.workflow import TRANSITIONS, WorkflowError, allowed_transitions
+from exchange.admin.exports import export_selected_records
 
 admin.site.site_header = "政府信息公开平台 管理后台"
 admin.site.site_title = "政府信息公开平台"

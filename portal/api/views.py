@@ -24,18 +24,12 @@ from ninja.renderers import JSONRenderer
 
 from disclosure.convert import to_traditional
 from disclosure.filters import SORTS, filter_records
-from disclosure.models import (
-    Category,
-    DisclosureRecord,
-    Genre,
-    Organization,
-    PlanSection,
-    Topic,
-)
+from disclosure.models import Category, DisclosureRecord, Genre, Organization, Topic
 from disclosure.numbering import INDEX_NUMBER_RE
-from disclosure.search import search_records
 from disclosure.selectors import public_record_details, public_records
+from plans.models import PlanSection
 from portal.api import schemas
+from search import search_records
 
 
 class ReadableJSON(JSONRenderer):
@@ -60,7 +54,7 @@ MAX_PAGE = 100_000
 
 class RecordQuery(Schema):
     """The public listing's filters (disclosure.filters.RecordFilter), documented for OpenAPI,
-    plus the full-text query `q` of the search page (disclosure.search)."""
+    plus the full-text query `q` of the search page (search)."""
 
     q: str | None = Query(
         None, description="全文检索:中文二字词、短语、多词,繁简通查;按相关度排序", max_length=200

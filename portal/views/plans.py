@@ -4,8 +4,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from disclosure.choices import PlanItemStatus
-from disclosure.models import WorkPlan
-from disclosure.plan_selectors import (
+from plans.models import WorkPlan
+from plans.selectors import (
     plan_index,
     plan_organizations,
     plan_years,

@@ -14,16 +14,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
-from disclosure.models import InformationRequest, Organization
-from disclosure.models.requests import (
+from applications.models import (
     ApplicantType,
     DeliveryMethod,
     IdType,
+    InformationRequest,
     MediumForm,
     OrganizationKind,
     RequestState,
 )
-from disclosure.services.requests import lookup_request, submit_online_request
+from applications.services import lookup_request, submit_online_request
+from disclosure.models import Organization
 
 RECEIPT_SESSION_KEY = "request_receipt"
 LOOKUP_FAILED = "未找到与该申请编号和联系电话相符的申请,请核对后重试。"

@@ -4,8 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from disclosure.filters import filter_records
-from disclosure.search import search_records
 from disclosure.selectors import public_records
+from search import search_records
 
 
 def search(request: HttpRequest) -> HttpResponse:

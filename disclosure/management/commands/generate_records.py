@@ -3,7 +3,7 @@ from django.db.models import Max
 
 from disclosure.generator import generate_records
 from disclosure.models import DisclosureRecord
-from disclosure.search import index_records
+from search import index_records
 
 INDEX_BATCH = 5000
 
