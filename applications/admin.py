@@ -153,7 +153,7 @@ class ExtendForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        perm = Q(codename="approve_request_extension", content_type__app_label="disclosure")
+        perm = Q(codename="approve_request_extension", content_type__app_label="applications")
         self.fields["approver"].queryset = (
             get_user_model()
             .objects.filter(is_active=True)

@@ -1,11 +1,11 @@
 """Masking of applicants' personal data in lists and exports (PIPL Articles 28, 51).
 
-Only users holding `disclosure.view_request_personal_data` see ID and phone numbers in full.
+Only users holding `applications.view_request_personal_data` see ID and phone numbers in full.
 """
 
 from __future__ import annotations
 
-PERSONAL_DATA_PERMISSION = "disclosure.view_request_personal_data"
+PERSONAL_DATA_PERMISSION = "applications.view_request_personal_data"
 
 
 def mask_id_number(value: str) -> str:

@@ -442,7 +442,7 @@ def extend_request(
             raise RequestError("延长答复期限须为1至20个工作日。")
         if not reason.strip():
             raise RequestError("请写明延长答复期限的理由。")
-        if approver is None or not approver.has_perm("disclosure.approve_request_extension"):
+        if approver is None or not approver.has_perm("applications.approve_request_extension"):
             raise RequestError("延长答复期限须经有批准权限的负责人同意,请选择批准人。")
         if request.due_on and today > request.due_on:
             raise RequestError(f"答复期限已于 {request.due_on:%Y-%m-%d} 届满,不能再延长。")

@@ -34,6 +34,19 @@ def entry_digest(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def audit_object_type(obj: models.Model) -> str:
+    """The log's name for a kind of object: "app.model" of the app that owns its table.
+
+    The contexts that left the records core (issue 17) kept their disclosure_* tables, and their
+    objects keep their names in the log ("disclosure.planitem"), so one object has one name in
+    the whole log, before and after the move, for an auditor's filter.
+    """
+    opts = obj._meta
+    if opts.db_table == f"disclosure_{opts.model_name}":
+        return f"disclosure.{opts.model_name}"
+    return opts.label_lower
+
+
 def record_event(
     *,
     action: str,
@@ -56,7 +69,7 @@ def record_event(
             actor=actor if getattr(actor, "pk", None) else None,
             actor_name=getattr(actor, "get_username", lambda: "")() if actor else "",
             action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
+            object_type=audit_object_type(obj) if obj is not None else "",
             object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
             object_repr=str(obj)[:300] if obj is not None else "",
             reason=reason or "",

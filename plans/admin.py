@@ -220,8 +220,8 @@ class WorkPlanAdmin(admin.ModelAdmin):
 
     def _check_permission(self, request: HttpRequest) -> None:
         if not (
-            request.user.has_perm("disclosure.add_planitem")
-            and request.user.has_perm("disclosure.change_planitem")
+            request.user.has_perm("plans.add_planitem")
+            and request.user.has_perm("plans.change_planitem")
         ):
             raise PermissionDenied
 

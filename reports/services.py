@@ -286,7 +286,7 @@ def submit_annual_report(
     from disclosure.services.records import create_record
     from disclosure.workflow import WorkflowError, submit_record
 
-    if not actor.has_perm("disclosure.change_annualreport"):
+    if not actor.has_perm("reports.change_annualreport"):
         raise AnnualReportError(["您没有编制年度报告的权限。"])
     try:
         with transaction.atomic():
@@ -377,7 +377,7 @@ def annual_report_reminders(*, today: datetime.date | None = None) -> list[str]:
 
         recipients = list(
             get_user_model()
-            .objects.with_perm("disclosure.publish_annualreport", is_active=True)
+            .objects.with_perm("reports.publish_annualreport", is_active=True)
             .exclude(email="")
             .values_list("email", flat=True)
         )

@@ -8,7 +8,14 @@ from django.urls import reverse
 
 from disclosure.demo import ensure_demo_accounts
 from disclosure.models import DisclosureRecord, Organization
-from disclosure.roles import AUDITOR, EDITOR, PUBLISHER, REVIEWER, ROLE_PERMISSIONS
+from disclosure.roles import (
+    AUDITOR,
+    EDITOR,
+    PUBLISHER,
+    REVIEWER,
+    ROLE_APP_LABELS,
+    ROLE_PERMISSIONS,
+)
 from plans.models import PlanItem
 from plans.services import split_plan
 from reports.models import AnnualReport
@@ -26,7 +33,7 @@ def codenames(group_name: str) -> set[str]:
 def existing(names: list[str]) -> set[str]:
     return set(
         Permission.objects.filter(
-            content_type__app_label="disclosure", codename__in=names
+            content_type__app_label__in=ROLE_APP_LABELS, codename__in=names
         ).values_list("codename", flat=True)
     )
 

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from disclosure.models import DisclosureRecord
-from tests.disclosure.test_importing import GOOD, HEADER, csv_file, row
+from tests.exchange.test_importing import GOOD, HEADER, csv_file, row
 from tests.factories import make_user
 
 IMPORT_URL = "/admin/disclosure/recorddataexchange/import/"

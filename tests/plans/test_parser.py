@@ -41,7 +41,7 @@ def test_seed_yields_seven_summary_and_five_plan_items_with_their_headings():
 
 def test_seed_items_match_the_fixture_text_exactly():
     rows = json.loads(SEED_FIXTURE.read_text(encoding="utf-8"))
-    stored = [r["fields"] for r in rows if r["model"] == "disclosure.planitem"]
+    stored = [r["fields"] for r in rows if r["model"] == "plans.planitem"]
     parsed = [item for section in parse_plan(seed_body()).sections for item in section.items]
     assert [(i.heading, i.text) for i in parsed] == [(f["heading"], f["text"]) for f in stored]
 
