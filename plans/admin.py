@@ -20,7 +20,6 @@ from django.utils.safestring import mark_safe
 from disclosure.choices import PlanSectionKind
 from disclosure.models import DisclosureRecord
 from disclosure.roles import accessible_organization_ids
-from exchange.admin.exports import export_plan_items_csv, export_plan_items_xlsx
 from plans.models import PlanItem, PlanProgressNote, PlanSection, WorkPlan
 from plans.parser import ParsedItem, ParsedPlan, ParsedSection, parse_plan
 from plans.services import (
@@ -374,7 +373,8 @@ class PlanItemAdmin(admin.ModelAdmin):
         ("关联", {"fields": ["suggested_follow_up", "follow_up", "evidence"]}),
     ]
     inlines = [PlanProgressNoteInline]
-    actions = [export_plan_items_csv, export_plan_items_xlsx]
+    # exchange.admin adds its export_plan_items_csv/_xlsx actions.
+    actions: list = []
 
     def has_add_permission(self, request) -> bool:
         return False

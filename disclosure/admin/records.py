@@ -49,7 +49,6 @@ from disclosure.services.editing import (
     update_record,
 )
 from disclosure.workflow import TRANSITIONS, WorkflowError, allowed_transitions
-from exchange.admin.exports import export_selected_records
 
 admin.site.site_header = "政府信息公开平台 管理后台"
 admin.site.site_title = "政府信息公开平台"
@@ -158,7 +157,8 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "category"]
     change_form_template = "admin/disclosure/disclosurerecord/change_form.html"
     change_list_template = "admin/disclosure/disclosurerecord/change_list.html"
-    actions = [*(_bulk_action(name) for name in TRANSITIONS), export_selected_records]
+    # exchange.admin adds its export_selected_records action (the core never imports it).
+    actions = [*(_bulk_action(name) for name in TRANSITIONS)]
 
     # Display ------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
+from disclosure.admin.records import DisclosureRecordAdmin
 from disclosure.models import AuditEntry, RecordDataExchange
 from exchange.export_filters import ExportFilterError, RecordExportFilter, export_queryset
 from exchange.export_jobs import (
@@ -41,6 +42,7 @@ from exchange.exports import (
     stream_records,
 )
 from exchange.models import ExportSubject
+from plans.admin import PlanItemAdmin
 
 EXPORT_PERMISSION = "disclosure.export_records"
 AUDIT_EXPORT_PERMISSION = "disclosure.export_audit_log"
@@ -281,3 +283,9 @@ class DataExchangeAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+# The exports are also actions of the record listing and of the plan items: added here, as the
+# records core and the plans app do not import the data exchange (docs/architecture.md).
+DisclosureRecordAdmin.actions = [*DisclosureRecordAdmin.actions, export_selected_records]
+PlanItemAdmin.actions = [*PlanItemAdmin.actions, export_plan_items_csv, export_plan_items_xlsx]
