@@ -10,6 +10,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from disclosure.http import client_ip
 from disclosure.models import AuditAction, AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
@@ -98,8 +99,7 @@ def first_broken_link() -> AuditEntry | None:
     return None
 
 
-def _request_ip(request: Any) -> str | None:
-    return getattr(request, "META", {}).get("REMOTE_ADDR") or None
+_request_ip = client_ip
 
 
 def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from disclosure.admin.records import DisclosureRecordAdmin
+from disclosure.http import client_ip
 from disclosure.models import AuditEntry, RecordDataExchange
 from exchange.export_filters import ExportFilterError, RecordExportFilter, export_queryset
 from exchange.export_jobs import (
@@ -64,8 +65,6 @@ class ExportOptionsForm(forms.Form):
     )
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def streaming_download(chunks, *, what: str, fmt: str) -> StreamingHttpResponse:
@@ -90,7 +89,7 @@ def export_selected_records(modeladmin, request: HttpRequest, queryset) -> HttpR
         fmt="xlsx",
         actor=request.user,
         filters={"selected": queryset.count(), "changelist": request.GET.urlencode()},
-        ip=_client_ip(request),
+        ip=client_ip(request),
     )
     return streaming_download(chunks, what="records", fmt="xlsx")
 
@@ -107,7 +106,7 @@ def _plan_items_action(fmt: str):
             fmt=fmt,
             actor=request.user,
             filters={"selected": queryset.count(), "changelist": request.GET.urlencode()},
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
         return streaming_download(chunks, what="plan-items", fmt=fmt)
 
@@ -201,7 +200,7 @@ class DataExchangeAdmin(admin.ModelAdmin):
             actor=request.user,
             english=options.cleaned_data["english"],
             filters=used,
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
         return streaming_download(chunks, what="records", fmt=fmt)
 
@@ -219,7 +218,7 @@ class DataExchangeAdmin(admin.ModelAdmin):
             fmt=fmt,
             actor=request.user,
             english=options.is_valid() and options.cleaned_data["english"],
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
         return streaming_download(chunks, what="audit-log", fmt=fmt)
 
@@ -231,7 +230,7 @@ class DataExchangeAdmin(admin.ModelAdmin):
                 fmt=options.cleaned_data["format"],
                 english=options.cleaned_data["english"],
                 query_data=request.GET,
-                ip=_client_ip(request),
+                ip=client_ip(request),
             )
         except (ExportFilterError, ExportJobRefused) as exc:
             messages.error(request, str(exc))
@@ -271,7 +270,7 @@ class DataExchangeAdmin(admin.ModelAdmin):
     def job_download_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
         job = self._job(request, job_id)
         try:
-            handle = open_export_file(job=job, user=request.user, ip=_client_ip(request))
+            handle = open_export_file(job=job, user=request.user, ip=client_ip(request))
         except ExportFileGone as exc:
             raise Http404(str(exc)) from exc
         response = FileResponse(

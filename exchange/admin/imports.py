@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from disclosure.http import client_ip
 from disclosure.models import Category
 from exchange.importing import import_records
 
@@ -46,7 +47,7 @@ def import_view(model_admin, request: HttpRequest) -> HttpResponse:
             create_missing=form.cleaned_data["create_missing"],
             default_category=category.pk if category else None,
             max_bytes=settings.DISCLOSURE_IMPORT_MAX_BYTES,
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
         )
     context = {
         **model_admin.admin_site.each_context(request),

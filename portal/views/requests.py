@@ -24,6 +24,7 @@ from applications.models import (
     RequestState,
 )
 from applications.services import lookup_request, submit_online_request
+from disclosure.http import client_ip
 from disclosure.models import Organization
 
 RECEIPT_SESSION_KEY = "request_receipt"
@@ -85,8 +86,6 @@ class RequestForm(forms.Form):
     )
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _add_errors(form: forms.Form, error: ValidationError) -> None:
@@ -126,7 +125,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
                 organization=organization,
                 fields=data,
                 attachment=attachment,
-                ip=_client_ip(request),
+                ip=client_ip(request),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -180,7 +179,7 @@ def request_status(request: HttpRequest) -> HttpResponse:
         found = lookup_request(
             tracking_number=form.cleaned_data["tracking_number"],
             phone=form.cleaned_data["phone"],
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
         if found is None:
             form.add_error(None, LOOKUP_FAILED)
