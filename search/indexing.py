@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 
 from django.db import connection, connections, transaction
 
-from disclosure.choices import DisclosureMethod, RecordStatus
 from disclosure.models import Attachment, DisclosureRecord, RecordKeyword
 from search.models import SearchEntry
 from search.tokenizer import html_to_text, index_terms
@@ -27,9 +26,9 @@ FIELDS = ("pk", "title", "document_number", "index_number", "summary", "body")
 
 
 def indexable_records():
-    return DisclosureRecord.objects.filter(status=RecordStatus.PUBLISHED).exclude(
-        disclosure_method=DisclosureMethod.NOT_DISCLOSED
-    )
+    """What the index holds: the core's visibility rule, whenever due (searches then start from
+    `public_records`, so a record scheduled for later is found only once it is due)."""
+    return DisclosureRecord.objects.publishable()
 
 
 def build_entries(ids: Iterable[int]) -> list[SearchEntry]:

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from disclosure.choices import DisclosureMethod, RecordStatus
 from disclosure.models import Attachment, DisclosureRecord, RecordKeyword
 from search.indexing import index_records, remove_records
 
@@ -51,11 +50,7 @@ class _PendingReindex:
 
 @receiver(post_save, sender=DisclosureRecord, dispatch_uid="search_record_saved")
 def record_saved(sender, instance: DisclosureRecord, raw: bool = False, **kwargs) -> None:
-    published = (
-        instance.status == RecordStatus.PUBLISHED
-        and instance.disclosure_method != DisclosureMethod.NOT_DISCLOSED
-    )
-    if not published:
+    if not instance.is_publishable:
         remove_records([instance.pk])
     else:
         schedule_reindex(instance.pk)
