@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +21,9 @@ from disclosure.choices import (
     RecordStatus,
     ValidityStatus,
 )
+
+if TYPE_CHECKING:
+    from disclosure.models.vocabulary import Organization
 
 
 def default_disclosure_forms() -> list[str]:
@@ -42,6 +46,11 @@ class DisclosureRecordQuerySet(models.QuerySet):
     def published(self, *, now: datetime.datetime | None = None) -> DisclosureRecordQuerySet:
         """Published and already due: the query-time guard against showing a record early."""
         return self.publishable().filter(published_at__lte=now or timezone.now())
+
+    def of_organization(self, organization: Organization) -> DisclosureRecordQuerySet:
+        """A bureau's records include its departments' at every depth: the subtree rule of
+        staff scope (Organization.subtree_ids), used by the public filter and feed too."""
+        return self.filter(organization_id__in=organization.subtree_ids())
 
     def with_validity(self, status: str, *, today: datetime.date) -> DisclosureRecordQuerySet:
         """Filter on the derived 有效/失效/废止 state, computed from the dates as of `today`."""
