@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from applications.models import OPEN_STATES, InformationRequest, RequestState
 from disclosure.calendar import WorkingCalendar
 
 
-def requests_due_soon(*, today: datetime.date | None = None, within: int = 5):
+def requests_due_soon(
+    *, today: datetime.date | None = None, within: int = 5
+) -> QuerySet[InformationRequest]:
     """Open requests whose deadline falls within the next `within` working days."""
     today = today or timezone.localdate()
     horizon = WorkingCalendar().add_working_days(today, within)
@@ -20,7 +22,7 @@ def requests_due_soon(*, today: datetime.date | None = None, within: int = 5):
     )
 
 
-def overdue_requests(*, today: datetime.date | None = None):
+def overdue_requests(*, today: datetime.date | None = None) -> QuerySet[InformationRequest]:
     """Open requests past their deadline (Article 33)."""
     today = today or timezone.localdate()
     return InformationRequest.objects.filter(state__in=OPEN_STATES, due_on__lt=today)

@@ -11,4 +11,5 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 def copy_available(connection: BaseDatabaseWrapper) -> bool:
-    return connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
+    driver = getattr(connection, "Database", None)  # the DB-API module of this backend
+    return connection.vendor == "postgresql" and getattr(driver, "__name__", "") == "psycopg2"

@@ -1,11 +1,18 @@
 """Work plans (规划计划): a record's plan or summary split into sections and numbered items."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
 from disclosure.choices import PlanItemStatus, PlanSectionKind
+
+if TYPE_CHECKING:
+    from plans.selectors import StatusCounts
 
 
 class WorkPlan(models.Model):
@@ -24,6 +31,10 @@ class WorkPlan(models.Model):
     split_at = models.DateTimeField("拆分时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    # Not stored: the public pages' counts, set by plans.selectors.
+    summary: StatusCounts
+    section_summaries: Any
 
     class Meta:
         db_table = "disclosure_workplan"
@@ -98,6 +109,10 @@ class PlanItem(models.Model):
         blank=True,
         related_name="evidence_for_plan_items",
     )
+
+    # Not stored: the links the public may follow, set by plans.selectors.public_plan.
+    public_follow_up: PlanItem | None
+    public_reported_by: list[PlanItem]
 
     class Meta:
         db_table = "disclosure_planitem"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import ExtractYear
 
 from disclosure.choices import PlanItemStatus
@@ -36,7 +36,7 @@ class StatusCounts:
         return [(value, label, self.counts[value]) for value, label in PlanItemStatus.choices]
 
 
-def public_plans(*, now: datetime.datetime | None = None):
+def public_plans(*, now: datetime.datetime | None = None) -> QuerySet[WorkPlan]:
     return WorkPlan.objects.filter(record__in=public_records(now=now)).select_related(
         "record__organization"
     )
@@ -47,7 +47,7 @@ def plan_years(*, now: datetime.datetime | None = None) -> list[int]:
     return sorted(set(years.values_list("year", flat=True)), reverse=True)
 
 
-def plan_organizations(*, now: datetime.datetime | None = None):
+def plan_organizations(*, now: datetime.datetime | None = None) -> QuerySet[Organization]:
     """Organizations with at least one public plan (the tracker's 单位 filter)."""
     return Organization.objects.filter(
         pk__in=public_plans(now=now).values("record__organization")
@@ -90,14 +90,14 @@ def plan_index(
         per_plan.setdefault(plan_id, StatusCounts(label=""))
         per_plan[plan_id].counts[value] += row["n"]
         per_org.setdefault(org, StatusCounts(label=org)).counts[value] += row["n"]
-    plans = list(plans)
-    for plan in plans:
+    listed = list(plans)
+    for plan in listed:
         plan.summary = per_plan.get(plan.pk, StatusCounts(label=""))
         plan.summary.label = plan.record.title
         plan.summary.url = plan.get_absolute_url()
-    order = {p.record.organization.name: i for i, p in reversed(list(enumerate(plans)))}
+    order = {p.record.organization.name: i for i, p in reversed(list(enumerate(listed)))}
     organizations = sorted(per_org.values(), key=lambda c: order.get(c.label, 0))
-    return plans, organizations
+    return listed, organizations
 
 
 def public_plan_detail(
@@ -134,7 +134,9 @@ def public_plan_detail(
         .get(record_id=record_pk)
     )
     all_items = [item for section in plan.sections.all() for item in section.items.all()]
-    linked_records = {i.follow_up.section.plan.record_id for i in all_items if i.follow_up_id}
+    linked_records = {
+        i.follow_up.section.plan.record_id for i in all_items if i.follow_up_id and i.follow_up
+    }
     linked_records |= {r.section.plan.record_id for i in all_items for r in i.reported_by.all()}
     public_ids = set(visible.filter(pk__in=linked_records).values_list("pk", flat=True))
     for item in all_items:

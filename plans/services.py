@@ -10,10 +10,10 @@ import datetime
 import re
 from dataclasses import asdict, dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from disclosure.actors import Actor
 from disclosure.audit import record_event
 from disclosure.choices import PlanItemStatus, PlanSectionKind
 from disclosure.convert import to_simplified
@@ -45,7 +45,7 @@ class Suggestion:
 
 @transaction.atomic
 def split_plan(
-    *, record: DisclosureRecord, actor: AbstractBaseUser | None, parsed: ParsedPlan | None = None
+    *, record: DisclosureRecord, actor: Actor | None, parsed: ParsedPlan | None = None
 ) -> SplitResult:
     """Save the record's sections and items, updating in place by section and item number.
 
@@ -111,7 +111,7 @@ def change_item_status(
     *,
     item: PlanItem,
     status: str,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     note: str = "",
     noted_on: datetime.date | None = None,
 ) -> PlanItem:
@@ -154,7 +154,7 @@ def add_progress_note(
     *,
     item: PlanItem,
     text: str,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     noted_on: datetime.date | None = None,
 ) -> PlanProgressNote:
     if not text.strip():
@@ -189,7 +189,7 @@ def follow_up_problem(*, item: PlanItem, follow_up: PlanItem | None) -> str | No
 
 @transaction.atomic
 def link_follow_up(
-    *, item: PlanItem, follow_up: PlanItem | None, actor: AbstractBaseUser | None
+    *, item: PlanItem, follow_up: PlanItem | None, actor: Actor | None
 ) -> PlanItem:
     """Point a plan item at the item of a later summary that reports on it (None unlinks)."""
     problem = follow_up_problem(item=item, follow_up=follow_up)
@@ -213,7 +213,7 @@ def link_follow_up(
 
 @transaction.atomic
 def add_evidence(
-    *, item: PlanItem, record: DisclosureRecord, actor: AbstractBaseUser | None
+    *, item: PlanItem, record: DisclosureRecord, actor: Actor | None
 ) -> PlanItem:
     """Link a disclosure record that shows the item was carried out (佐证材料)."""
     if record.pk == item.section.plan.record_id:
@@ -230,7 +230,7 @@ def add_evidence(
 
 @transaction.atomic
 def remove_evidence(
-    *, item: PlanItem, record: DisclosureRecord, actor: AbstractBaseUser | None
+    *, item: PlanItem, record: DisclosureRecord, actor: Actor | None
 ) -> PlanItem:
     item.evidence.remove(record)
     record_event(

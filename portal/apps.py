@@ -11,7 +11,7 @@ def opencc_backend_check(app_configs, **kwargs) -> list[checks.CheckMessage]:
     from disclosure.convert import active_backend
 
     backend = active_backend()
-    messages = [
+    messages: list[checks.CheckMessage] = [
         checks.Info(
             f"OpenCC backend for Traditional script: {backend}",
             hint="The official binding (`opencc`) is exact on OpenCC's own test cases; "

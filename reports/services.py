@@ -22,12 +22,12 @@ from __future__ import annotations
 import datetime
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -38,6 +38,7 @@ from applications.models import (
     ReplyReason,
     ReplyType,
 )
+from disclosure.actors import Actor
 from disclosure.audit import record_event
 from disclosure.choices import RecordStatus, ValidityStatus
 from disclosure.models import AuditAction, Category, DisclosureRecord, Genre, Organization
@@ -101,7 +102,7 @@ def compute_table_three(*, organization: Organization, year: int) -> dict[str, l
     table = {key: [0] * len(COLUMNS) for key in ROW_KEYS}
     requests = InformationRequest.objects.filter(organization_id__in=organization.subtree_ids())
 
-    def tally(row: str, queryset) -> None:
+    def tally(row: str, queryset: QuerySet[InformationRequest]) -> None:
         counts = queryset.values("applicant_type", "organization_kind").annotate(n=Count("id"))
         for item in counts.order_by():
             table[row][_column_of(item["applicant_type"], item["organization_kind"])] += item["n"]
@@ -154,7 +155,7 @@ def compute_normative_counts(*, organization: Organization, year: int) -> dict[s
     return counts
 
 
-def refresh_annual_report(*, report: AnnualReport, actor: AbstractBaseUser | None) -> AnnualReport:
+def refresh_annual_report(*, report: AnnualReport, actor: Actor | None) -> AnnualReport:
     """Recompute the parts that come from the data; a published report is frozen."""
     with transaction.atomic():
         report = AnnualReport.objects.select_for_update().get(pk=report.pk)
@@ -262,7 +263,7 @@ def litigation_rows(report: AnnualReport) -> list[tuple[str, list[int]]]:
     ]
 
 
-def report_context(report: AnnualReport) -> dict:
+def report_context(report: AnnualReport) -> dict[str, Any]:
     return {
         "report": report,
         "columns": [label for _, label in COLUMNS],
@@ -273,7 +274,7 @@ def report_context(report: AnnualReport) -> dict:
 
 
 def submit_annual_report(
-    *, report: AnnualReport, actor: AbstractBaseUser, ip: str | None = None
+    *, report: AnnualReport, actor: Actor, ip: str | None = None
 ) -> AnnualReport:
     """部门编制,经办公室审核后公开: the compiled report becomes a draft record in the 年度报告
     column, submitted with the workflow's `submit_record`; another person reviews it (四眼原则)

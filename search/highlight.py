@@ -53,7 +53,8 @@ def _spans(normalized: str, needles: tuple[str, ...]) -> list[tuple[int, int]]:
 
 
 def _render(text: str, spans: list[tuple[int, int]]) -> SafeString:
-    parts, pos = [], 0
+    parts: list[str] = []
+    pos = 0
     for start, end in spans:
         parts.append(escape(text[pos:start]))
         parts.append(f"<mark>{escape(text[start:end])}</mark>")

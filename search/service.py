@@ -18,7 +18,9 @@ import contextlib
 import datetime
 import json
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet
@@ -30,6 +32,8 @@ from disclosure.selectors import public_records
 from search.highlight import excerpt, highlight
 from search.models import fts_match_ids
 from search.tokenizer import ParsedQuery, Term, parse_query
+
+Records: TypeAlias = QuerySet[DisclosureRecord]
 
 COUNT_BOUND = 1000
 ESTIMATE_SAMPLE = 2000
@@ -95,7 +99,7 @@ class SearchResults:
 def search_records(
     *,
     query: str,
-    queryset: QuerySet | None = None,
+    queryset: Records | None = None,
     page: int = 1,
     page_size: int = PAGE_SIZE,
     now: datetime.datetime | None = None,
@@ -113,7 +117,7 @@ def search_records(
 
 
 @contextlib.contextmanager
-def _serial_plans():
+def _serial_plans() -> Iterator[None]:
     """No parallel workers and no JIT for search queries (PostgreSQL).
 
     They are index-driven and stop after a page; starting workers costs more than it saves,
@@ -131,7 +135,7 @@ def _serial_plans():
 def _search(
     parsed: ParsedQuery,
     *,
-    queryset: QuerySet | None,
+    queryset: Records | None,
     page: int,
     page_size: int,
     now: datetime.datetime | None,
@@ -176,7 +180,7 @@ def _search(
 
 
 def _count(
-    matches: QuerySet, *, found: int, parsed: ParsedQuery, base: QuerySet
+    matches: Records, *, found: int, parsed: ParsedQuery, base: Records
 ) -> tuple[int, bool]:
     """Exact up to COUNT_BOUND; above it an estimate that costs no pass over the matches.
 
@@ -196,12 +200,12 @@ def _count(
     return max(estimate, COUNT_BOUND + 1), True
 
 
-def _planner_rows(queryset: QuerySet) -> int:
+def _planner_rows(queryset: Records) -> int:
     plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def _planner_estimate(base: QuerySet, parsed: ParsedQuery) -> int:
+def _planner_estimate(base: Records, parsed: ParsedQuery) -> int:
     """The planner's estimate, term by term from each term's rarest bigram.
 
     PostgreSQL estimates a phrase (特殊 <-> 殊教 <-> 教育) as if its bigrams were independent,
@@ -228,7 +232,7 @@ def _ordered(ids: list[int]) -> list[int]:
     )
 
 
-def _newest_first(queryset: QuerySet, *, offset: int, size: int) -> list[int]:
+def _newest_first(queryset: Records, *, offset: int, size: int) -> list[int]:
     """A page of a large tier by walking the recency index, stopping after `size` matches.
 
     Only called when the tier is known to hold more than TIER_FETCH records. PostgreSQL
@@ -250,7 +254,7 @@ def _newest_first(queryset: QuerySet, *, offset: int, size: int) -> list[int]:
 
 
 def _page(
-    in_title: QuerySet, matches: QuerySet, *, found: list[int], offset: int, size: int
+    in_title: Records, matches: Records, *, found: list[int], offset: int, size: int
 ) -> tuple[list[DisclosureRecord], set[int]]:
     """Title tier first, then the rest, each newest first; a page may straddle the two.
 
@@ -261,8 +265,9 @@ def _page(
     """
     title_found = list(in_title.order_by().values_list("pk", flat=True)[: TIER_FETCH + 1])
     if len(title_found) <= TIER_FETCH:
-        title_all: list[int] | None = _ordered(title_found)
-        title_ids = title_all[offset : offset + size]
+        ordered = _ordered(title_found)
+        title_all: list[int] | None = ordered
+        title_ids = ordered[offset : offset + size]
     else:
         title_all = None
         title_ids = _newest_first(in_title, offset=offset, size=size)
@@ -306,7 +311,7 @@ def _page(
     return [by_pk[pk] for pk in ids if pk in by_pk], set(title_ids)
 
 
-def _facets(source: QuerySet) -> dict[str, list[FacetValue]]:
+def _facets(source: Records) -> dict[str, list[FacetValue]]:
     facets: dict[str, list[FacetValue]] = {}
     source = source.order_by()
     for param, (key, label) in FACETS.items():

@@ -34,7 +34,7 @@ def default_procedure() -> str:
     return settings.DISCLOSURE_DEFAULT_PROCEDURE
 
 
-class DisclosureRecordQuerySet(models.QuerySet):
+class DisclosureRecordQuerySet(models.QuerySet["DisclosureRecord"]):
     def publishable(self) -> DisclosureRecordQuerySet:
         """Published and disclosed (not 不予公开), whenever due: the one visibility rule, which
         `published` narrows to the records already due and the search index stores (its queries
