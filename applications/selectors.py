@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.utils import timezone
 
 from applications.models import OPEN_STATES, InformationRequest, RequestState
 from disclosure.calendar import WorkingCalendar
 
 
-def requests_due_soon(
-    *, today: datetime.date | None = None, within: int = 5
-) -> QuerySet[InformationRequest]:
+def requests_due_soon(*, today: datetime.date | None = None, within: int = 5):
     """Open requests whose deadline falls within the next `within` working days."""
     today = today or timezone.localdate()
     horizon = WorkingCalendar().add_working_days(today, within)
@@ -22,7 +20,7 @@ def requests_due_soon(
     )
 
 
-def overdue_requests(*, today: datetime.date | None = None) -> QuerySet[InformationRequest]:
+def overdue_requests(*, today: datetime.date | None = None):
     """Open requests past their deadline (Article 33)."""
     today = today or timezone.localdate()
     return InformationRequest.objects.filter(state__in=OPEN_STATES, due_on__lt=today)

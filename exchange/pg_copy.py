@@ -11,5 +11,4 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 def copy_available(connection: BaseDatabaseWrapper) -> bool:
-    driver = getattr(connection, "Database", None)  # the DB-API module of this backend
-    return connection.vendor == "postgresql" and getattr(driver, "__name__", "") == "psycopg2"
+    return connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
