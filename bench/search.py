@@ -98,9 +98,10 @@ def main() -> None:
     from django.db.models import Q
 
     from disclosure.generator import generate_records
-    from disclosure.models import DisclosureRecord, SearchEntry
-    from disclosure.search import rebuild_index, search_records
+    from disclosure.models import DisclosureRecord
     from disclosure.selectors import public_records
+    from search import rebuild_index, search_records
+    from search.models import SearchEntry
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("loaddata", "vocabulary", verbosity=0)

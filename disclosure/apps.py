@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
@@ -10,9 +10,10 @@ class DisclosureConfig(AppConfig):
     def ready(self) -> None:
         from disclosure import checks  # noqa: F401 - registers the deploy checks
         from disclosure.audit import connect_auth_signals
-        from disclosure.roles import sync_role_groups
-        from disclosure.search import signals  # noqa: F401 - connects the index receivers
+        from disclosure.roles import ROLE_APP_LABELS, sync_role_groups
 
         connect_auth_signals()
-        # After auth's own receiver has created this app's permissions (auth is listed first).
-        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="disclosure_role_groups")
+        # After auth's own receiver has created the permissions of the last app the roles name
+        # (auth is listed first), so every context's permissions exist by then.
+        last = [c for c in apps.get_app_configs() if c.label in ROLE_APP_LABELS][-1]
+        post_migrate.connect(sync_role_groups, sender=last, dispatch_uid="disclosure_role_groups")

@@ -117,7 +117,7 @@ class RecordFilter(django_filters.FilterSet):
 
     def filter_organization(self, queryset: QuerySet, name: str, value: Organization) -> QuerySet:
         """A bureau includes its departments' records, as readers expect."""
-        return queryset.filter(Q(organization=value) | Q(organization__parent=value))
+        return queryset.of_organization(value)
 
     def filter_topic(self, queryset: QuerySet, name: str, value: Topic) -> QuerySet:
         if value.parent_id is None:

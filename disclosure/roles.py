@@ -87,7 +87,11 @@ _READ_EVERYTHING = [
     "view_calendaroverride",
 ]
 
-#: Permission codenames (all in the `disclosure` app) of each group. Re-applied after every
+#: The apps whose permissions the roles name: the records core and its contexts (codenames are
+#: unique across them).
+ROLE_APP_LABELS = ("disclosure", "applications", "plans", "reports", "exchange", "search")
+
+#: Permission codenames (in the ROLE_APP_LABELS apps) of each group. Re-applied after every
 #: `migrate` (disclosure.apps), so permissions that later migrations create reach the groups; a
 #: codename that does not exist yet (a feature not merged) is skipped with a warning.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -101,7 +105,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     REVIEWER: [
         "approve_record",
         # The office compiles the annual report and submits its record, which another reviewer
-        # approves (四眼原则): disclosure.annual_report.submit_annual_report.
+        # approves (四眼原则): reports.services.submit_annual_report.
         "submit_record",
         *_RECORD_EDIT,
         *_VOCABULARY_VIEW,
@@ -159,7 +163,7 @@ def ensure_role_groups(
         group, _ = group_model.objects.using(using).get_or_create(name=name)
         permissions = list(
             permission_model.objects.using(using).filter(
-                content_type__app_label="disclosure", codename__in=codenames
+                content_type__app_label__in=ROLE_APP_LABELS, codename__in=codenames
             )
         )
         missing = sorted(set(codenames) - {p.codename for p in permissions})

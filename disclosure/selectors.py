@@ -14,13 +14,14 @@ from django.utils import timezone
 
 from disclosure.choices import RecordStatus
 from disclosure.models import DisclosureRecord, RecordKeyword
+from disclosure.models.records import DisclosureRecordQuerySet
 
 
-def public_records(*, now: datetime.datetime | None = None):
+def public_records(*, now: datetime.datetime | None = None) -> DisclosureRecordQuerySet:
     return DisclosureRecord.objects.published(now=now or timezone.now())
 
 
-def public_record_details(*, now: datetime.datetime | None = None):
+def public_record_details(*, now: datetime.datetime | None = None) -> DisclosureRecordQuerySet:
     """Published records with everything a record page (or the API's detail) shows."""
     return (
         public_records(now=now)
@@ -39,7 +40,8 @@ def public_record_details(*, now: datetime.datetime | None = None):
 
 def public_record_detail(*, pk: int, now: datetime.datetime | None = None) -> DisclosureRecord:
     """The published record with everything its page shows; DoesNotExist otherwise."""
-    return public_record_details(now=now).get(pk=pk)
+    record: DisclosureRecord = public_record_details(now=now).get(pk=pk)
+    return record
 
 
 def was_withdrawn(*, pk: int) -> bool:

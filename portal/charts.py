@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from disclosure.choices import PlanItemStatus
-from disclosure.plan_selectors import StatusCounts
+from plans.selectors import StatusCounts
 
 STATUS_COLOURS = {
     PlanItemStatus.PLANNED: "#0072B2",

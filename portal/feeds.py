@@ -6,7 +6,6 @@ Under /zh-hant/ the same feeds come in Traditional script (the middleware conver
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -91,4 +90,4 @@ class OrganizationFeed(LatestRecordsFeed):
         return reverse("portal:records") + f"?organization={obj.pk}"
 
     def records(self, obj: Organization):
-        return public_records().filter(Q(organization=obj) | Q(organization__parent=obj))
+        return public_records().of_organization(obj)

@@ -73,6 +73,11 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "disclosure",
+    "applications",
+    "plans",
+    "reports",
+    "exchange",
+    "search",
     "portal",
 ]
 
@@ -313,7 +318,7 @@ DISCLOSURE_IMPORT_MAX_CELL_CHARS = int(
     os.environ.get("DISCLOSURE_IMPORT_MAX_CELL_CHARS", "1000000")
 )
 DISCLOSURE_IMPORT_MAX_SECONDS = int(os.environ.get("DISCLOSURE_IMPORT_MAX_SECONDS", "25"))
-# Background exports of the admin 数据导入导出 page (disclosure/export_jobs.py). The files hold
+# Background exports of the admin 数据导入导出 page (exchange/export_jobs.py). The files hold
 # drafts and the audit log: they are kept outside MEDIA_ROOT and STATIC_ROOT and reach a browser
 # only through the requester's download view in the admin.
 EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", VAR_DIR / "exports"))

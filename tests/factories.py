@@ -101,7 +101,7 @@ def make_published_record(**fields: Any) -> DisclosureRecord:
 
 def applicant_fields(**fields: Any) -> dict[str, Any]:
     """A citizen's application that passes validation (a valid resident ID and mobile number)."""
-    from disclosure.models.requests import ApplicantType, IdType
+    from applications.models import ApplicantType, IdType
 
     values: dict[str, Any] = {
         "applicant_type": ApplicantType.CITIZEN,
@@ -125,8 +125,8 @@ def make_request(
     **fields: Any,
 ):
     """A request registered in person on `received_on` (its receipt date, Article 31)."""
-    from disclosure.models.requests import ReceiptChannel
-    from disclosure.services.requests import register_request
+    from applications.models import ReceiptChannel
+    from applications.services import register_request
 
     return register_request(
         actor=actor or make_user(username=f"clerk{next(_counter)}"),

@@ -8,7 +8,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from disclosure.admin.exports import export_selected_records
 from disclosure.admin.record_forms import (
     AttachmentInline,
     RecordForm,
@@ -158,7 +157,8 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "category"]
     change_form_template = "admin/disclosure/disclosurerecord/change_form.html"
     change_list_template = "admin/disclosure/disclosurerecord/change_list.html"
-    actions = [*(_bulk_action(name) for name in TRANSITIONS), export_selected_records]
+    # exchange.admin adds its export_selected_records action (the core never imports it).
+    actions = [*(_bulk_action(name) for name in TRANSITIONS)]
 
     # Display ------------------------------------------------------------------------------
 

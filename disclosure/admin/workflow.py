@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest
 
 from disclosure.choices import DisclosureMethod
+from disclosure.http import client_ip
 from disclosure.workflow import (
     TRANSITIONS,
     WorkflowError,
@@ -27,8 +28,6 @@ from disclosure.workflow import (
 BEIJING = "北京时间 UTC+8"
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class TransitionForm(forms.Form):

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import disclosure.models.search
+import search.models
 
 FTS = "disclosure_search_fts"
 ENTRY = "disclosure_searchentry"
@@ -69,8 +69,8 @@ class Migration(migrations.Migration):
             name='SearchEntry',
             fields=[
                 ('record', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_entry', serialize=False, to='disclosure.disclosurerecord', verbose_name='公开信息')),
-                ('title_terms', disclosure.models.search.TermsField(verbose_name='标题词元')),
-                ('terms', disclosure.models.search.TermsField(verbose_name='全文词元')),
+                ('title_terms', search.models.TermsField(verbose_name='标题词元')),
+                ('terms', search.models.TermsField(verbose_name='全文词元')),
                 ('indexed_at', models.DateTimeField(auto_now=True, verbose_name='索引时间')),
             ],
             options={

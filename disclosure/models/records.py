@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +22,9 @@ from disclosure.choices import (
     ValidityStatus,
 )
 
+if TYPE_CHECKING:
+    from disclosure.models.vocabulary import Organization
+
 
 def default_disclosure_forms() -> list[str]:
     return [DisclosureForm.WEBSITE]
@@ -30,13 +34,23 @@ def default_procedure() -> str:
     return settings.DISCLOSURE_DEFAULT_PROCEDURE
 
 
-class DisclosureRecordQuerySet(models.QuerySet):
-    def published(self, *, now: datetime.datetime | None = None) -> DisclosureRecordQuerySet:
-        """Published and already due: the query-time guard against showing a record early."""
-        now = now or timezone.now()
-        return self.filter(status=RecordStatus.PUBLISHED, published_at__lte=now).exclude(
+class DisclosureRecordQuerySet(models.QuerySet["DisclosureRecord"]):
+    def publishable(self) -> DisclosureRecordQuerySet:
+        """Published and disclosed (not 不予公开), whenever due: the one visibility rule, which
+        `published` narrows to the records already due and the search index stores (its queries
+        start from `published`, so a record scheduled for later is indexed but not found)."""
+        return self.filter(status=RecordStatus.PUBLISHED).exclude(
             disclosure_method=DisclosureMethod.NOT_DISCLOSED
         )
+
+    def published(self, *, now: datetime.datetime | None = None) -> DisclosureRecordQuerySet:
+        """Published and already due: the query-time guard against showing a record early."""
+        return self.publishable().filter(published_at__lte=now or timezone.now())
+
+    def of_organization(self, organization: Organization) -> DisclosureRecordQuerySet:
+        """A bureau's records include its departments' at every depth: the subtree rule of
+        staff scope (Organization.subtree_ids), used by the public filter and feed too."""
+        return self.filter(organization_id__in=organization.subtree_ids())
 
     def with_validity(self, status: str, *, today: datetime.date) -> DisclosureRecordQuerySet:
         """Filter on the derived 有效/失效/废止 state, computed from the dates as of `today`."""
@@ -320,6 +334,14 @@ class DisclosureRecord(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("portal:record", kwargs={"pk": self.pk})
+
+    @property
+    def is_publishable(self) -> bool:
+        """The row-level form of `DisclosureRecordQuerySet.publishable` (the same rule)."""
+        return (
+            self.status == RecordStatus.PUBLISHED
+            and self.disclosure_method != DisclosureMethod.NOT_DISCLOSED
+        )
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

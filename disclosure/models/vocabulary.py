@@ -197,7 +197,7 @@ class Topic(models.Model):
 
     @property
     def label(self) -> str:
-        if self.parent_id is None:
+        if self.parent_id is None or self.parent is None:
             return self.name
         return f"{self.parent.name}--{self.name}"
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from disclosure.actors import Actor
 from disclosure.audit import record_event
 from disclosure.choices import RecordStatus
 from disclosure.models import AuditAction, DisclosureRecord
@@ -44,7 +45,7 @@ class EditConflict(WorkflowError):
         self.editors = editors
 
 
-def editable_statuses(user: Any) -> set[str]:
+def editable_statuses(user: Actor) -> set[str]:
     """Drafts are edited by their department; a reviewer may touch up a submitted record (and
     then cannot approve it themselves). Anything further along changes only by a transition."""
     statuses: set[str] = set()
@@ -55,7 +56,7 @@ def editable_statuses(user: Any) -> set[str]:
     return statuses
 
 
-def can_edit_record(*, user: Any, record: DisclosureRecord) -> bool:
+def can_edit_record(*, user: Actor, record: DisclosureRecord) -> bool:
     return record.status in editable_statuses(user) and can_access_record(user, record)
 
 
@@ -74,7 +75,7 @@ def revision_changes(old: Any, new: Any) -> list[FieldChange]:
         before, after = getattr(old, field.attname), getattr(new, field.attname)
         if before == after:
             continue
-        if field.is_relation:
+        if field.is_relation and field.related_model is not None:
             names = {
                 obj.pk: str(obj)
                 for obj in field.related_model._default_manager.filter(pk__in=[before, after])
@@ -110,7 +111,7 @@ def changes_since(*, record_pk: int, version: int) -> tuple[list[FieldChange], l
 def update_record(
     *,
     record: DisclosureRecord,
-    actor: Any,
+    actor: Actor,
     expected_version: int,
     keywords: Iterable[str] | None = None,
     ip: str | None = None,
@@ -149,8 +150,8 @@ def update_record(
             record.status = current.status
             record.version = expected_version + 1
             record.updated_by = actor
-            record._history_user = actor
-            record._change_reason = "修改"
+            record._history_user = actor  # type: ignore[attr-defined]  # simple_history
+            record._change_reason = "修改"  # type: ignore[attr-defined]
             record.save()
             if keywords is not None:
                 set_record_keywords(record=record, names=keywords)
@@ -171,7 +172,7 @@ def update_record(
 def create_draft(
     *,
     record: DisclosureRecord,
-    actor: Any,
+    actor: Actor,
     keywords: Iterable[str] | None = None,
     ip: str | None = None,
 ) -> DisclosureRecord:
@@ -189,8 +190,8 @@ def create_draft(
     with transaction.atomic():
         record.status = RecordStatus.DRAFT
         record.created_by = record.updated_by = actor
-        record._history_user = actor
-        record._change_reason = "新建"
+        record._history_user = actor  # type: ignore[attr-defined]  # simple_history
+        record._change_reason = "新建"  # type: ignore[attr-defined]
         record.save()
         if keywords is not None:
             set_record_keywords(record=record, names=keywords)
@@ -199,7 +200,7 @@ def create_draft(
 
 
 def restore_revision(
-    *, record: DisclosureRecord, history_id: int, actor: Any, ip: str | None = None
+    *, record: DisclosureRecord, history_id: int, actor: Actor, ip: str | None = None
 ) -> DisclosureRecord:
     """Copy an old revision's content onto the record as a new draft (history is kept).
 
@@ -232,8 +233,8 @@ def restore_revision(
             current.status = RecordStatus.DRAFT
             current.version += 1
             current.updated_by = actor
-            current._history_user = actor
-            current._change_reason = f"恢复版本 {revision.version}"
+            current._history_user = actor  # type: ignore[attr-defined]  # simple_history
+            current._change_reason = f"恢复版本 {revision.version}"  # type: ignore[attr-defined]
             current.save()
             record_event(
                 action=AuditAction.RESTORE, actor=actor, obj=current, ip=ip,

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from disclosure.actors import Actor
 from disclosure.models import DisclosureRecord, Keyword, RecordKeyword
 from disclosure.sanitize import sanitize_body
 
@@ -47,7 +47,7 @@ def set_record_keywords(*, record: DisclosureRecord, names: Iterable[str]) -> li
 @transaction.atomic
 def create_record(
     *,
-    actor: AbstractBaseUser | None = None,
+    actor: Actor | None = None,
     keywords: Iterable[str] = (),
     **fields: Any,
 ) -> DisclosureRecord:

@@ -18,6 +18,7 @@ from django.db.models import Count, Max, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
@@ -26,19 +27,13 @@ from pydantic import BeforeValidator
 
 from disclosure.convert import to_traditional
 from disclosure.filters import MAX_YEAR, MIN_YEAR, SORTS, filter_records
-from disclosure.models import (
-    Category,
-    DisclosureRecord,
-    Genre,
-    Organization,
-    PlanSection,
-    Topic,
-)
+from disclosure.models import Category, DisclosureRecord, Genre, Organization, Topic
 from disclosure.numbering import INDEX_NUMBER_RE
 from disclosure.numbers import MAX_KEY, parse_number
-from disclosure.search import search_records
 from disclosure.selectors import public_record_details, public_records
+from plans.models import PlanSection
 from portal.api import schemas
+from search import search_records
 
 
 class ReadableJSON(JSONRenderer):
@@ -84,7 +79,7 @@ def invalid_parameters(request: HttpRequest, exc: ValidationError) -> HttpRespon
 
 class RecordQuery(Schema):
     """The public listing's filters (disclosure.filters.RecordFilter), documented for OpenAPI,
-    plus the full-text query `q` of the search page (disclosure.search)."""
+    plus the full-text query `q` of the search page (search)."""
 
     q: str | None = Query(
         None, description="全文检索:中文二字词、短语、多词,繁简通查;按相关度排序", max_length=200
@@ -154,11 +149,26 @@ def _validators(request: HttpRequest, queryset: QuerySet) -> tuple[str, datetime
 def _conditional(request: HttpRequest, response: HttpResponse, queryset: QuerySet) -> bool:
     """Set the validators on `response`; True if the client's copy is still current."""
     etag, last = _validators(request, queryset)
+    return _still_current(request, response, etag=etag, last=last, max_age=300)
+
+
+def _still_current(
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    etag: str,
+    last: datetime.datetime | None = None,
+    max_age: int,
+) -> bool:
+    """Set the validators on `response` and ask Django's conditional-response machinery (as the
+    record pages do): If-None-Match with weak comparison (W/ tags), else If-Modified-Since."""
     response["ETag"] = etag
     if last is not None:
         response["Last-Modified"] = http_date(last.timestamp())
-    response["Cache-Control"] = "public, max-age=300"
-    return etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    last_modified = int(last.timestamp()) if last is not None else None
+    verdict = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    return verdict is not None and verdict.status_code == 304
 
 
 def _not_modified(response: HttpResponse) -> HttpResponse:
@@ -350,11 +360,7 @@ def _vocabulary(request, response, rows: list[dict], script: str):
 
 def _conditional_vocabulary(request: HttpRequest, response: HttpResponse, rows: list[dict]) -> bool:
     digest = hashlib.sha256(repr((request.get_full_path(), rows)).encode()).hexdigest()[:32]
-    response["ETag"] = quote_etag(digest)
-    response["Cache-Control"] = "public, max-age=3600"
-    return response["ETag"] in [
-        t.strip() for t in request.headers.get("If-None-Match", "").split(",")
-    ]
+    return _still_current(request, response, etag=quote_etag(digest), max_age=3600)
 
 
 @api.get("/organizations", response=list[schemas.Organization], tags=["目录与词表"])

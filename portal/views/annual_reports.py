@@ -8,9 +8,9 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from disclosure.annual_report import annual_report_xlsx, report_context
-from disclosure.models import AnnualReport
 from disclosure.selectors import public_records
+from reports.models import AnnualReport
+from reports.services import annual_report_xlsx, report_context
 
 
 def _public_reports():

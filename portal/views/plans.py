@@ -5,9 +5,9 @@ from django.shortcuts import render
 
 from disclosure.choices import PlanItemStatus
 from disclosure.filters import MAX_YEAR, MIN_YEAR
-from disclosure.models import WorkPlan
 from disclosure.numbers import number_or_none
-from disclosure.plan_selectors import (
+from plans.models import WorkPlan
+from plans.selectors import (
     plan_index,
     plan_organizations,
     plan_years,

@@ -14,17 +14,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
-from disclosure.models import InformationRequest, Organization
-from disclosure.models.requests import (
+from applications.models import (
     ApplicantType,
     DeliveryMethod,
     IdType,
+    InformationRequest,
     MediumForm,
     OrganizationKind,
     RequestState,
 )
+from applications.services import lookup_request, submit_online_request
+from disclosure.http import client_ip
+from disclosure.models import Organization
 from disclosure.numbers import NumberKeyChoiceField
-from disclosure.services.requests import lookup_request, submit_online_request
 from portal.cache import CACHE_ERRORS
 
 RECEIPT_SESSION_KEY = "request_receipt"
@@ -91,8 +93,6 @@ class RequestForm(forms.Form):
     )
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _add_errors(form: forms.Form, error: ValidationError) -> None:
@@ -136,7 +136,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
                 organization=organization,
                 fields=data,
                 attachment=attachment,
-                ip=_client_ip(request),
+                ip=client_ip(request),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -194,7 +194,7 @@ def request_status(request: HttpRequest) -> HttpResponse:
         found = lookup_request(
             tracking_number=form.cleaned_data["tracking_number"],
             phone=form.cleaned_data["phone"],
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
         if found is None:
             form.add_error(None, LOOKUP_FAILED)

@@ -5,8 +5,8 @@ from django.shortcuts import render
 
 from disclosure.filters import filter_records
 from disclosure.numbers import number_or_none
-from disclosure.search import search_records
 from disclosure.selectors import public_records
+from search import search_records
 
 MAX_PAGE = 100_000
 

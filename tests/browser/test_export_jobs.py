@@ -10,8 +10,8 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from disclosure.export_jobs import request_export, run_export_job
-from disclosure.models import ExportJob, ExportJobStatus
+from exchange.export_jobs import request_export, run_export_job
+from exchange.models import ExportJob, ExportJobStatus
 from tests.browser.test_public_site import BLOCKING
 from tests.factories import make_published_record, make_user
 

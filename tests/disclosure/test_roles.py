@@ -7,9 +7,18 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from disclosure.demo import ensure_demo_accounts
-from disclosure.models import AnnualReport, DisclosureRecord, Organization, PlanItem
-from disclosure.plans import split_plan
-from disclosure.roles import AUDITOR, EDITOR, PUBLISHER, REVIEWER, ROLE_PERMISSIONS
+from disclosure.models import DisclosureRecord, Organization
+from disclosure.roles import (
+    AUDITOR,
+    EDITOR,
+    PUBLISHER,
+    REVIEWER,
+    ROLE_APP_LABELS,
+    ROLE_PERMISSIONS,
+)
+from plans.models import PlanItem
+from plans.services import split_plan
+from reports.models import AnnualReport
 from tests.factories import make_organization, make_record, make_request
 
 PASSWORD = "demo-pass-123"
@@ -24,7 +33,7 @@ def codenames(group_name: str) -> set[str]:
 def existing(names: list[str]) -> set[str]:
     return set(
         Permission.objects.filter(
-            content_type__app_label="disclosure", codename__in=names
+            content_type__app_label__in=ROLE_APP_LABELS, codename__in=names
         ).values_list("codename", flat=True)
     )
 
@@ -102,15 +111,15 @@ def test_demo_accounts_open_the_request_and_annual_report_pages_by_role(
 ):
     request = make_request(organization=demo)
     report = AnnualReport.objects.create(organization=demo, year=2023)
-    request_list = reverse("admin:disclosure_informationrequest_changelist")
-    request_page = reverse("admin:disclosure_informationrequest_change", args=[request.pk])
-    report_page = reverse("admin:disclosure_annualreport_change", args=[report.pk])
+    request_list = reverse("admin:applications_informationrequest_changelist")
+    request_page = reverse("admin:applications_informationrequest_change", args=[request.pk])
+    report_page = reverse("admin:reports_annualreport_change", args=[report.pk])
     assert status_of(client, username, request_list) == requests
     assert status_of(client, username, request_page) == requests
     assert status_of(client, username, report_page) == reports
     if reports == 200:
         assert client.login(username=username, password=PASSWORD)
-        reports_list = client.get(reverse("admin:disclosure_annualreport_changelist"))
+        reports_list = client.get(reverse("admin:reports_annualreport_changelist"))
         # only the office compiles and submits the report; the others read it
         compiles = username == "demo-reviewer"
         assert ("生成公开信息并提交审核" in reports_list.content.decode()) is compiles
@@ -133,7 +142,7 @@ def test_demo_editor_edits_only_their_organizations_plan_items(client, demo):
     other_item = PlanItem.objects.get(section__plan__record=other)
     assert client.login(username="demo-editor", password=PASSWORD)
     response = client.post(
-        reverse("admin:disclosure_planitem_change", args=[my_item.pk]),
+        reverse("admin:plans_planitem_change", args=[my_item.pk]),
         {
             "heading": my_item.heading,
             "text": my_item.text,
@@ -145,7 +154,7 @@ def test_demo_editor_edits_only_their_organizations_plan_items(client, demo):
     )
     assert response.status_code == 302
     assert my_item.progress_notes.get().text == "新校区已开工。"
-    other_url = reverse("admin:disclosure_planitem_change", args=[other_item.pk])
+    other_url = reverse("admin:plans_planitem_change", args=[other_item.pk])
     assert client.get(other_url).status_code == 302  # not in their scope → redirected
 
 
@@ -165,10 +174,10 @@ def test_only_the_auditor_gets_the_export_action_on_the_record_list(
 
 @pytest.mark.django_db
 def test_auditor_exports_plan_items_from_the_admin_and_the_editor_cannot(client, demo):
-    from disclosure.models import PlanItem
+    from plans.models import PlanItem
 
     call_command("loaddata", "seed_record", verbosity=0)
-    url = reverse("admin:disclosure_planitem_changelist")
+    url = reverse("admin:plans_planitem_changelist")
     ids = list(PlanItem.objects.values_list("pk", flat=True))
     assert client.login(username="demo-auditor", password=PASSWORD)
     response = client.post(

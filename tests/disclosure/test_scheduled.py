@@ -7,9 +7,10 @@ import time_machine
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
-from disclosure.models import AnnualReport, AuditEntry, InformationRequest
-from disclosure.models.requests import ReplyReason, RequestState
-from disclosure.services.requests import answer_request, request_correction
+from applications.models import InformationRequest, ReplyReason, RequestState
+from applications.services import answer_request, request_correction
+from disclosure.models import AuditEntry
+from reports.models import AnnualReport
 from tests.factories import make_organization, make_published_record, make_request, make_user
 
 BEIJING = ZoneInfo("Asia/Shanghai")

@@ -45,7 +45,7 @@ def test_generated_records_are_searchable_unless_asked_not_to(vocabulary):
     from django.utils.html import strip_tags
 
     from disclosure.convert import to_simplified
-    from disclosure.search import search_records
+    from search import search_records
 
     call_command("generate_records", "--count", "40", "--no-index")
     assert search_records(query="工作").total == 0

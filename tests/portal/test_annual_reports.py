@@ -1,11 +1,11 @@
 import pytest
 from django.urls import reverse
 
-from disclosure.annual_report import refresh_annual_report, submit_annual_report
 from disclosure.choices import DisclosureMethod
-from disclosure.models import AnnualReport
 from disclosure.roles import PUBLISHER, REVIEWER
 from disclosure.workflow import approve_record, publish_record
+from reports.models import AnnualReport
+from reports.services import refresh_annual_report, submit_annual_report
 from tests.factories import make_organization, make_staff
 
 pytestmark = pytest.mark.django_db

@@ -123,7 +123,7 @@ def test_plan_items_of_the_seed_record(client, seed_data):
 
 @pytest.mark.django_db
 def test_full_text_query_uses_the_search_index_in_either_script(client, seed_data):
-    from disclosure.search import rebuild_index
+    from search import rebuild_index
 
     make_record(title="教育工作草稿不应出现")  # a draft with the same words
     rebuild_index()  # fixtures index on commit, which a test transaction never reaches
@@ -143,7 +143,7 @@ def test_full_text_list_runs_the_same_queries_for_one_hit_or_many(client, vocabu
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from disclosure.search import index_records
+    from search import index_records
 
     def queries_for(count: int) -> int:
         records = [

@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from disclosure.choices import PlanItemStatus, RecordStatus
 from disclosure.convert import to_traditional
-from disclosure.models import AuditAction, AuditEntry, DisclosureRecord, PlanItem
-from disclosure.plan_selectors import StatusCounts
-from disclosure.plans import add_evidence, change_item_status, link_follow_up, split_plan
+from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
+from plans.models import PlanItem
+from plans.selectors import StatusCounts
+from plans.services import add_evidence, change_item_status, link_follow_up, split_plan
 from portal.charts import status_chart
 from tests.factories import make_organization, make_published_record, make_record, make_user
 

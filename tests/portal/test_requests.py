@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from disclosure.models import AuditEntry, InformationRequest
-from disclosure.models.requests import RequestState
-from disclosure.services.requests import request_correction, submit_online_request
+from applications.models import InformationRequest, RequestState
+from applications.services import request_correction, submit_online_request
+from disclosure.models import AuditEntry
 from tests.factories import applicant_fields, make_organization, make_user, tiny_pdf
 
 pytestmark = pytest.mark.django_db

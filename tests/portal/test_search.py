@@ -2,7 +2,7 @@ import pytest
 
 from disclosure.choices import RecordStatus
 from disclosure.models import DisclosureRecord
-from disclosure.search import index_records, rebuild_index
+from search import index_records, rebuild_index
 from tests.factories import make_published_record
 
 SEED_TITLE = "2020年全市教育工作上半年总结和下半年计划"

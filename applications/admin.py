@@ -1,0 +1,543 @@
+"""Staff side of 依申请公开: register, process and answer requests; the deadline dashboard.
+
+The change page is read-only: every step (补正, 征求意见, 延期, 答复, 办结) is a small form that
+calls its service, so the deadline, the history and the audit entry are always written together.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from applications import services
+from applications.exports import stream_requests
+from applications.models import (
+    OPEN_STATES,
+    InformationRequest,
+    ReplyReason,
+    ReplyTemplate,
+    ReplyType,
+    RequestEvent,
+)
+from applications.privacy import (
+    MASKS,
+    can_see_personal_data,
+    mask_id_number,
+    mask_phone,
+    reaches_personal_field,
+)
+from applications.selectors import overdue_requests, requests_by_state, requests_due_soon
+from applications.services import RequestError
+from disclosure.audit import record_event
+from disclosure.calendar import WorkingCalendar
+from disclosure.http import client_ip
+from disclosure.models import AuditAction
+from disclosure.roles import accessible_organizations, scope_requests, users_scoped_to
+from exchange.admin.exports import streaming_download
+
+EXPORT_PERMISSION = "disclosure.export_requests"
+
+APPLICANT_FIELDS = [
+    "applicant_type",
+    "organization_kind",
+    "applicant_name",
+    "id_type",
+    "id_number",
+    "organization_code",
+    "legal_representative",
+    "phone",
+    "email",
+    "address",
+    "postal_code",
+    "description",
+    "document_reference",
+    "medium",
+    "delivery",
+]
+
+
+class RegisterRequestForm(forms.ModelForm):
+    """Registering a request received by post, in person, by fax… (Article 31)."""
+
+    submitted_on = forms.DateField(label="提交日期", help_text="当面提交:即收到申请日期。")
+    signed_for_on = forms.DateField(
+        label="签收日期", required=False, help_text="邮寄申请必填:以签收之日为收到申请之日。"
+    )
+
+    class Meta:
+        model = InformationRequest
+        fields = ["organization", "channel", *APPLICANT_FIELDS, "attachment"]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.validate_applicant(data)
+            services.receipt_date(
+                channel=data.get("channel") or "",
+                signed_for_on=data.get("signed_for_on"),
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, problems)
+        except RequestError as error:
+            self.add_error("signed_for_on", str(error))
+        return data
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = "答复期限"
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("soon", "5个工作日内到期"), ("overdue", "已逾期")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "soon":
+            return queryset.filter(pk__in=requests_due_soon().values("pk"))
+        if self.value() == "overdue":
+            return queryset.filter(pk__in=overdue_requests().values("pk"))
+        return queryset
+
+
+class RequestEventInline(admin.TabularInline):
+    model = RequestEvent
+    extra = 0
+    fields = ["happened_on", "state", "note", "actor", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- the step forms --------------------------------------------------------------------------
+
+
+class CorrectionForm(forms.Form):
+    notice = forms.CharField(label="需要补正的事项", widget=forms.Textarea)
+    correction_due_on = forms.DateField(label="补正期限")
+
+    def run(self, *, request, actor):
+        return services.request_correction(request=request, actor=actor, **self.cleaned_data)
+
+
+class CorrectionReceivedForm(forms.Form):
+    received_on = forms.DateField(label="收到补正日期")
+
+    def run(self, *, request, actor):
+        return services.receive_correction(request=request, actor=actor, **self.cleaned_data)
+
+
+class ConsultationStartForm(forms.Form):
+    started_on = forms.DateField(label="开始日期")
+    note = forms.CharField(label="征求对象和事项", required=False, widget=forms.Textarea)
+
+    def run(self, *, request, actor):
+        return services.start_consultation(request=request, actor=actor, **self.cleaned_data)
+
+
+class ConsultationEndForm(forms.Form):
+    ended_on = forms.DateField(label="结束日期")
+    note = forms.CharField(label="意见情况", required=False, widget=forms.Textarea)
+
+    def run(self, *, request, actor):
+        return services.end_consultation(request=request, actor=actor, **self.cleaned_data)
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label="延长工作日", min_value=1, max_value=20, initial=20)
+    reason = forms.CharField(label="延长理由", widget=forms.Textarea)
+    approver = forms.ModelChoiceField(label="批准人", queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        perm = Q(codename="approve_request_extension", content_type__app_label="applications")
+        self.fields["approver"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(
+                Q(is_superuser=True)
+                | Q(user_permissions__in=_perms(perm))
+                | Q(groups__permissions__in=_perms(perm))
+            )
+            .distinct()
+        )
+
+    def limit_to(self, request: InformationRequest) -> None:
+        """Only approvers whose organization scope covers the request (the service checks it
+        again)."""
+        field = self.fields["approver"]
+        field.queryset = users_scoped_to(request.organization, field.queryset)
+
+    def run(self, *, request, actor):
+        return services.extend_request(request=request, actor=actor, **self.cleaned_data)
+
+
+def _perms(condition):
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(condition)
+
+
+class AnswerForm(forms.Form):
+    reply_type = forms.ChoiceField(
+        label="答复类型", choices=[("", "请选择"), *ReplyType.choices], required=False
+    )
+    reply_reason = forms.ChoiceField(
+        label="具体情形", choices=[("", "—"), *ReplyReason.choices], required=False
+    )
+    replied_on = forms.DateField(label="答复日期", initial=timezone.localdate)
+    letter = forms.CharField(
+        label="答复书",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="留空则按答复类型的模板(可在「答复书模板」中修改)生成。",
+    )
+
+    def run(self, *, request, actor):
+        return services.answer_request(request=request, actor=actor, **self.cleaned_data)
+
+
+class LetterForm(forms.Form):
+    letter = forms.CharField(label="答复书", widget=forms.Textarea(attrs={"rows": 16}))
+
+    def run(self, *, request, actor):
+        return services.update_reply_letter(request=request, actor=actor, **self.cleaned_data)
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(label="办结说明", required=False)
+
+    def run(self, *, request, actor):
+        return services.close_request(request=request, actor=actor, **self.cleaned_data)
+
+
+STEPS = {
+    "correction": ("告知补正", CorrectionForm),
+    "correction-received": ("收到补正", CorrectionReceivedForm),
+    "consultation-start": ("开始征求第三方意见", ConsultationStartForm),
+    "consultation-end": ("结束征求第三方意见", ConsultationEndForm),
+    "extend": ("延长答复期限", ExtendForm),
+    "answer": ("答复", AnswerForm),
+    "letter": ("修改答复书", LetterForm),
+    "close": ("办结", CloseForm),
+}
+
+
+def _masked(field: str, label: str):
+    """A read-only display of a personal field: in full only for users who may see it."""
+
+    @admin.display(description=label)
+    def show(self, obj):
+        value = getattr(obj, field)
+        return value if getattr(obj, "_show_personal", False) else MASKS[field](value)
+
+    return show
+
+
+@admin.register(InformationRequest)
+class InformationRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "tracking_number",
+        "applicant_name",
+        "masked_phone",
+        "masked_id_number",
+        "organization",
+        "channel",
+        "received_on",
+        "state",
+        "deadline",
+        "reply_type",
+    ]
+    list_filter = [DeadlineFilter, "state", "reply_type", "channel", "organization"]
+    search_fields = ["tracking_number", "applicant_name"]
+    date_hierarchy = "received_on"
+    list_select_related = ["organization"]
+    inlines = [RequestEventInline]
+    actions = ["export_csv"]
+    change_form_template = "admin/applications/informationrequest/change_form.html"
+    change_list_template = "admin/applications/informationrequest/change_list.html"
+
+    # -- organization scope: list, detail, steps, attachment and export all start here --
+
+    def get_queryset(self, request):
+        return scope_requests(request.user, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A request is registered only for an organization the clerk works for; the choice is
+        validated against this queryset, so a forged id is refused too."""
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "organization" and field is not None:
+            field.queryset = accessible_organizations(request.user, field.queryset)
+        return field
+
+    # -- personal data --
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """No filter on a masked field (or a path to one) for users who may not see it: the
+        answer to `?phone__startswith=…` would give the number away digit by digit."""
+        if reaches_personal_field(self.model, lookup) and not can_see_personal_data(
+            getattr(request, "user", None)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        """Handlers may find a request by the applicant's phone or ID number; others may not
+        search them (a search is a filter too)."""
+        if can_see_personal_data(request.user):
+            return [*self.search_fields, "phone", "id_number"]
+        return self.search_fields
+
+    @admin.display(description="联系电话")
+    def masked_phone(self, obj):
+        return obj.phone if getattr(obj, "_show_personal", False) else mask_phone(obj.phone)
+
+    @admin.display(description="证件号码")
+    def masked_id_number(self, obj):
+        if getattr(obj, "_show_personal", False):
+            return obj.id_number
+        return mask_id_number(obj.id_number)
+
+    masked_email = _masked("email", "电子邮箱")
+    masked_address = _masked("address", "通信地址")
+    masked_legal_representative = _masked("legal_representative", "法定代表人或联系人")
+
+    @admin.display(description="附件")
+    def attachment_link(self, obj):
+        if not obj.attachment:
+            return "—"
+        if not getattr(obj, "_show_personal", False):
+            return f"{obj.attachment_name}(无权查看)"
+        url = reverse("admin:applications_informationrequest_attachment", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.attachment_name or "下载")
+
+    def attachment_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The applicant's attachment (often an ID copy) is personal data: only for users who
+        may see personal data, and every download is audited. Media files are never public."""
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not (self.has_view_permission(request, obj) and can_see_personal_data(request.user)):
+            raise PermissionDenied
+        if not obj.attachment:
+            raise Http404("没有附件。")
+        record_event(
+            action=AuditAction.EXPORT,
+            actor=request.user,
+            obj=obj,
+            ip=client_ip(request),
+            details={"attachment": obj.attachment_name},
+        )
+        return FileResponse(
+            obj.attachment.open("rb"), as_attachment=True, filename=obj.attachment_name or None
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        """404 for a request outside the user's organizations (change, history): not Django's
+        redirect; users without any permission on requests still get 403 from Django."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            if self.has_view_or_change_permission(request):
+                raise Http404("没有这个申请,或它不属于您所在的机构。")
+            return None
+        obj._show_personal = can_see_personal_data(request.user)
+        return obj
+
+    def get_list_display(self, request):
+        """The list masks ID and phone numbers unless the user may see personal data."""
+        if not can_see_personal_data(request.user):
+            return self.list_display
+        return [
+            {"masked_phone": "phone", "masked_id_number": "id_number"}.get(name, name)
+            for name in self.list_display
+        ]
+
+    @admin.display(description="答复期限", ordering="due_on")
+    def deadline(self, obj):
+        if obj.due_on is None:
+            return "暂停计算" if obj.is_open else "—"
+        today = timezone.localdate()
+        if obj.is_open and obj.due_on < today:
+            return format_html('<strong class="overdue">{}(已逾期)</strong>', obj.due_on)
+        if obj.is_open and obj.due_on <= WorkingCalendar().add_working_days(today, 5):
+            return format_html('<strong class="due-soon">{}</strong>', obj.due_on)
+        return obj.due_on
+
+    # -- the add form registers; the change form is read-only --
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = RegisterRequestForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [
+                "organization",
+                "channel",
+                "submitted_on",
+                "signed_for_on",
+                *APPLICANT_FIELDS,
+                "attachment",
+            ]
+        personal = {name: f"masked_{name}" for name in MASKS}
+        return [
+            "tracking_number",
+            "organization",
+            "channel",
+            "received_on",
+            "state",
+            "deadline",
+            *[personal.get(f, f) for f in APPLICANT_FIELDS],
+            "attachment_link",
+            "correction_requested_on",
+            "correction_due_on",
+            "correction_notice",
+            "correction_received_on",
+            "consultation_started_on",
+            "consultation_ended_on",
+            "paused_working_days",
+            "extension_days",
+            "extension_reason",
+            "extension_approved_by",
+            "reply_type",
+            "reply_reason",
+            "replied_on",
+            "replied_by",
+            "reply_letter",
+            "closed_at",
+            "anonymized_at",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise PermissionDenied
+        data = form.cleaned_data
+        created = services.register_request(
+            actor=request.user,
+            organization=data["organization"],
+            channel=data["channel"],
+            fields={f: data[f] for f in APPLICANT_FIELDS},
+            submitted_on=data["submitted_on"],
+            signed_for_on=data.get("signed_for_on"),
+            attachment=data.get("attachment") or None,
+        )
+        obj.pk, obj.tracking_number = created.pk, created.tracking_number
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing to save: the request and its first event were written by the service."""
+
+    # -- steps --
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/attachment/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="applications_informationrequest_attachment",
+            ),
+            path(
+                "<int:pk>/step/<slug:step>/",
+                self.admin_site.admin_view(self.step_view),
+                name="applications_informationrequest_step",
+            ),
+            *super().get_urls(),
+        ]
+
+    def step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
+        if step not in STEPS:
+            raise PermissionDenied
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        title, form_class = STEPS[step]
+        initial = {"letter": obj.reply_letter} if step == "letter" else None
+        form = form_class(request.POST or None, initial=initial)
+        if hasattr(form, "limit_to"):
+            form.limit_to(obj)
+        if request.method == "POST" and form.is_valid():
+            try:
+                form.run(request=obj, actor=request.user)
+            except RequestError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, f"{obj.tracking_number}:{title}已完成。")
+                change_url = reverse("admin:applications_informationrequest_change", args=[pk])
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{title}:{obj.tracking_number}",
+            "opts": self.model._meta,
+            "original": obj,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/applications/informationrequest/step.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        steps = []
+        if obj is not None and obj.state in OPEN_STATES:
+            steps = [
+                (key, label) for key, (label, _) in STEPS.items() if key not in ("close", "letter")
+            ]
+        elif obj is not None and obj.state == "answered":
+            steps = [("letter", "修改答复书"), ("close", "办结")]
+        extra_context = {
+            **(extra_context or {}),
+            "request_steps": steps,
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "by_state": requests_by_state(user=request.user),
+            "due_soon_count": requests_due_soon(user=request.user).count(),
+            "overdue_count": overdue_requests(user=request.user).count(),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm(EXPORT_PERMISSION)
+
+    @admin.action(description="导出所选申请(CSV)", permissions=["export"])
+    def export_csv(self, request, queryset):
+        """Through the project's one CSV writer (formula cells neutralized), audited with the
+        IP; numbers masked unless the user may see personal data."""
+        if not self.has_export_permission(request):
+            record_event(
+                action=AuditAction.PERMISSION_DENIED,
+                actor=request.user,
+                ip=client_ip(request),
+                reason="无导出公开申请的权限",
+                details={"attempted": "export_requests"},
+            )
+            raise PermissionDenied
+        chunks = stream_requests(queryset=queryset, actor=request.user, ip=client_ip(request))
+        return streaming_download(chunks, what="requests", fmt="csv")
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "reply_type", "reply_reason"]
+    list_filter = ["reply_type"]

@@ -1,0 +1,347 @@
+"""依申请公开: a request for government information and its history (Articles 27-45).
+
+The state, the dates and the reply type are stored; the answer deadline (`due_on`) is kept up to
+date by the services in `applications.services`, which alone change a request.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ApplicantType(models.TextChoices):
+    CITIZEN = "citizen", "公民"
+    ORGANIZATION = "organization", "法人或其他组织"
+
+
+class OrganizationKind(models.TextChoices):
+    """The requester columns of table three of the annual report (国办公开办函〔2021〕30号)."""
+
+    BUSINESS = "business", "商业企业"
+    RESEARCH = "research", "科研机构"
+    NONPROFIT = "nonprofit", "社会公益组织"
+    LEGAL = "legal", "法律服务机构"
+    OTHER = "other", "其他"
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", "居民身份证"
+    PASSPORT = "passport", "护照"
+    HK_MACAO_TAIWAN = "hmt_permit", "港澳台居民居住证/通行证"
+    OTHER = "other", "其他证件"
+
+
+class MediumForm(models.TextChoices):
+    PAPER = "paper", "纸质"
+    EMAIL = "email", "电子邮件"
+    DISC = "disc", "光盘"
+    DISK = "disk", "磁盘"
+    OTHER = "other", "其他"
+
+
+class DeliveryMethod(models.TextChoices):
+    POST = "post", "邮寄"
+    EMAIL = "email", "电子邮件"
+    PICKUP = "pickup", "自行领取"
+    ONLINE = "online", "网上获取"
+
+
+class ReceiptChannel(models.TextChoices):
+    """How the request arrived; Article 31 fixes the receipt date for each."""
+
+    ONLINE = "online", "互联网"
+    IN_PERSON = "in_person", "当面提交"
+    MAIL = "mail", "邮寄"
+    FAX = "fax", "传真"
+    OTHER = "other", "其他"
+
+
+class RequestState(models.TextChoices):
+    RECEIVED = "received", "已受理"
+    CORRECTION = "correction", "待补正"
+    CONSULTATION = "consultation", "征求第三方意见"
+    EXTENDED = "extended", "已延期"
+    ANSWERED = "answered", "已答复"
+    CLOSED = "closed", "已办结"
+
+
+class ReplyType(models.TextChoices):
+    """三、本年度办理结果 of table three: （一）…（六）."""
+
+    DISCLOSED = "disclosed", "予以公开"
+    PARTIAL = "partial", "部分公开"
+    REFUSED = "refused", "不予公开"
+    UNABLE = "unable", "无法提供"
+    NOT_PROCESSED = "not_processed", "不予处理"
+    OTHER = "other", "其他处理"
+
+
+class ReplyReason(models.TextChoices):
+    """The numbered sub-rows of （三）…（六）; the prefix names the reply type they belong to."""
+
+    REFUSED_STATE_SECRET = "refused_state_secret", "属于国家秘密"
+    REFUSED_LAW = "refused_law", "其他法律行政法规禁止公开"
+    REFUSED_SECURITY = "refused_security", "危及“三安全一稳定”"
+    REFUSED_THIRD_PARTY = "refused_third_party", "保护第三方合法权益"
+    REFUSED_INTERNAL = "refused_internal", "属于三类内部事务信息"
+    REFUSED_PROCESS = "refused_process", "属于四类过程性信息"
+    REFUSED_ENFORCEMENT = "refused_enforcement", "属于行政执法案卷"
+    REFUSED_QUERY = "refused_query", "属于行政查询事项"
+    UNABLE_NOT_HELD = "unable_not_held", "本机关不掌握相关政府信息"
+    UNABLE_NEEDS_CREATION = "unable_needs_creation", "没有现成信息需要另行制作"
+    UNABLE_UNCLEAR = "unable_unclear", "补正后申请内容仍不明确"
+    NOT_PROCESSED_PETITION = "not_processed_petition", "信访举报投诉类申请"
+    NOT_PROCESSED_REPEAT = "not_processed_repeat", "重复申请"
+    NOT_PROCESSED_PUBLICATION = "not_processed_publication", "要求提供公开出版物"
+    NOT_PROCESSED_MASS = "not_processed_mass", "无正当理由大量反复申请"
+    NOT_PROCESSED_CONFIRM = (
+        "not_processed_confirm",
+        "要求行政机关确认或重新出具已获取信息",
+    )
+    OTHER_NO_CORRECTION = (
+        "other_no_correction",
+        "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    )
+    OTHER_NO_FEE = (
+        "other_no_fee",
+        "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    )
+    OTHER_OTHER = "other_other", "其他"
+
+
+#: Reply types that need a sub-reason, and the sub-reasons each allows.
+REASONS_BY_TYPE: dict[str, list[str]] = {
+    ReplyType.REFUSED: [r for r in ReplyReason.values if r.startswith("refused_")],
+    ReplyType.UNABLE: [r for r in ReplyReason.values if r.startswith("unable_")],
+    ReplyType.NOT_PROCESSED: [r for r in ReplyReason.values if r.startswith("not_processed_")],
+    ReplyType.OTHER: [r for r in ReplyReason.values if r.startswith("other_")],
+}
+
+OPEN_STATES = (
+    RequestState.RECEIVED,
+    RequestState.CORRECTION,
+    RequestState.CONSULTATION,
+    RequestState.EXTENDED,
+)
+
+
+def request_attachment_upload_to(instance: InformationRequest, filename: str) -> str:
+    import uuid
+
+    suffix = "." + filename.rsplit(".", 1)[1].lower()[:8] if "." in filename else ""
+    return f"requests/{uuid.uuid4().hex}{suffix}"
+
+
+class InformationRequest(models.Model):
+    tracking_number = models.CharField("申请编号", max_length=32, unique=True, editable=False)
+    organization = models.ForeignKey(
+        "disclosure.Organization",
+        verbose_name="受理机关",
+        on_delete=models.PROTECT,
+        related_name="information_requests",
+    )
+    applicant_type = models.CharField("申请人类型", max_length=20, choices=ApplicantType.choices)
+    organization_kind = models.CharField(
+        "法人或其他组织类别",
+        max_length=20,
+        choices=OrganizationKind.choices,
+        blank=True,
+        help_text="申请人为法人或其他组织时填写;用于年度报告表三的分列统计。",
+    )
+    applicant_name = models.CharField("申请人姓名或名称", max_length=200)
+    id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices, blank=True)
+    id_number = models.CharField("证件号码", max_length=40, blank=True)
+    organization_code = models.CharField(
+        "统一社会信用代码或组织机构代码", max_length=18, blank=True
+    )
+    legal_representative = models.CharField("法定代表人或联系人", max_length=100, blank=True)
+    phone = models.CharField("联系电话", max_length=30)
+    email = models.EmailField("电子邮箱", blank=True)
+    address = models.CharField("通信地址", max_length=300, blank=True)
+    postal_code = models.CharField("邮政编码", max_length=10, blank=True)
+    description = models.TextField("所需信息的内容描述")
+    document_reference = models.CharField("文件编号或信息索引号", max_length=200, blank=True)
+    medium = models.CharField(
+        "信息的载体形式", max_length=20, choices=MediumForm.choices, default=MediumForm.EMAIL
+    )
+    delivery = models.CharField(
+        "获取信息的方式",
+        max_length=20,
+        choices=DeliveryMethod.choices,
+        default=DeliveryMethod.EMAIL,
+    )
+    attachment = models.FileField(
+        "附件(如身份证明)",
+        upload_to=request_attachment_upload_to,
+        max_length=200,
+        blank=True,
+    )
+    attachment_name = models.CharField("附件原文件名", max_length=255, blank=True)
+
+    channel = models.CharField(
+        "申请方式", max_length=20, choices=ReceiptChannel.choices, default=ReceiptChannel.ONLINE
+    )
+    submitted_at = models.DateTimeField("提交时间")
+    received_on = models.DateField("收到申请日期", help_text="《条例》第三十一条确定的收到日期。")
+    state = models.CharField(
+        "办理状态", max_length=20, choices=RequestState.choices, default=RequestState.RECEIVED
+    )
+    due_on = models.DateField(
+        "答复期限", null=True, blank=True, help_text="征求第三方意见期间暂停,显示为空。"
+    )
+    correction_requested_on = models.DateField("补正告知日期", null=True, blank=True)
+    correction_due_on = models.DateField("补正期限", null=True, blank=True)
+    correction_notice = models.TextField("补正告知内容", blank=True)
+    correction_received_on = models.DateField("收到补正日期", null=True, blank=True)
+    consultation_started_on = models.DateField("征求意见开始日期", null=True, blank=True)
+    consultation_ended_on = models.DateField("征求意见结束日期", null=True, blank=True)
+    paused_working_days = models.PositiveIntegerField(
+        "不计入期限的工作日", default=0, help_text="征求第三方和其他机关意见所用工作日。"
+    )
+    extension_days = models.PositiveSmallIntegerField("延长工作日", default=0)
+    extension_reason = models.TextField("延长理由", blank=True)
+    extension_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="延期批准人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    extended_on = models.DateField("延期日期", null=True, blank=True)
+    reply_type = models.CharField("答复类型", max_length=20, choices=ReplyType.choices, blank=True)
+    reply_reason = models.CharField(
+        "答复具体情形", max_length=40, choices=ReplyReason.choices, blank=True
+    )
+    reply_letter = models.TextField("答复书", blank=True)
+    replied_on = models.DateField("答复日期", null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    anonymized_at = models.DateTimeField("匿名化时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        db_table = "disclosure_informationrequest"
+        verbose_name = "政府信息公开申请"
+        verbose_name_plural = "政府信息公开申请"
+        ordering = ["-received_on", "-id"]
+        permissions = [
+            ("view_request_personal_data", "可查看申请人证件号码和电话"),
+            ("approve_request_extension", "可批准延长答复期限"),
+            ("export_requests", "可导出公开申请"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_on"], name="request_state_due"),
+            models.Index(fields=["organization", "received_on"], name="request_org_received"),
+            models.Index(fields=["organization", "replied_on"], name="request_org_replied"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="request_state_valid",
+                condition=Q(state__in=RequestState.values),
+                violation_error_message="办理状态取值无效。",
+            ),
+            models.CheckConstraint(
+                name="request_extension_at_most_20",
+                condition=Q(extension_days__lte=20),
+                violation_error_message="延长答复期限最长不得超过20个工作日。",
+            ),
+            models.CheckConstraint(
+                name="request_answered_has_reply_type",
+                condition=~Q(state=RequestState.ANSWERED)
+                | (~Q(reply_type="") & Q(replied_on__isnull=False)),
+                violation_error_message="已答复的申请须有答复类型和答复日期。",
+            ),
+            models.CheckConstraint(
+                name="request_organization_kind_for_organizations",
+                condition=Q(applicant_type=ApplicantType.CITIZEN, organization_kind="")
+                | (Q(applicant_type=ApplicantType.ORGANIZATION) & ~Q(organization_kind="")),
+                violation_error_message="法人或其他组织须选择类别;公民不填类别。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class RequestEvent(models.Model):
+    """One step in a request's history, as the staff and the applicant's status page see it."""
+
+    request = models.ForeignKey(
+        InformationRequest,
+        verbose_name="申请",
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    happened_on = models.DateField("日期")
+    state = models.CharField("办理状态", max_length=20, choices=RequestState.choices)
+    note = models.TextField("说明", blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="经办人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        db_table = "disclosure_requestevent"
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.happened_on:%Y-%m-%d} {self.get_state_display()}"
+
+
+class ReplyTemplate(models.Model):
+    """An editable reply-letter template per reply type (and optionally per sub-reason).
+
+    Placeholders: {applicant}, {tracking_number}, {received_on}, {description}, {organization},
+    {reason}, {replied_on}.
+    """
+
+    reply_type = models.CharField("答复类型", max_length=20, choices=ReplyType.choices)
+    reply_reason = models.CharField(
+        "具体情形", max_length=40, choices=ReplyReason.choices, blank=True
+    )
+    body = models.TextField("答复书模板")
+
+    class Meta:
+        db_table = "disclosure_replytemplate"
+        verbose_name = "答复书模板"
+        verbose_name_plural = "答复书模板"
+        ordering = ["reply_type", "reply_reason"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reply_type", "reply_reason"], name="reply_template_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_reply_type_display()
+        return f"{label} {self.get_reply_reason_display()}" if self.reply_reason else label

@@ -1,6 +1,0 @@
-"""Legacy imports: readers (readers.py), value normalizers (normalize.py), column names
-(columns.py), vocabulary lookup (vocabulary.py) and the one service, `import_records`."""
-
-from disclosure.importing.service import ImportReport, Problem, import_records
-
-__all__ = ["ImportReport", "Problem", "import_records"]

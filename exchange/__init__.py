@@ -1,0 +1,1 @@
+"""Data exchange: legacy imports, auditor exports and background export jobs."""

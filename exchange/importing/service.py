@@ -1,0 +1,710 @@
+"""`import_records`: a legacy site's records in one transaction, all rows or none.
+
+The file is read once, row by row; each row is normalized and validated, and valid rows are
+written in chunks inside one transaction. If any row is bad, or on a dry run (the default), the
+transaction is rolled back at the end, so the report names every bad row and nothing is kept.
+Writing during validation (rather than validating first and writing after) keeps memory flat
+and lets the database's own constraints take part in the dry run.
+
+Rows are matched by 信息索引号: a number already in the database updates that record, so
+re-importing a file creates no duplicates. Rows without a number are always created.
+
+An import is a staff action like any other, under the same rules (disclosure.workflow,
+disclosure.roles): the importer needs `import_records`; every row must lie in their organization
+scope, and so must the record an index number would overwrite; rows enter the workflow as drafts
+(an update keeps a draft or submitted record's status, if the importer may edit it), or as
+published only when the importer asked for it and holds the publish permission. Status, people,
+moments, version and view count are the workflow's, never the file's. Each record gets its own
+audit entry, and an update a revision (the state before it too, if it had none), written in bulk.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from disclosure.audit import record_event, record_events
+from disclosure.choices import DisclosurePeriod, DisclosureScope, RecordStatus
+from disclosure.models import (
+    AuditAction,
+    DisclosureRecord,
+    Keyword,
+)
+from disclosure.numbering import keep_counters_ahead, parse_index_number
+from disclosure.roles import record_scope
+from disclosure.sanitize import sanitize_body
+from disclosure.services.editing import editable_statuses
+from disclosure.workflow import holds_permission, may_publish
+from exchange.importing import normalize as n
+from exchange.importing.columns import IGNORED, REQUIRED, WORKFLOW, field_for, label
+from exchange.importing.readers import (
+    FileProblem,
+    Limits,
+    check_size,
+    detect_format,
+    read_rows,
+)
+from exchange.importing.vocabulary import KINDS, VocabularyResolver
+from exchange.importing.writes import ChunkWrite, ChunkWriter, insert_objects, insert_rows
+
+IMPORT_PERMISSION = "disclosure.import_records"
+
+CHUNK_SIZE = 1000
+MAX_REPORTED_PROBLEMS = 1000
+_CHAR_FIELDS = [
+    f
+    for f in DisclosureRecord._meta.concrete_fields
+    if f.get_internal_type() == "CharField" and f.max_length
+]
+_TEXTS = (
+    "title",
+    "document_number",
+    "non_disclosure_reason",
+    "procedure",
+    "summary",
+    "source",
+)
+_DATES = ("issued_on", "publication_date", "disclosure_until", "effective_on", "repealed_on")
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第 {self.row} 行" if self.row else "文件"
+        column = f"「{self.column}」" if self.column else ""
+        return f"{where}{column}:{self.message}"
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    committed: bool = False
+    dry_run: bool = True
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    unknown: dict[str, list[str]] = field(default_factory=dict)
+    created_vocabulary: dict[str, list[str]] = field(default_factory=dict)
+    record_ids: list[int] = field(default_factory=list, repr=False)
+    #: Labels of the file's workflow columns (状态, 发布人, 浏览次数 …), which were not used.
+    ignored_columns: list[str] = field(default_factory=list)
+    #: The rows became published (the importer asked and may publish), else drafts.
+    publish: bool = False
+    #: Seconds from the start to the commit, and of the search re-index after it (if run).
+    write_seconds: float | None = None
+    indexed: int | None = None
+    index_seconds: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    def add(self, row: int | None, column: str, message: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_REPORTED_PROBLEMS:
+            self.problems.append(Problem(row, column, message))
+
+    def summary(self) -> str:
+        if not self.ok:
+            return f"未导入:发现 {self.problem_count} 个问题(共 {self.rows} 行),所有行均未导入。"
+        verb = "已导入" if self.committed else "校验通过(试运行,未写入)"
+        return f"{verb}:共 {self.rows} 行,新建 {self.created} 条,更新 {self.updated} 条。"
+
+    def notices(self) -> list[str]:
+        """What the importer should know beyond the counts: how the rows enter the workflow."""
+        notes = [
+            "各行已直接发布(发布人为您)。"
+            if self.publish
+            else "新建的信息为草稿,须经提交、审核、发布后才公开;更新的信息保持原状态。"
+        ]
+        if self.ignored_columns:
+            notes.append(f"以下列由工作流决定,文件中的值未采用:{'、'.join(self.ignored_columns)}。")
+        return notes
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class _Options:
+    create_missing: bool
+    default_category: int | None
+    actor: Any
+    publish: bool
+    #: `roles.can_access_record` for the actor, their scope read once
+    within: Callable[[Any], bool]
+
+
+_FIELDS = DisclosureRecord._meta.concrete_fields
+
+
+def _new_record(values: dict[str, Any]) -> DisclosureRecord:
+    """An unsaved record from attribute values, the others at their defaults.
+
+    Positional arguments take Django's fast constructor path (the one `from_db` uses); keyword
+    arguments cost a fifth of the row's validation time.
+    """
+    return DisclosureRecord(
+        *[values[f.attname] if f.attname in values else f.get_default() for f in _FIELDS]
+    )
+
+
+def _row_values(
+    number: int, raw: dict[str, Any], vocab: VocabularyResolver, opts: _Options, report
+) -> tuple[DisclosureRecord, list[str], str | None] | None:
+    """One row as an unsaved record, its keywords and its 废止依据 number; None if it is bad."""
+    cells: dict[str, Any] = {}
+    for header, value in raw.items():
+        name = field_for(header)
+        if name and name not in IGNORED and name not in cells:
+            cells[name] = value
+    problems_before = report.problem_count
+    values: dict[str, Any] = {}
+
+    def parse(name: str, parser: Callable[[Any], Any]) -> Any:
+        try:
+            return parser(cells.get(name))
+        except ValueError as exc:
+            report.add(number, label(name), str(exc))
+            return None
+
+    for name in _TEXTS:
+        values[name] = n.clean_text(cells.get(name))
+    if not values["title"]:
+        report.add(number, label("title"), "标题不能为空。")
+    values["body"] = sanitize_body(n.clean_text(cells.get("body")))
+    for name in _DATES:
+        values[name] = parse(name, n.parse_date)
+    values["valid_until"] = parse("valid_until", n.parse_validity)
+    if not n.clean_text(cells.get("issued_on")) and not n.clean_text(cells.get("publication_date")):
+        report.add(number, "发文日期", "发文日期和公开日期至少填写一个。")
+    values["disclosure_period"] = parse("disclosure_period", n.parse_period)
+    if values["disclosure_period"] is None:
+        values["disclosure_period"] = (
+            DisclosurePeriod.TIME_LIMITED
+            if values["disclosure_until"]
+            else DisclosurePeriod.LONG_TERM
+        )
+    values["disclosure_method"] = parse("disclosure_method", n.parse_method) or "proactive"
+    values["disclosure_scope"] = parse("disclosure_scope", n.parse_scope) or DisclosureScope.PUBLIC
+    values["status"] = RecordStatus.PUBLISHED if opts.publish else RecordStatus.DRAFT
+    values["issued_on"] = values["issued_on"] or values["publication_date"]
+    if opts.publish:
+        # a record the public saw has a 公开日期; a draft's stays empty until it is published
+        values["publication_date"] = values["publication_date"] or values["issued_on"]
+    forms = parse("disclosure_forms", n.parse_forms)
+    values["disclosure_forms"] = ["website"] if forms is None else forms
+    values["procedure"] = values["procedure"] or settings.DISCLOSURE_DEFAULT_PROCEDURE
+    values["view_count"] = 0
+    values["version"] = 1
+    values["created_by_id"] = values["updated_by_id"] = opts.actor.pk
+    values["published_by_id"] = opts.actor.pk if opts.publish else None
+
+    values["organization_id"] = vocab.organization(cells.get("organization"))
+    if not n.clean_text(cells.get("organization")):
+        report.add(number, label("organization"), "发布机构不能为空。")
+    values["department_id"] = vocab.organization(cells.get("department"))
+    values["topic_id"] = vocab.topic(cells.get("topic"))
+    values["genre_id"] = vocab.genre(cells.get("genre"))
+    values["category_id"] = vocab.category(cells.get("category")) or opts.default_category
+    if values["category_id"] is None and not n.clean_text(cells.get("category")):
+        report.add(number, label("category"), "没有填写目录,也没有设置默认目录(--category)。")
+
+    if opts.publish:
+        day = values["publication_date"] or values["issued_on"]
+        if day:
+            values["published_at"] = timezone.make_aware(
+                datetime.datetime.combine(day, datetime.time())
+            )
+    keywords = parse("keywords", n.parse_keywords) or []
+    index_number = n.clean_text(cells.get("index_number"))
+    repealed_by = n.clean_text(cells.get("repealed_by")) or None
+    record = _new_record(values)
+    if values["organization_id"] is not None and not opts.within(record):
+        report.add(
+            number,
+            label("organization"),
+            f"「{n.clean_text(cells.get('organization'))}」不在您的机构范围内:"
+            "只能导入本机构及下属部门的信息。",
+        )
+    if index_number:
+        try:
+            parsed = parse_index_number(index_number)
+        except ValidationError as exc:
+            report.add(number, label("index_number"), exc.message_dict["index_number"][0])
+        else:
+            record.index_number = index_number
+            record.index_code = parsed.code
+            record.index_year = parsed.year
+            record.index_serial = parsed.serial if parsed.standard else None
+    for char_field in _CHAR_FIELDS:
+        value = getattr(record, char_field.attname)
+        if isinstance(value, str) and len(value) > char_field.max_length:
+            report.add(
+                number,
+                str(char_field.verbose_name),
+                f"过长:{len(value)} 字,最多 {char_field.max_length} 字。",
+            )
+    try:
+        record.clean()
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                report.add(number, label(name), message)
+    if report.problem_count > problems_before:
+        return None
+    return record, keywords, repealed_by
+
+
+#: What an update keeps of the record it overwrites: everything the file may not set.
+_KEPT = [
+    f.attname
+    for f in _FIELDS
+    if f.name in WORKFLOW
+    or f.name
+    in {
+        "id", "rejected_by", "rejected_at", "rejection_reason", "confidentiality_reviewed_at",
+        "scheduled_publish_at", "repealed_by",
+    }
+]  # fmt: skip
+
+
+_RECORD_TYPE = DisclosureRecord._meta.label_lower
+_HISTORY = DisclosureRecord.history.model
+_TRACKED = [f.attname for f in _HISTORY.tracked_fields]
+
+
+def _revision(record: DisclosureRecord, *, date, kind: str, user_id, reason: str) -> dict:
+    """A simple-history revision of `record`, as `bulk_history_create` builds it."""
+    values = record.__dict__
+    row = {name: values[name] for name in _TRACKED}
+    row.update(
+        history_date=date,
+        history_type=kind,
+        history_user_id=user_id,
+        history_change_reason=reason,
+    )
+    return row
+
+
+class _Writer:
+    """Writes valid rows in chunks: creates, updates by index number, keywords, counters.
+
+    An update is checked against the record it would overwrite (scope, status) here, a chunk at
+    a time; once any row is bad the chunks are still checked (so the report names every row)
+    but no longer written.
+    """
+
+    def __init__(self, report: ImportReport, opts: _Options) -> None:
+        self.report = report
+        self.opts = opts
+        self.may_edit = editable_statuses(opts.actor)
+        self.pending: list[tuple[DisclosureRecord, list[str]]] = []
+        self.repeals: list[tuple[int, int, str]] = []  # (row, record id, repealing number)
+        self.counters: dict[tuple[str, int], int] = {}
+        self.keyword_ids: dict[str, int] = {}  # names seen so far: the vocabulary is small
+        self.written: list[tuple[int, int, bool]] = []  # (record id, row, created)
+        self.chunks = ChunkWriter(self._written)
+
+    def add(self, number: int, record: DisclosureRecord, keywords, repealed_by) -> None:
+        record._import_row = number
+        record._import_repealed_by = repealed_by
+        self.pending.append((record, keywords))
+        if len(self.pending) >= CHUNK_SIZE:
+            self.flush()
+
+    def _refusal(self, record: DisclosureRecord, old: DisclosureRecord) -> str | None:
+        """Why the row may not overwrite `old`, if it may not (the workflow's rules)."""
+        if not self.opts.within(old):
+            return (
+                f"信息索引号 {old.index_number} 已被您机构范围以外的一条信息使用,不能覆盖;"
+                "请核对信息索引号。"
+            )
+        if self.opts.publish or old.status in self.may_edit:
+            return None
+        return (
+            f"信息索引号 {old.index_number} 的「{old.title}」当前为「{old.get_status_display()}」,"
+            "导入只能修改您可编辑的草稿;已发布的信息须由有发布权限的人员勾选「直接发布」导入。"
+        )
+
+    def _take_over(self, record: DisclosureRecord, old: DisclosureRecord, now) -> None:
+        """The row's content on `old`'s workflow state, as the editing service would save it."""
+        values = record.__dict__
+        for name in _KEPT:
+            values[name] = getattr(old, name)
+        record.version = old.version + 1
+        record.updated_by_id = self.opts.actor.pk
+        record.updated_at = now
+        if self.opts.publish:
+            record.status = RecordStatus.PUBLISHED
+            record.published_by_id = self.opts.actor.pk
+            record.published_at = old.published_at or record.published_at or now
+            record.withdrawn_by_id = record.withdrawn_at = None
+            record.withdrawal_reason = ""
+            record.scheduled_publish_at = None
+        record._history_user = self.opts.actor
+        record._change_reason = f"导入更新(第 {record._import_row} 行)"
+
+    def flush(self) -> None:
+        """Check the pending rows against the database; write them unless a row was bad."""
+        if not self.pending:
+            return
+        chunk, self.pending = self.pending, []
+        numbers = [r.index_number for r, _ in chunk if r.index_number]
+        # locked, as the workflow locks a record it changes: nobody publishes or withdraws one
+        # between this check and the commit, so the state kept below is still the state then
+        locked = DisclosureRecord.objects.select_for_update()
+        existing = {old.index_number: old for old in locked.filter(index_number__in=numbers)}
+        write = ChunkWrite()
+        now = timezone.now()
+        overwritten: list[DisclosureRecord] = []
+        for record, keywords in chunk:
+            old = existing.get(record.index_number) if record.index_number else None
+            if old is not None:
+                refusal = self._refusal(record, old)
+                if refusal:
+                    self.report.add(record._import_row, label("index_number"), refusal)
+                    continue
+                self._take_over(record, old, now)
+                write.old.append(record)
+                overwritten.append(old)
+            else:
+                record.created_at = record.updated_at = now
+                write.new.append(record)
+            write.keywords.append((record, keywords))
+        if not self.report.ok:
+            return
+        for record in write.new + write.old:
+            if record.index_serial is not None:
+                key = (record.index_code, record.index_year)
+                self.counters[key] = max(self.counters.get(key, 0), record.index_serial)
+        ids = self._keyword_ids({name for _, keywords in write.keywords for name in keywords})
+        write.keywords = [(r, [ids[name] for name in names]) for r, names in write.keywords]
+        if overwritten:
+            self._revisions(overwritten, write.old, now)
+        self.chunks.submit(write)
+
+    def _revisions(self, before: list[DisclosureRecord], after: list[DisclosureRecord], now):
+        """The revision of every update, and the state before it for records that had none
+        (as `workflow.ensure_baseline_revision`): one SELECT and one COPY (or INSERT) a chunk."""
+        revised = set(
+            DisclosureRecord.history.filter(id__in=[r.pk for r in before])
+            .values_list("id", flat=True)
+            .distinct()
+        )
+        earlier = now - datetime.timedelta(microseconds=1)
+        rows = [
+            _revision(r, date=earlier, kind="+", user_id=None, reason="原始版本(导入)")
+            for r in before
+            if r.pk not in revised
+        ]
+        user_id = self.opts.actor.pk
+        rows += [
+            _revision(r, date=now, kind="~", user_id=user_id, reason=r._change_reason)
+            for r in after
+        ]
+        insert_rows(_HISTORY, rows)
+
+    def _keyword_ids(self, names: set[str]) -> dict[str, int]:
+        ids = self.keyword_ids
+        missing = names - ids.keys()
+        if missing:
+            Keyword.objects.bulk_create([Keyword(name=n) for n in missing], ignore_conflicts=True)
+            ids.update(Keyword.objects.filter(name__in=missing).values_list("name", "pk"))
+        return ids
+
+    def _written(self, write: ChunkWrite) -> None:
+        self.report.created += len(write.new)
+        self.report.updated += len(write.old)
+        for record in write.new:
+            self.written.append((record.pk, record._import_row, True))
+        for record in write.old:
+            self.written.append((record.pk, record._import_row, False))
+        for record, _ in write.keywords:
+            self.report.record_ids.append(record.pk)
+            if record._import_repealed_by:
+                self.repeals.append((record._import_row, record.pk, record._import_repealed_by))
+
+    def finish(self) -> None:
+        """Link 废止依据 by index number, and move the serial counters past imported numbers."""
+        self.flush()
+        self.chunks.wait()
+        targets = dict(
+            DisclosureRecord.objects.filter(
+                index_number__in={number for _, _, number in self.repeals}
+            ).values_list("index_number", "pk")
+        )
+        linked = []
+        for row, pk, number in self.repeals:
+            if number not in targets:
+                self.report.add(row, label("repealed_by"), f"找不到信息索引号为 {number} 的文件。")
+            else:
+                linked.append(DisclosureRecord(pk=pk, repealed_by_id=targets[number]))
+        DisclosureRecord.objects.bulk_update(linked, ["repealed_by"], batch_size=CHUNK_SIZE)
+        keep_counters_ahead(highest=self.counters)
+
+    def audit(self, *, filename: str, ip: str | None) -> int:
+        """One audit entry per record written (新建 / 修改 / 发布), chained in bulk at the end:
+        the chain head is locked only for this, not for the whole import."""
+        actor, publish = self.opts.actor, self.opts.publish
+
+        def events():
+            for start in range(0, len(self.written), CHUNK_SIZE):
+                part = self.written[start : start + CHUNK_SIZE]
+                titles = dict(
+                    DisclosureRecord.objects.filter(pk__in=[pk for pk, _, _ in part]).values_list(
+                        "pk", "title"
+                    )
+                )
+                for pk, row, created in part:
+                    if publish:
+                        action = AuditAction.PUBLISH
+                    else:
+                        action = AuditAction.CREATE if created else AuditAction.EDIT
+                    yield {
+                        "action": action,
+                        "actor": actor,
+                        "target": (_RECORD_TYPE, str(pk), titles[pk]),
+                        "reason": "导入",
+                        "ip": ip,
+                        "details": {
+                            "import": filename,
+                            "row": row,
+                            "created": created,
+                            "status": RecordStatus.PUBLISHED if publish else None,
+                        },
+                    }
+
+        return record_events(events(), insert=insert_objects, batch_size=CHUNK_SIZE)
+
+
+def _check_columns(first: dict[str, Any], report: ImportReport) -> bool:
+    fields = {field_for(header) for header in first}
+    report.ignored_columns = [label(name) for name in sorted(fields & WORKFLOW)]
+    missing = [label(name) for name in REQUIRED if name not in fields]
+    if not fields & {"issued_on", "publication_date"}:
+        missing.append("发文日期或公开日期")
+    if missing:
+        report.add(None, "", f"缺少必需的列:{'、'.join(missing)}。")
+    return not missing
+
+
+def _read_and_write(rows, report: ImportReport, opts: _Options) -> _Writer:
+    vocab = VocabularyResolver(create_missing=opts.create_missing)
+    writer = _Writer(report, opts)
+    with writer.chunks:
+        _validate_and_write(rows, report, opts, vocab, writer)
+    return writer
+
+
+def _validate_and_write(rows, report, opts: _Options, vocab, writer: _Writer) -> None:
+    seen: dict[str, int] = {}
+    serials: dict[tuple, int] = {}
+    checked = False
+    for number, raw in rows:
+        if not checked:
+            if not _check_columns(raw, report):
+                return
+            checked = True
+        report.rows += 1
+        parsed = _row_values(number, raw, vocab, opts, report)
+        if parsed is None:
+            continue
+        record, keywords, repealed_by = parsed
+        if record.index_number:
+            if record.index_number in seen:
+                report.add(
+                    number,
+                    label("index_number"),
+                    f"信息索引号 {record.index_number} 与第 {seen[record.index_number]} 行重复。",
+                )
+                continue
+            seen[record.index_number] = number
+            if record.index_serial is not None:
+                key = (record.index_code, record.index_year, record.index_serial)
+                if key in serials:
+                    report.add(
+                        number,
+                        label("index_number"),
+                        f"信息索引号与第 {serials[key]} 行的序号相同(仅补零位数不同)。",
+                    )
+                    continue
+                serials[key] = number
+        # once a row is bad nothing will be kept: the writer only checks the rest
+        writer.add(number, record, keywords, repealed_by)
+    if not checked:
+        report.add(None, "", "文件为空:没有数据行。")
+        return
+    for kind, names in vocab.unknown.items():
+        if names:
+            shown = "、".join(names[:50]) + (" 等" if len(names) > 50 else "")
+            report.add(
+                None,
+                KINDS[kind],
+                f"以下{KINDS[kind]}不存在:{shown}。请先在后台添加,或加 --create-missing 自动创建。",
+            )
+    report.unknown = {k: v for k, v in vocab.unknown.items() if v}
+    report.created_vocabulary = {k: v for k, v in vocab.created.items() if v}
+    writer.flush()
+    if report.ok:
+        writer.finish()
+
+
+def _reindex_after_commit(report: ImportReport, started: float) -> None:
+    """The one place a committed import brings the search index up to date.
+
+    Bulk writes send no post_save signals; `index_records` indexes the published ones and drops
+    any that are not (public) any more, a batch at a time. The report keeps both durations: the
+    records are in the catalogue at the commit, in search results once this is done.
+    """
+    from search import index_records
+
+    committed = time.monotonic()
+    report.write_seconds = committed - started
+    report.indexed = index_records(report.record_ids)
+    report.index_seconds = time.monotonic() - committed
+
+
+def import_limits(**overrides: Any) -> Limits:
+    """The limits of `settings` (DISCLOSURE_IMPORT_MAX_ROWS, …), 0 meaning none."""
+    values = {
+        "rows": settings.DISCLOSURE_IMPORT_MAX_ROWS,
+        "columns": settings.DISCLOSURE_IMPORT_MAX_COLUMNS,
+        "cell_chars": settings.DISCLOSURE_IMPORT_MAX_CELL_CHARS,
+        "seconds": settings.DISCLOSURE_IMPORT_MAX_SECONDS,
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Limits(
+        rows=values["rows"] or None,
+        columns=values["columns"],
+        cell_chars=values["cell_chars"],
+        seconds=values["seconds"] or None,
+    )
+
+
+#: What `create_missing` may add to the shared vocabularies, and the permission each needs.
+_VOCABULARY_PERMISSIONS = [f"disclosure.add_{kind}" for kind in KINDS]
+
+
+def _refusal(actor: Any, publish: bool, create_missing: bool) -> str | None:
+    """Whether `actor` may run this import at all (rows are checked one by one later)."""
+    if not holds_permission(actor, IMPORT_PERMISSION):
+        return "您没有批量导入公开信息的权限(须有「可批量导入公开信息」)。"
+    if publish and not may_publish(actor):
+        return "您没有发布权限,不能导入后直接发布;请以草稿导入,经审核后由发布人员发布。"
+    if create_missing and not actor.has_perms(_VOCABULARY_PERMISSIONS):
+        return "您没有新增机构、目录、主题、体裁的权限,不能自动创建;请管理员先在后台添加。"
+    return None
+
+
+def import_records(
+    *,
+    source: IO[bytes] | str | Path,
+    actor: Any,
+    filename: str | None = None,
+    fmt: str | None = None,
+    commit: bool = False,
+    create_missing: bool = False,
+    default_category: int | None = None,
+    publish: bool = False,
+    encoding: str | None = None,
+    max_bytes: int | None = None,
+    limits: Limits | None = None,
+    ip: str | None = None,
+) -> ImportReport:
+    """Validate a file and, with `commit=True` and no problem at all, import every row of it.
+
+    `actor` imports under the workflow's rules (see the module's docstring); `publish` makes the
+    rows published instead of drafts, for an actor who may publish. Returns the report in every
+    case; raises nothing for bad input. A committed import writes one audit entry per record and
+    one for the whole (who, file, counts); a refused `commit` is recorded too, outside the
+    rolled-back transaction.
+    """
+    if isinstance(source, str | Path):
+        with open(source, "rb") as handle:
+            return import_records(
+                source=handle,
+                actor=actor,
+                filename=filename or Path(source).name,
+                fmt=fmt,
+                commit=commit,
+                create_missing=create_missing,
+                default_category=default_category,
+                publish=publish,
+                encoding=encoding,
+                max_bytes=max_bytes,
+                limits=limits,
+                ip=ip,
+            )
+    started = time.monotonic()
+    filename = filename or getattr(source, "name", "") or "upload"
+    report = ImportReport(filename=str(filename), dry_run=not commit, publish=publish)
+    limits = limits or Limits()
+    limits.started = started
+    try:
+        refusal = _refusal(actor, publish, create_missing)
+        if refusal:
+            raise FileProblem(refusal)
+        opts = _Options(create_missing, default_category, actor, publish, record_scope(actor))
+        check_size(source, max_bytes=max_bytes)
+        rows = read_rows(
+            source, fmt=detect_format(str(filename), fmt), encoding=encoding, limits=limits
+        )
+        with transaction.atomic():
+            writer = _read_and_write(rows, report, opts)
+            if not report.ok or not commit:
+                raise _Rollback
+            report.committed = True
+            writer.audit(filename=report.filename, ip=ip)
+            record_event(
+                action=AuditAction.IMPORT,
+                actor=actor,
+                ip=ip,
+                details={
+                    "file": report.filename,
+                    "rows": report.rows,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "published": publish,
+                    "created_vocabulary": report.created_vocabulary,
+                },
+            )
+            transaction.on_commit(partial(_reindex_after_commit, report, started))
+    except _Rollback:
+        pass
+    except FileProblem as exc:
+        report.committed = False
+        report.add(exc.row, exc.column, str(exc))
+    except DatabaseError as exc:
+        report.committed = False
+        report.add(None, "", f"数据库拒绝了导入:{exc}")
+    if not report.committed:
+        report.record_ids = []
+        if not report.ok:
+            report.created = report.updated = 0
+        if commit:
+            record_event(
+                action=AuditAction.IMPORT,
+                actor=actor,
+                ip=ip,
+                reason="导入被拒绝:" + report.summary(),
+                details={"file": report.filename, "rows": report.rows, "committed": False},
+            )
+    return report

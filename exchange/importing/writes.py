@@ -1,0 +1,351 @@
+"""The statements that write one chunk of imported records, and where they run.
+
+A chunk is written as: the new records COPY-ed in (ids taken from the table's sequence first),
+the existing ones COPY-ed into a staging table and updated from it, the keyword links of both
+replaced. On PostgreSQL the database side of chunk n runs on a thread of its own while the
+importer validates chunk n+1: the database's work (heap, TOAST, nine indexes) then overlaps
+Python's, which was the other half of the wall time. The thread uses the importer's own
+connection, so everything stays in the import's single transaction; any statement of the
+importing thread first waits for the writer (psycopg2 must not be used by two threads during a
+COPY). SQLite runs in process and gains nothing from overlapping: there (and on PostgreSQL
+through psycopg 3, which has no `copy_expert`) the statements run inline through the ORM.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import io
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+
+from disclosure.models import DisclosureRecord, RecordKeyword
+from exchange.pg_copy import copy_available
+
+#: Fields written on update (everything the file can carry).
+UPDATE_FIELDS = [
+    "title", "index_code", "index_year", "index_serial", "organization", "department",
+    "category", "topic", "genre", "document_number", "issued_on", "publication_date",
+    "disclosure_period", "disclosure_until", "disclosure_forms", "disclosure_method",
+    "non_disclosure_reason", "disclosure_scope", "effective_on", "valid_until", "repealed_on",
+    "procedure", "summary", "body", "source", "view_count", "status", "version",
+    "withdrawal_reason", "created_by", "updated_by", "submitted_by", "approved_by",
+    "published_by", "withdrawn_by", "submitted_at", "approved_at", "published_at",
+    "withdrawn_at", "created_at", "updated_at",
+]  # fmt: skip
+_INSERT_FIELDS = [f for f in DisclosureRecord._meta.concrete_fields if not f.primary_key]
+_UPDATE_COLUMNS = [DisclosureRecord._meta.get_field(name) for name in UPDATE_FIELDS]
+PAGE_SIZE = 500
+
+
+@dataclass
+class ChunkWrite:
+    """One chunk: records to create, records to update (pk set), and their keyword ids."""
+
+    new: list[DisclosureRecord] = field(default_factory=list)
+    old: list[DisclosureRecord] = field(default_factory=list)
+    keywords: list[tuple[DisclosureRecord, list[int]]] = field(default_factory=list)
+
+
+def _prep(records: list[DisclosureRecord], fields, real) -> list[list[Any]]:
+    return [[f.get_db_prep_save(getattr(r, f.attname), real) for f in fields] for r in records]
+
+
+def _updates(write: ChunkWrite, real) -> list[list[Any]]:
+    return _prep(write.old, _UPDATE_COLUMNS, real)
+
+
+def _links(write: ChunkWrite) -> list[list[int]]:
+    return [
+        [record.pk, keyword_id, position]
+        for record, keyword_ids in write.keywords
+        for position, keyword_id in enumerate(keyword_ids)
+    ]
+
+
+def _encoder(field) -> Callable[[Any], str]:
+    """How COPY's text format spells a value of this field (NULL is `\\N`)."""
+    kind = field.get_internal_type()
+    if kind in ("CharField", "TextField"):
+        return _copy_text
+    if kind == "JSONField":
+        return lambda value: _copy_text(json.dumps(value, ensure_ascii=False))
+    if kind == "DateTimeField":
+        return _copy_moment
+    if kind == "DateField":
+        return datetime.date.isoformat
+    if kind == "BooleanField":
+        return lambda value: "t" if value else "f"
+    return str  # integers and foreign keys
+
+
+def _copy_text(value: str) -> str:
+    if "\\" in value or "\n" in value or "\r" in value or "\t" in value:
+        value = (
+            value.replace("\\", "\\\\")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+            .replace("\t", "\\t")
+        )
+    return value
+
+
+def _copy_moment(value: datetime.datetime) -> str:
+    if timezone.is_naive(value):  # as Django stores a naive moment: in the current time zone
+        value = timezone.make_aware(value)
+    return value.isoformat()
+
+
+def _encoders(fields) -> list[tuple[str, Callable[[Any], str]]]:
+    return [(f.attname, _encoder(f)) for f in fields]
+
+
+def _copy_rows(records: list[DisclosureRecord], encoders) -> bytes:
+    """The records in COPY's text format: tab-separated, one line each."""
+    return _copy_values([record.__dict__ for record in records], encoders)
+
+
+def _copy_values(rows: list[dict[str, Any]], encoders) -> bytes:
+    lines = []
+    for values in rows:
+        cells = []
+        for name, encode in encoders:
+            value = values[name]
+            cells.append("\\N" if value is None else encode(value))
+        lines.append("\t".join(cells))
+    lines.append("")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _copy_links(write: ChunkWrite) -> bytes:
+    lines = [f"{pk}\t{keyword}\t{position}" for pk, keyword, position in _links(write)]
+    lines.append("")
+    return "\n".join(lines).encode("utf-8")
+
+
+@dataclass
+class _PostgresChunk:
+    """A chunk as COPY payloads, built in the importer's thread; `run` sends them."""
+
+    new: bytes | None
+    old: bytes | None
+    old_ids: list[int]
+    links: bytes | None
+
+
+class _PostgresStatements:
+    """COPY the new rows straight into the table (their ids taken from its sequence first);
+    COPY the updated rows into a temporary table and UPDATE … FROM it; replace keyword links.
+
+    COPY skips parsing a statement of thousands of literals, and building its text is cheap
+    Python; `raw` values, as loaddata saves them (no `pre_save`, so the file's 创建时间 and
+    更新时间 are kept).
+    """
+
+    def __init__(self, real) -> None:
+        quote = real.ops.quote_name
+        self.real = real
+        self.table = quote(DisclosureRecord._meta.db_table)
+        self.links_table = quote(RecordKeyword._meta.db_table)
+        self.all_fields = DisclosureRecord._meta.concrete_fields
+        columns = ", ".join(quote(f.column) for f in self.all_fields)
+        self.copy_new = f"COPY {self.table} ({columns}) FROM STDIN"
+        self.update_fields = [DisclosureRecord._meta.pk, *_UPDATE_COLUMNS]
+        names = ", ".join(quote(f.column) for f in self.update_fields)
+        # IF NOT EXISTS: an earlier import in the same (outer) transaction may have made it
+        self.create_staging = (
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS import_staging ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {names} FROM {self.table} WITH NO DATA"
+        )
+        self.copy_old = f"COPY import_staging ({names}) FROM STDIN"
+        assignments = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in _UPDATE_COLUMNS)
+        self.update = (
+            f"UPDATE {self.table} SET {assignments} FROM import_staging s "  # noqa: S608
+            f"WHERE {self.table}.{quote('id')} = s.{quote('id')}"
+        )
+        self.unlink = f"DELETE FROM {self.links_table} WHERE {quote('record_id')} = ANY(%s)"  # noqa: S608
+        link_columns = ", ".join(quote(c) for c in ("record_id", "keyword_id", "position"))
+        self.copy_links = f"COPY {self.links_table} ({link_columns}) FROM STDIN"
+        self.new_encoders = _encoders(self.all_fields)
+        self.old_encoders = _encoders(self.update_fields)
+        self.staging = False
+
+    def prepare(self, write: ChunkWrite, cursor) -> _PostgresChunk:
+        """Ids for the new records, and every payload: the Python side of the chunk."""
+        if write.new:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [DisclosureRecord._meta.db_table, len(write.new)],
+            )
+            for record, (pk,) in zip(write.new, cursor.fetchall(), strict=True):
+                record.pk = pk
+        links = _copy_links(write)
+        return _PostgresChunk(
+            new=_copy_rows(write.new, self.new_encoders) if write.new else None,
+            old=_copy_rows(write.old, self.old_encoders) if write.old else None,
+            old_ids=[r.pk for r in write.old],
+            links=links if len(links) > 1 else None,
+        )
+
+    def run(self, chunk: _PostgresChunk, cursor) -> None:
+        """The database side of the chunk: C and waiting, so it overlaps Python's next chunk."""
+        if chunk.new:
+            cursor.copy_expert(self.copy_new, io.BytesIO(chunk.new))
+        if chunk.old:
+            if not self.staging:
+                cursor.execute(self.create_staging)
+                self.staging = True
+            cursor.execute("TRUNCATE import_staging")
+            cursor.copy_expert(self.copy_old, io.BytesIO(chunk.old))
+            cursor.execute(self.update)
+            cursor.execute(self.unlink, [chunk.old_ids])
+        if chunk.links:
+            cursor.copy_expert(self.copy_links, io.BytesIO(chunk.links))
+
+
+def write_with_orm(write: ChunkWrite, real) -> None:
+    """The same writes through the ORM's raw insert and prepared statements, inline."""
+    quote = real.ops.quote_name
+    table = quote(DisclosureRecord._meta.db_table)
+    batch = max(real.ops.bulk_batch_size(_INSERT_FIELDS, write.new), 1)  # 0 on PostgreSQL for []
+    for start in range(0, len(write.new), batch):
+        part = write.new[start : start + batch]
+        returned = DisclosureRecord.objects._insert(
+            part, fields=_INSERT_FIELDS, returning_fields=[DisclosureRecord._meta.pk], raw=True
+        )
+        for record, (pk,) in zip(part, returned, strict=True):
+            record.pk = pk
+    links_table = quote(RecordKeyword._meta.db_table)
+    with real.cursor() as cursor:
+        if write.old:
+            assignments = ", ".join(f"{quote(f.column)} = %s" for f in _UPDATE_COLUMNS)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s",  # noqa: S608
+                [[*row, r.pk] for r, row in zip(write.old, _updates(write, real), strict=True)],
+            )
+            ids = [r.pk for r in write.old]
+            for start in range(0, len(ids), PAGE_SIZE):  # at most 999 parameters a statement
+                part = ids[start : start + PAGE_SIZE]
+                cursor.execute(
+                    f"DELETE FROM {links_table} WHERE {quote('record_id')} IN "  # noqa: S608
+                    f"({', '.join(['%s'] * len(part))})",
+                    part,
+                )
+        links = _links(write)
+        if links:
+            columns = ", ".join(quote(c) for c in ("record_id", "keyword_id", "position"))
+            cursor.executemany(
+                f"INSERT INTO {links_table} ({columns}) VALUES (%s, %s, %s)",  # noqa: S608
+                links,
+            )
+
+
+def insert_objects(objects: list[Any]) -> None:
+    """Insert new rows of one model, in order, ids from the table's sequence: COPY where it is
+    available (the per-record audit entries of an import), `bulk_create` elsewhere."""
+    if not objects:
+        return
+    model = type(objects[0])
+    if not _copy_insert(model, [obj.__dict__ for obj in objects]):
+        model.objects.bulk_create(objects)
+
+
+def insert_rows(model: Any, rows: list[dict[str, Any]]) -> None:
+    """`insert_objects` from {attname: value} dicts: no model instance is built for COPY (an
+    import's revisions, two for each updated record)."""
+    if rows and not _copy_insert(model, rows):
+        model.objects.bulk_create([model(**row) for row in rows])
+
+
+def _copy_insert(model: Any, rows: list[dict[str, Any]]) -> bool:
+    """COPY the rows in if the connection can; False if it cannot."""
+    real = connections[DEFAULT_DB_ALIAS]
+    if not copy_available(real):
+        return False
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = real.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    payload = _copy_values(rows, _encoders(fields))
+    with real.wrap_database_errors, real.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN",  # noqa: S608
+            io.BytesIO(payload),
+        )
+    return True
+
+
+class ChunkWriter:
+    """Runs each chunk's writes; on PostgreSQL the database works one chunk behind the caller.
+
+    Use it as a context manager around the whole import. `submit` prepares a chunk (ids, COPY
+    payloads) and starts writing it on a thread; `wait` waits for it. Meanwhile any statement
+    the caller's thread runs on the connection first waits for the writing to end (an execute
+    wrapper): psycopg2 must not be used from two threads during a COPY. A failure in the
+    thread is raised, as Django's database error, by the next `submit`, `wait` or statement;
+    `on_written` is called in the caller's thread for every chunk written.
+    """
+
+    def __init__(self, on_written: Callable[[ChunkWrite], None]) -> None:
+        self.real = connections[DEFAULT_DB_ALIAS]  # not the proxy: consulted for every value
+        self.on_written = on_written
+        self.postgres = _PostgresStatements(self.real) if copy_available(self.real) else None
+        self.thread: threading.Thread | None = None
+        self.in_flight: ChunkWrite | None = None
+        self.failure: BaseException | None = None
+        self.exits = contextlib.ExitStack()
+
+    def __enter__(self) -> ChunkWriter:
+        if self.postgres is not None:
+            self.exits.enter_context(self.real.execute_wrapper(self._after_writing))
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            if kind is None:
+                self.wait()
+            elif self.thread is not None:  # already failing: let the thread end, quietly
+                self.thread.join()
+                self.thread = None
+        finally:
+            self.exits.close()
+
+    def _after_writing(self, execute, sql, params, many, context):
+        self.wait()
+        return execute(sql, params, many, context)
+
+    def submit(self, write: ChunkWrite) -> None:
+        if self.postgres is None:
+            write_with_orm(write, self.real)
+            self.on_written(write)
+            return
+        with self.real.cursor() as cursor:
+            chunk = self.postgres.prepare(write, cursor)
+        self.wait()
+        self.in_flight = write
+        self.thread = threading.Thread(
+            target=self._run, args=(chunk, self.real.connection), name="import-writer"
+        )
+        self.thread.start()
+
+    def _run(self, chunk: _PostgresChunk, raw_connection) -> None:
+        try:
+            with self.real.wrap_database_errors, raw_connection.cursor() as cursor:
+                self.postgres.run(chunk, cursor)
+        except BaseException as exc:  # noqa: BLE001 - raised in the importer's thread
+            self.failure = exc
+
+    def wait(self) -> None:
+        if self.thread is None:
+            return
+        self.thread.join()
+        self.thread, write, self.in_flight = None, self.in_flight, None
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            raise failure
+        self.on_written(write)

@@ -1,0 +1,1 @@
+"""Work plans: records split into sections and items whose progress is tracked."""

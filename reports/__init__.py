@@ -1,0 +1,1 @@
+"""The annual report on government information disclosure (Articles 49-50)."""

@@ -1,0 +1,137 @@
+"""Chunk writes: what lands in the database is exactly what the file says, chunk after chunk.
+
+On PostgreSQL each chunk is COPY-ed by a second thread while the next is validated; these tests
+use chunks of four rows so that every import here crosses several of them.
+"""
+
+import io
+import json
+
+import pytest
+
+from exchange.importing import service as import_service
+from exchange.importing import writes as import_writes
+from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
+from tests.exchange.test_importing import root
+
+
+def import_records(**options):
+    """As a superuser publishing: what is written, not who may (test_importing_rules.py)."""
+    return import_service.import_records(actor=root(), publish=True, **options)
+
+
+AWKWARD = {
+    "标题": "反斜杠\\N 不是空值,制表\t符",
+    "内容概述": "第一行\r\n第二行\n\\t 原样",
+    "正文": "<p>C:\\目录\\文件</p>",
+    "文件编号": "\\",
+}
+
+
+def jsonl(rows: list[dict]) -> io.BytesIO:
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    return io.BytesIO(text.encode("utf-8"))
+
+
+def row(n: int, **changes) -> dict:
+    values = {
+        "信息索引号": f"014006470/2021-{n:05d}",
+        "标题": f"第{n}号文件",
+        "发文日期": "2021-03-0" + str(1 + n % 9),
+        "发布机构": "无锡市教育局",
+        "关键词": f"学校,第{n}号,机关",
+        "目录": "政府信息公开 / 信息公开目录 / 规划计划",
+    }
+    values.update(changes)
+    return values
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(import_service, "CHUNK_SIZE", 4)
+
+
+@pytest.mark.django_db
+def test_many_chunks_with_new_vocabulary_midway_land_exactly(vocabulary, small_chunks):
+    """New organizations appear in later chunks: created while the last chunk is being written."""
+    rows = [row(n) for n in range(1, 18)]
+    rows[9] = row(10, 发布机构="新设的第一个机构", **AWKWARD)
+    rows[14] = row(15, 发布机构="新设的第二个机构")
+    report = import_records(
+        source=jsonl(rows), filename="r.jsonl", commit=True, create_missing=True
+    )
+    assert report.ok and report.created == 17, [str(p) for p in report.problems]
+    assert set(report.created_vocabulary["organization"]) == {
+        "新设的第一个机构",
+        "新设的第二个机构",
+    }
+    awkward = DisclosureRecord.objects.get(index_number="014006470/2021-00010")
+    assert awkward.title == AWKWARD["标题"] and awkward.summary == AWKWARD["内容概述"]
+    assert awkward.body == AWKWARD["正文"] and awkward.document_number == "\\"
+    assert awkward.organization.name == "新设的第一个机构"
+    for record in DisclosureRecord.objects.all():
+        n = int(record.index_number[-5:])
+        assert record.title == (AWKWARD["标题"] if n == 10 else f"第{n}号文件")
+        assert [k.keyword.name for k in record.keyword_links.order_by("position")] == [
+            "学校",
+            f"第{n}号",
+            "机关",
+        ]
+    assert set(report.record_ids) == set(DisclosureRecord.objects.values_list("pk", flat=True))
+    entry = AuditEntry.objects.get(action=AuditAction.IMPORT)
+    assert (entry.details["rows"], entry.details["created"]) == (17, 17)
+
+
+@pytest.mark.django_db
+def test_several_updating_imports_in_one_transaction(vocabulary, small_chunks):
+    """Each re-import stages its rows in the same temporary table, which lives until commit."""
+    rows = [row(n) for n in range(1, 7)]
+    assert import_records(source=jsonl(rows), filename="r.jsonl", commit=True).ok
+    for version in ("二", "三"):
+        changed = [row(n, 标题=f"第{n}号文件(第{version}版)") for n in range(1, 7)]
+        report = import_records(source=jsonl(changed), filename="r.jsonl", commit=True)
+        assert report.ok and report.updated == 6, [str(p) for p in report.problems]
+    assert set(DisclosureRecord.objects.values_list("title", flat=True)) == {
+        f"第{n}号文件(第三版)" for n in range(1, 7)
+    }
+
+
+@pytest.fixture(params=["copy", "orm"])
+def write_path(request, monkeypatch):
+    """Both ways of writing a chunk; "orm" is what PostgreSQL gets without psycopg2."""
+    if request.param == "orm":
+        monkeypatch.setattr(import_writes, "copy_available", lambda real: False)
+    return request.param
+
+
+@pytest.mark.django_db
+def test_reimport_across_chunks_updates_every_record_and_its_keywords(
+    vocabulary, small_chunks, write_path
+):
+    rows = [row(n) for n in range(1, 11)]
+    assert import_records(source=jsonl(rows), filename="r.jsonl", commit=True).ok
+    ids = dict(DisclosureRecord.objects.values_list("index_number", "pk"))
+    changed = [row(n, 标题=f"第{n}号文件(修订)", 关键词="修订") for n in range(1, 11)]
+    report = import_records(source=jsonl(changed), filename="r.jsonl", commit=True)
+    assert report.ok and (report.created, report.updated) == (0, 10)
+    assert dict(DisclosureRecord.objects.values_list("index_number", "pk")) == ids
+    for record in DisclosureRecord.objects.all():
+        assert record.title.endswith("(修订)")
+        assert [k.keyword.name for k in record.keyword_links.all()] == ["修订"]
+
+
+@pytest.mark.django_db
+def test_a_row_the_database_refuses_in_a_later_chunk_imports_nothing(vocabulary, small_chunks):
+    """The serial of a record already there, spelled without zero padding: the database's unique
+    constraint refuses it after an earlier chunk has been written."""
+    first = import_records(source=jsonl([row(120)]), filename="old.jsonl", commit=True)
+    assert first.ok and DisclosureRecord.objects.get().index_serial == 120
+    before = DisclosureRecord.objects.count()
+    rows = [row(n) for n in range(1, 10)]
+    rows[6] = row(7, 信息索引号="014006470/2021-120")
+    report = import_records(source=jsonl(rows), filename="r.jsonl", commit=True)
+    assert not report.ok and not report.committed
+    assert "数据库拒绝了导入" in str(report.problems[0])
+    message = str(report.problems[0])  # the cause, not "current transaction is aborted"
+    assert "record_unique_index_serial" in message or "index_serial" in message
+    assert DisclosureRecord.objects.count() == before

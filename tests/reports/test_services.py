@@ -1,0 +1,383 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from applications.models import ApplicantType, OrganizationKind, ReplyReason, ReplyType
+from applications.services import (
+    answer_request,
+    close_overdue_corrections,
+    request_correction,
+)
+from disclosure.choices import DisclosureMethod, RecordStatus
+from disclosure.models import AuditEntry, Category, DisclosureRecord, Genre
+from disclosure.roles import PUBLISHER, REVIEWER
+from disclosure.selectors import public_records
+from disclosure.workflow import (
+    FourEyesViolation,
+    approve_record,
+    publish_record,
+    redraft_record,
+    reject_record,
+    withdraw_record,
+)
+from reports.models import AnnualReport
+from reports.services import (
+    AnnualReportError,
+    annual_report_reminders,
+    annual_report_xlsx,
+    check_annual_report,
+    compute_table_three,
+    refresh_annual_report,
+    submit_annual_report,
+)
+from tests.factories import (
+    make_organization,
+    make_published_record,
+    make_request,
+    make_staff,
+    make_user,
+)
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+COLUMNS = ["natural", "business", "research", "nonprofit", "legal", "other"]
+
+
+def org_fields(kind: str) -> dict:
+    return {
+        "applicant_type": ApplicantType.ORGANIZATION,
+        "organization_kind": kind,
+        "organization_code": "91350100M000100Y43",
+        "id_type": "",
+        "id_number": "",
+    }
+
+
+def answered(org, clerk, received, replied, reply_type, reason="", **fields):
+    request = make_request(organization=org, received_on=received, actor=clerk, **fields)
+    if replied:
+        answer_request(
+            request=request,
+            actor=clerk,
+            reply_type=reply_type,
+            reply_reason=reason,
+            replied_on=replied,
+        )
+    return request
+
+
+@pytest.fixture
+def year_of_requests():
+    """2023 for one bureau (and a department of it), counted by hand in the test below."""
+    bureau = make_organization(name="某市教育局")
+    office = make_organization(name="某市教育局办公室", parent=bureau)
+    clerk = make_user()
+    # carried over from 2022 and answered in 2023
+    answered(bureau, clerk, D(2022, 12, 20), D(2023, 1, 10), ReplyType.DISCLOSED)
+    # received and answered in 2022: not in the 2023 report
+    answered(
+        bureau,
+        clerk,
+        D(2022, 12, 1),
+        D(2022, 12, 15),
+        ReplyType.DISCLOSED,
+        **org_fields(OrganizationKind.BUSINESS),
+    )
+    # received and answered in 2023
+    answered(bureau, clerk, D(2023, 3, 1), D(2023, 3, 20), ReplyType.DISCLOSED)
+    answered(
+        office,
+        clerk,
+        D(2023, 4, 3),
+        D(2023, 4, 20),
+        ReplyType.REFUSED,
+        ReplyReason.REFUSED_STATE_SECRET,
+    )
+    answered(
+        bureau,
+        clerk,
+        D(2023, 5, 4),
+        D(2023, 5, 25),
+        ReplyType.PARTIAL,
+        **org_fields(OrganizationKind.RESEARCH),
+    )
+    answered(
+        bureau,
+        clerk,
+        D(2023, 6, 1),
+        D(2023, 6, 20),
+        ReplyType.UNABLE,
+        ReplyReason.UNABLE_NOT_HELD,
+        **org_fields(OrganizationKind.LEGAL),
+    )
+    answered(
+        bureau,
+        clerk,
+        D(2023, 7, 3),
+        D(2023, 7, 10),
+        ReplyType.NOT_PROCESSED,
+        ReplyReason.NOT_PROCESSED_REPEAT,
+        **org_fields(OrganizationKind.NONPROFIT),
+    )
+    overdue = make_request(
+        organization=bureau,
+        received_on=D(2023, 8, 1),
+        actor=clerk,
+        **org_fields(OrganizationKind.OTHER),
+    )
+    request_correction(
+        request=overdue,
+        actor=clerk,
+        notice="请补充",
+        today=D(2023, 8, 2),
+        correction_due_on=D(2023, 8, 20),
+    )
+    close_overdue_corrections(now=timezone.make_aware(datetime.datetime(2023, 8, 25, 9)))
+    # received in 2023, still open or answered only in 2024: carried over to 2024
+    make_request(
+        organization=bureau,
+        received_on=D(2023, 12, 20),
+        actor=clerk,
+        **org_fields(OrganizationKind.BUSINESS),
+    )
+    answered(bureau, clerk, D(2023, 12, 25), D(2024, 1, 5), ReplyType.DISCLOSED)
+    # another organization's request never counts
+    answered(make_organization(), clerk, D(2023, 3, 1), D(2023, 3, 2), ReplyType.DISCLOSED)
+    return bureau
+
+
+def test_table_three_reproduces_hand_computed_totals(year_of_requests):
+    table = compute_table_three(organization=year_of_requests, year=2023)
+    #                      自然人 商业 科研 公益 法律 其他 总计
+    assert table["new"] == [3, 1, 1, 1, 1, 1, 8]
+    assert table["carried_in"] == [1, 0, 0, 0, 0, 0, 1]
+    assert table["disclosed"] == [2, 0, 0, 0, 0, 0, 2]
+    assert table["partial"] == [0, 0, 1, 0, 0, 0, 1]
+    assert table["refused"] == [1, 0, 0, 0, 0, 0, 1]
+    assert table["refused_state_secret"] == [1, 0, 0, 0, 0, 0, 1]
+    assert table["unable"] == table["unable_not_held"] == [0, 0, 0, 0, 1, 0, 1]
+    assert table["not_processed"] == table["not_processed_repeat"] == [0, 0, 0, 1, 0, 0, 1]
+    assert table["other"] == table["other_no_correction"] == [0, 0, 0, 0, 0, 1, 1]
+    assert table["refused_law"] == [0] * 7
+    assert table["total"] == [3, 0, 1, 1, 1, 1, 7]
+    assert table["carried_out"] == [1, 1, 0, 0, 0, 0, 2]
+    # the next year starts from this year's carry-over
+    assert compute_table_three(organization=year_of_requests, year=2024)["carried_in"] == [
+        1,
+        1,
+        0,
+        0,
+        0,
+        0,
+        2,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reply_type", "reason", "applicant"),
+    [(t, "", k) for t in (ReplyType.DISCLOSED, ReplyType.PARTIAL) for k in ("natural", "legal")]
+    + [
+        (
+            r.value.split("_")[0] if not r.value.startswith("not_processed") else "not_processed",
+            r.value,
+            "business",
+        )
+        for r in ReplyReason
+    ],
+)
+def test_each_reply_type_lands_in_its_cell(reply_type, reason, applicant):
+    org = make_organization()
+    fields = {} if applicant == "natural" else org_fields(applicant)
+    answered(org, make_user(), D(2023, 3, 1), D(2023, 3, 10), reply_type, reason, **fields)
+    table = compute_table_three(organization=org, year=2023)
+    column = COLUMNS.index(applicant)
+    expected = [0] * 7
+    expected[column] = expected[6] = 1
+    assert table[reason or reply_type] == expected
+    assert table[reply_type] == expected
+    assert table["total"] == expected
+    nonzero = {key for key, values in table.items() if any(values)}
+    assert nonzero == {"new", "total", reply_type, reason or reply_type}
+
+
+def publisher():
+    user = make_user()
+    user.user_permissions.add(Permission.objects.get(codename="publish_annualreport"))
+    return type(user).objects.get(pk=user.pk)
+
+
+def approve(record, reviewer):
+    return approve_record(
+        record=record,
+        actor=reviewer,
+        confidentiality_reviewed=True,
+        disclosure_method=DisclosureMethod.PROACTIVE,
+    )
+
+
+def test_totals_that_do_not_add_up_block_submission(vocabulary, year_of_requests):
+    report = AnnualReport.objects.create(organization=year_of_requests, year=2023)
+    report = refresh_annual_report(report=report, actor=None)
+    assert check_annual_report(report) == []
+    report.review_upheld = 2
+    report.review_total = 1
+    report.table_three["new"][0] += 1
+    report.save()
+    previous = AnnualReport.objects.create(
+        organization=year_of_requests, year=2022, table_three={"carried_out": [0] * 7}
+    )
+    problems = check_annual_report(report)
+    text = "\n".join(problems)
+    assert "本年新收(4)+上年结转(1)=5,不等于（七）总计(3)+结转下年度(1)=4" in text
+    assert "「一、本年新收政府信息公开申请数量」行:总计(8)不等于各类申请人之和(9)" in text
+    assert "行政复议:总计(1)不等于维持、纠正、其他结果、尚未审结之和(2)" in text
+    assert "与2022年度报告的「结转下年度继续办理」(0)不一致" in text
+    with pytest.raises(AnnualReportError) as info:
+        submit_annual_report(
+            report=report, actor=make_staff(REVIEWER, organization=year_of_requests)
+        )
+    assert info.value.problems == problems
+    report.refresh_from_db()
+    assert report.status == "draft" and report.record is None
+    assert report.get_status_display() == "编制中"
+    previous.delete()
+
+
+def test_report_goes_through_review_and_publication_to_the_public_page(
+    client, vocabulary, year_of_requests
+):
+    Genre.objects.create(name="行政规范性文件")
+    bureau = year_of_requests
+    normative = Genre.objects.get(name="行政规范性文件")
+    make_published_record(organization=bureau, genre=normative, issued_on=D(2023, 2, 1))
+    make_published_record(
+        organization=bureau, genre=normative, issued_on=D(2019, 2, 1), repealed_on=D(2023, 6, 1)
+    )
+    make_published_record(
+        organization=bureau, genre=normative, issued_on=D(2020, 2, 1), valid_until=D(2025, 1, 1)
+    )
+    make_published_record(organization=bureau, genre=normative, issued_on=D(2024, 2, 1))
+    report = AnnualReport.objects.create(organization=bureau, year=2023, overview="总体情况……")
+    report = refresh_annual_report(report=report, actor=None)
+    assert (report.normative_issued, report.normative_repealed, report.normative_valid) == (1, 1, 2)
+    assert (report.rules_issued, report.rules_valid) == (0, 0)
+    compiler = make_staff(REVIEWER, organization=bureau)
+    with pytest.raises(AnnualReportError, match="权限"):
+        submit_annual_report(report=report, actor=make_staff(PUBLISHER, organization=bureau))
+
+    report = submit_annual_report(report=report, actor=compiler)
+    record = report.record
+    assert record.status == RecordStatus.SUBMITTED and record.created_by == compiler
+    assert record.category == Category.objects.get(slug="annual-reports")
+    assert "结转下年度继续办理" in record.body
+    assert report.get_status_display() == "待审核"
+    assert not public_records().filter(pk=record.pk).exists()
+    assert AuditEntry.objects.filter(action="annual_report_submit", actor=compiler).exists()
+    assert AuditEntry.objects.filter(action="submit", object_id=str(record.pk)).exists()
+    with pytest.raises(AnnualReportError, match="待审核"):
+        refresh_annual_report(report=report, actor=None)
+    page = client.get(report.get_absolute_url())
+    assert page.status_code == 404
+
+    with pytest.raises(FourEyesViolation):
+        approve(record, compiler)
+    approve(record, make_staff(REVIEWER, organization=bureau))
+    report.refresh_from_db()
+    assert report.get_status_display() == "待发布"
+    publish_record(record=record, actor=make_staff(PUBLISHER, organization=bureau))
+
+    report.refresh_from_db()
+    assert report.status == "published" and report.get_status_display() == "已发布"
+    assert report.record.index_number and public_records().filter(pk=record.pk).exists()
+    page = client.get(report.get_absolute_url())
+    assert page.status_code == 200 and "结转下年度继续办理" in page.content.decode()
+    assert report.title in client.get("/annual-reports/").content.decode()
+    with pytest.raises(AnnualReportError, match="已发布"):
+        refresh_annual_report(report=report, actor=None)
+    with pytest.raises(AnnualReportError, match="已发布"):
+        submit_annual_report(report=report, actor=compiler)
+
+
+def test_resubmitting_after_a_rejection_updates_the_same_record(vocabulary, year_of_requests):
+    bureau = year_of_requests
+    report = refresh_annual_report(
+        report=AnnualReport.objects.create(organization=bureau, year=2023, overview="初稿"),
+        actor=None,
+    )
+    compiler = make_staff(REVIEWER, organization=bureau)
+    reviewer = make_staff(REVIEWER, organization=bureau)
+    record = submit_annual_report(report=report, actor=compiler).record
+    reject_record(record=record, actor=reviewer, reason="总体情况太简略")
+    report.refresh_from_db()
+    assert report.get_status_display() == "编制中"
+    report.overview = "总体情况(修改稿)"
+    report.save()
+    report = submit_annual_report(
+        report=refresh_annual_report(report=report, actor=compiler), actor=compiler
+    )
+    assert report.record.pk == record.pk and report.record.summary == "总体情况(修改稿)"
+    assert report.record.status == RecordStatus.SUBMITTED
+    assert DisclosureRecord.objects.filter(title=report.title).count() == 1
+    # withdrawn after publication, redrafted and corrected: still the one record
+    approve(record, reviewer)
+    publisher_ = make_staff(PUBLISHER, organization=bureau)
+    publish_record(record=record, actor=publisher_)
+    withdraw_record(record=record, actor=publisher_, reason="数字有误")
+    redraft_record(record=record, actor=compiler)
+    report = submit_annual_report(report=report, actor=compiler)
+    assert report.record.pk == record.pk and report.get_status_display() == "待审核"
+    assert DisclosureRecord.objects.filter(title=report.title).count() == 1
+
+
+def test_xlsx_contains_the_tables(year_of_requests):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    report = refresh_annual_report(
+        report=AnnualReport.objects.create(organization=year_of_requests, year=2023), actor=None
+    )
+    sheet = load_workbook(BytesIO(annual_report_xlsx(report))).active
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert rows["一、本年新收政府信息公开申请数量"][:7] == (3, 1, 1, 1, 1, 1, 8)
+    assert rows["四、结转下年度继续办理"][:7] == (1, 1, 0, 0, 0, 0, 2)
+
+
+def test_reminders_before_31_january(mailoutbox=None):
+    bureau = make_organization(name="提醒测试局")
+    user = publisher()
+    user.email = "office@example.com"
+    user.save()
+    assert annual_report_reminders(today=D(2024, 1, 3)) == []
+    messages = annual_report_reminders(today=D(2024, 1, 25))
+    assert any("提醒测试局2023年" in m and "还剩6天" in m for m in messages)
+    from django.core import mail
+
+    assert mail.outbox and "office@example.com" in mail.outbox[0].to
+    AnnualReport.objects.create(
+        organization=bureau, year=2023, record=make_published_record(organization=bureau)
+    )
+    assert not any("提醒测试局" in m for m in annual_report_reminders(today=D(2024, 1, 29)))
+
+
+def test_refused_submission_stays_in_the_audit_log(vocabulary, year_of_requests):
+    from disclosure.models import AuditEntry
+
+    report = refresh_annual_report(
+        report=AnnualReport.objects.create(organization=year_of_requests, year=2023), actor=None
+    )
+    outsider = make_staff(
+        REVIEWER, organization=make_organization(name="另一个局", code="123456789")
+    )
+    with pytest.raises(AnnualReportError):
+        submit_annual_report(report=report, actor=outsider)
+    report.refresh_from_db()
+    assert report.record is None
+    entry = AuditEntry.objects.filter(action="permission_denied").latest("id")
+    assert entry.actor_id == outsider.pk
+    assert (
+        entry.object_id == str(report.pk) and entry.details["attempted"] == "annual_report_submit"
+    )
