@@ -44,7 +44,7 @@ from disclosure.models import AuditAction
 from disclosure.roles import accessible_organizations, scope_requests, users_scoped_to
 from exchange.admin.exports import streaming_download
 
-EXPORT_PERMISSION = "disclosure.export_requests"
+EXPORT_PERMISSION = "applications.export_requests"
 
 APPLICANT_FIELDS = [
     "applicant_type",

@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from applications.privacy import can_see_personal_data, mask_id_number, mask_phone
 from exchange.exports import Column, stream_rows
 
-
 #: 导出所选申请: the request list as the staff see it; ID and phone numbers masked unless the
 #: exporter may see personal data (applications.privacy).
 REQUEST_COLUMNS = [

@@ -91,5 +91,5 @@ MASKS = {
 #: The fields shown masked to users without the permission, by model (`app_label.model`): no
 #: lookup may reach them for those users either.
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
-    "disclosure.informationrequest": tuple(MASKS),
+    "applications.informationrequest": tuple(MASKS),
 }

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from applications.models import OPEN_STATES, InformationRequest, RequestState
 from disclosure.calendar import WorkingCalendar
-from applications.models import OPEN_STATES, InformationRequest, RequestState
 from disclosure.roles import scope_requests
 
 

@@ -33,8 +33,6 @@ from applications.models import (
     RequestEvent,
     RequestState,
 )
-from applications.files import validate_request_attachment
-from applications.letters import render_reply_letter
 from disclosure.audit import record_event
 from disclosure.calendar import WorkingCalendar
 from disclosure.models import AuditAction, Organization

@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '政府信息公开申请',
                 'db_table': 'disclosure_informationrequest',
                 'ordering': ['-received_on', '-id'],
-                'permissions': [('view_request_personal_data', '可查看申请人证件号码和电话'), ('approve_request_extension', '可批准延长答复期限')],
+                'permissions': [('view_request_personal_data', '可查看申请人证件号码和电话'), ('approve_request_extension', '可批准延长答复期限'), ('export_requests', '可导出公开申请')],
             },
         ),
         migrations.CreateModel(

@@ -51,7 +51,7 @@ def move_content_types_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0011_export_jobs'),
+        ('disclosure', '0014_audit_chain_key'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 

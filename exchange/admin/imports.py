@@ -9,10 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from disclosure.http import client_ip
-from exchange.importing import import_records
-from exchange.importing.service import import_limits
 from disclosure.models import Category
 from exchange.importing import import_records
+from exchange.importing.service import import_limits
 
 IMPORT_PERMISSION = "disclosure.import_records"
 

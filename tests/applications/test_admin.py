@@ -289,8 +289,8 @@ def test_a_reviewer_of_another_organization_cannot_take_any_step(client, two_bur
 def test_a_reviewer_of_another_organization_cannot_download_the_attachment(client, two_bureaus):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from disclosure.models.requests import ReceiptChannel
-    from disclosure.services.requests import register_request
+    from applications.models import ReceiptChannel
+    from applications.services import register_request
 
     reviewer, _, _, yixing = two_bureaus
     request = register_request(
@@ -415,7 +415,7 @@ def test_export_action_refuses_a_direct_call_without_the_permission(rf):
 def test_the_export_permission_belongs_to_the_reviewers_and_auditors(role, allowed):
     from tests.factories import make_staff
 
-    assert make_staff(role).has_perm("disclosure.export_requests") is allowed
+    assert make_staff(role).has_perm("applications.export_requests") is allowed
 
 
 def test_the_extension_form_offers_only_approvers_of_the_organization_or_above(client, two_bureaus):

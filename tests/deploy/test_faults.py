@@ -86,7 +86,7 @@ from django.contrib.auth import get_user_model
 try:
     from exchange.export_jobs import request_export
 except ImportError:
-    from disclosure.export_jobs import request_export
+    from exchange.export_jobs import request_export
 user = get_user_model().objects.create_superuser("export-fault-{tag}", "", "x")
 print(request_export(user=user, what="records", fmt="csv").pk)
 """

@@ -13,9 +13,8 @@ from openpyxl import Workbook
 from disclosure.choices import DisclosurePeriod, RecordStatus
 from disclosure.models import AuditEntry, DisclosureRecord, IndexSerialCounter, Organization
 from disclosure.roles import REVIEWER
-from tests.factories import make_staff
 from exchange.importing import import_records
-from tests.factories import make_user
+from tests.factories import make_staff
 
 HEADER = [
     "信息索引号", "标题", "发文日期", "公开日期", "文件编号", "公开时限", "发布机构", "公开形式",

@@ -9,9 +9,9 @@ import json
 
 import pytest
 
+from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
 from exchange.importing import service as import_service
 from exchange.importing import writes as import_writes
-from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
 from tests.exchange.test_importing import root
 
 

@@ -10,13 +10,11 @@ import pytest
 
 from disclosure.choices import RecordStatus
 from disclosure.generator import generate_records
-from exchange.importing import import_records
-from exchange.importing.columns import WORKFLOW
-from disclosure.models import AuditEntry, DisclosureRecord, RecordKeyword
-from tests.exchange.test_importing import root
 from disclosure.models import AuditEntry, DisclosureRecord, RecordKeyword
 from exchange.exports import stream_records
 from exchange.importing import import_records
+from exchange.importing.columns import WORKFLOW
+from tests.exchange.test_importing import root
 from tests.factories import make_published_record, make_record, make_user
 
 #: The workflow's own fields, which an import sets itself rather than restores.

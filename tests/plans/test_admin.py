@@ -341,7 +341,7 @@ def test_an_existing_link_to_a_foreign_draft_is_not_named_on_the_form(client, bu
 
 
 def test_the_services_refuse_links_the_actor_may_not_make(bureaus):
-    from disclosure.plans import PlanError, add_evidence, link_follow_up
+    from plans.services import PlanError, add_evidence, link_follow_up
 
     item, editor = bureaus["item"], bureaus["editor"]
     with pytest.raises(PlanError, match="已公开"):

@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from applications.services import submit_online_request
 from disclosure.audit import record_event
 from disclosure.models import (
     Attachment,
@@ -29,7 +30,6 @@ from disclosure.models import (
     AuditEntry,
     InformationRequest,
 )
-from disclosure.services.requests import submit_online_request
 from tests.deploy.databases import drop_postgres_database
 from tests.factories import applicant_fields, make_organization, make_published_record
 
@@ -38,8 +38,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 REPO = Path(__file__).resolve().parents[2]
 MODELS = [
     "disclosure.disclosurerecord",
-    "disclosure.informationrequest",
-    "disclosure.planitem",
+    "applications.informationrequest",
+    "plans.planitem",
     "disclosure.auditentry",
     "disclosure.attachment",
     "auth.user",

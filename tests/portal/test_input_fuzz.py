@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from disclosure.models import AnnualReport, Attachment, DisclosureRecord
-from disclosure.search import rebuild_index
+from search import rebuild_index
 from tests.factories import make_published_record, make_record
 
 BAD_NUMBERS = ["²", "①", "１２", "2147483648", "9" * 30, "1" * 4400, "2.02e3", "\x00"]

@@ -16,11 +16,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from disclosure.importing import import_records
-from disclosure.importing.readers import Limits
 from disclosure.models import DisclosureRecord, Organization
 from disclosure.roles import REVIEWER
-from tests.disclosure.test_importing import HEADER, csv_file, root, row
+from exchange.importing import import_records
+from exchange.importing.readers import Limits
+from tests.exchange.test_importing import HEADER, csv_file, root, row
 from tests.factories import make_staff
 
 IMPORT_URL = "/admin/disclosure/recorddataexchange/import/"
@@ -152,7 +152,7 @@ def test_openpyxl_parses_through_defusedxml():
 
 @pytest.mark.django_db
 def test_entities_past_our_own_scan_are_refused_by_defusedxml(vocabulary, monkeypatch):
-    from disclosure.importing import readers
+    from exchange.importing import readers
 
     monkeypatch.setattr(readers, "_DTD_RE", re.compile(b"(?!)"))  # a scan that finds nothing
     report = run(entities(), "laughs.xlsx")

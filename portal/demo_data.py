@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from disclosure.annual_report import refresh_annual_report, submit_annual_report
+from applications.models import ReceiptChannel, ReplyReason, ReplyType
 from disclosure.attachments import check_upload
 from disclosure.choices import (
     DisclosureForm,
@@ -53,8 +53,6 @@ from disclosure.models import (
     PlanItem,
     Topic,
 )
-from disclosure.models.requests import ReceiptChannel, ReplyReason, ReplyType
-from disclosure.plans import change_item_status, split_plan
 from disclosure.services import requests as request_services
 from disclosure.services.editing import create_draft
 from disclosure.workflow import (
@@ -66,6 +64,8 @@ from disclosure.workflow import (
     submit_record,
     withdraw_record,
 )
+from plans.services import change_item_status, split_plan
+from reports.services import refresh_annual_report, submit_annual_report
 
 SEED = 2026
 YEARS = 5

@@ -9,14 +9,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from applications.models import InformationRequest, RequestState
 from disclosure.attachments import detect_family
 from disclosure.choices import PlanItemStatus, RecordStatus, ValidityStatus
 from disclosure.demo import ensure_demo_accounts
-from disclosure.demo_data import build_sample_site, load_missing
 from disclosure.models import AnnualReport, Attachment, Category, DisclosureRecord, PlanItem
 from disclosure.models.audit import AuditEntry
-from disclosure.models.requests import InformationRequest, RequestState
 from disclosure.selectors import public_records
+from portal.demo_data import build_sample_site, load_missing
 from tests.factories import make_published_record
 
 pytestmark = pytest.mark.django_db

@@ -8,14 +8,14 @@ every lookup type on every personal field is refused, directly or through a rela
 import pytest
 from django.urls import reverse
 
+from applications.privacy import PERSONAL_FIELDS, can_see_personal_data, reaches_personal_field
 from disclosure.models import InformationRequest, RequestEvent
-from disclosure.privacy import PERSONAL_FIELDS, can_see_personal_data, reaches_personal_field
 from disclosure.roles import AUDITOR, PUBLISHER, REVIEWER
 from tests.factories import make_organization, make_request, make_staff
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:disclosure_informationrequest_changelist")
-REQUEST_PERSONAL = PERSONAL_FIELDS["disclosure.informationrequest"]
+REQUEST_PERSONAL = PERSONAL_FIELDS["applications.informationrequest"]
 
 
 def _lookup_names() -> list[tuple[str, str]]:

@@ -15,13 +15,13 @@ from django.test.utils import CaptureQueriesContext
 
 from disclosure.audit import first_broken_link
 from disclosure.choices import RecordStatus
-from disclosure.importing import import_records
-from disclosure.importing import service as import_service
 from disclosure.models import AuditAction, AuditEntry, DisclosureRecord, Genre, Organization
 from disclosure.roles import PUBLISHER, REVIEWER
 from disclosure.selectors import public_records
 from disclosure.workflow import FourEyesViolation, approve_record, submit_record
-from tests.disclosure.test_importing import HEADER, csv_file, row
+from exchange.importing import import_records
+from exchange.importing import service as import_service
+from tests.exchange.test_importing import HEADER, csv_file, row
 from tests.factories import make_published_record, make_staff
 
 WUXI, YIXING = 1, 9  # 无锡市教育局, 宜兴市教育局 (fixtures/vocabulary.json)

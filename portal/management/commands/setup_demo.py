@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from disclosure.demo import ensure_demo_accounts
-from disclosure.demo_data import build_sample_site, load_missing, sample_data_wanted
-from disclosure.search import rebuild_index
+from portal.demo_data import build_sample_site, load_missing, sample_data_wanted
+from search import rebuild_index
 
 FIXTURES = ["vocabulary", "seed_record"]
 
