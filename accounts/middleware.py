@@ -6,7 +6,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from accounts import two_factor
 
@@ -41,7 +41,11 @@ class StaffTwoFactorMiddleware:
 
     @staticmethod
     def _guarded(path: str) -> bool:
-        if not path.startswith(reverse("admin:index")):
+        try:
+            admin_root = reverse("admin:index")
+        except NoReverseMatch:  # a URLconf without the admin (a request-specific urlconf)
+            return False
+        if not path.startswith(admin_root):
             return False
         open_paths = {reverse("admin:login"), reverse("admin:logout")}
         return path not in open_paths and not path.startswith(reverse("accounts:verify"))

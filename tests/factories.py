@@ -70,14 +70,18 @@ def make_record(*, keywords: tuple[str, ...] = (), **fields: Any) -> DisclosureR
     return record
 
 
-def tiny_pdf() -> bytes:
-    """A real one-page PDF (uploads are parsed, disclosure.attachments)."""
+def tiny_pdf(padding: int = 0) -> bytes:
+    """A real one-page PDF (uploads are parsed, disclosure.attachments); `padding` random bytes
+    ride in it as an embedded file, for tests that need a large upload."""
     import io
+    import os
 
     from pypdf import PdfWriter
 
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)
+    if padding:
+        writer.add_attachment("scan.bin", os.urandom(padding))
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 import socket
 import ssl
@@ -20,7 +19,7 @@ import pytest
 
 from tests.deploy.nginx import MISSING, NGINX, nginx
 from tests.deploy.servers import free_port, gunicorn
-from tests.factories import applicant_fields
+from tests.factories import applicant_fields, tiny_pdf
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason=MISSING)
 
@@ -163,7 +162,7 @@ def test_an_application_with_an_attachment_is_uploaded_through_nginx(site, serve
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     select = page[page.index('name="organization"') :]
     organization = re.search(r'<option value="(\d+)"', select).group(1)
-    scan = b"%PDF-1.4\n" + os.urandom(3 * 1024 * 1024)  # larger than nginx's buffers in memory
+    scan = tiny_pdf(3 * 1024 * 1024)  # larger than nginx's buffers in memory
     fields = {
         **applicant_fields(),
         "organization": organization,

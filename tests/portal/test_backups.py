@@ -31,7 +31,7 @@ from disclosure.models import (
     InformationRequest,
 )
 from tests.deploy.databases import drop_postgres_database
-from tests.factories import applicant_fields, make_organization, make_published_record
+from tests.factories import applicant_fields, make_organization, make_published_record, tiny_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -102,7 +102,7 @@ def portal_data(seed_data):
             content_type="application/pdf",
         )
         files[attachment.file.name] = sha(data)
-    scan = b"%PDF-1.4\n" + os.urandom(30_000)
+    scan = tiny_pdf(30_000)
     submitted = submit_online_request(
         organization=make_organization(),
         fields=applicant_fields(),

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from disclosure.models import AuditEntry, InformationRequest
 from portal.full_disk import FULL_DISK_MESSAGE
-from tests.factories import applicant_fields, make_organization
+from tests.factories import applicant_fields, make_organization, tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def full_media_root(tmp_path, settings):
 
 def test_upload_on_a_full_disk_gets_a_clear_error_and_nothing_is_half_saved(full_media_root):
     scan = SimpleUploadedFile(
-        "身份证.pdf", b"%PDF-1.4\n" + os.urandom(300 * 1024), content_type="application/pdf"
+        "身份证.pdf", tiny_pdf(300 * 1024), content_type="application/pdf"
     )
     data = applicant_fields()
     data.update({"organization": make_organization().pk, "medium": "email", "delivery": "email"})
