@@ -172,7 +172,10 @@ def record_events(
     passes its COPY writer) or `bulk_create`: a statement per batch, not per entry. Returns the
     number written.
     """
-    insert = insert or (lambda batch: AuditEntry.objects.bulk_create(batch))
+    def bulk_insert(batch: list[AuditEntry]) -> None:
+        AuditEntry.objects.bulk_create(batch)
+
+    write = insert or bulk_insert
     written = 0
     with transaction.atomic():
         head = _locked_head()
@@ -185,11 +188,11 @@ def record_events(
             entry.entry_hash = prev = entry_digest(entry)
             batch.append(entry)
             if len(batch) >= batch_size:
-                insert(batch)
+                write(batch)
                 written += len(batch)
                 batch = []
         if batch:
-            insert(batch)
+            write(batch)
             written += len(batch)
         head.last_hash = prev
         head.save(update_fields=["last_hash"])

@@ -62,26 +62,28 @@ class NumberField(forms.IntegerField):
 
     def __init__(self, *, min_value: int = 0, max_value: int = MAX_KEY, **kwargs: Any) -> None:
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+        self.bounds = (min_value, max_value)
 
     def to_python(self, value: Any) -> int | None:
         try:
             return parse_number(
                 value,
-                minimum=self.min_value,
-                maximum=self.max_value,
+                minimum=self.bounds[0],
+                maximum=self.bounds[1],
                 label=str(self.label or "数值"),
             )
         except BadNumber as error:
             raise ValidationError(str(error), code="invalid") from None
 
 
-class NumberKeyMixin:
+class NumberKeyMixin(forms.ModelChoiceField):
     """For ModelChoiceFields chosen by primary key: the key must pass `parse_number` before
     any query runs, so '²', '１' or a 30-digit key is an invalid choice, not a driver error."""
 
-    def to_python(self, value: Any):
-        by_key = not getattr(self, "to_field_name", None)
-        if by_key and value not in self.empty_values and not isinstance(value, self.queryset.model):
+    def to_python(self, value: Any) -> Any:
+        by_key = not self.to_field_name
+        model = self.queryset.model if self.queryset is not None else None
+        if by_key and value not in self.empty_values and not (model and isinstance(value, model)):
             try:
                 parse_number(value, minimum=1)
             except BadNumber:
@@ -91,7 +93,7 @@ class NumberKeyMixin:
         return super().to_python(value)
 
 
-class NumberKeyChoiceField(NumberKeyMixin, forms.ModelChoiceField):
+class NumberKeyChoiceField(NumberKeyMixin):
     """forms.ModelChoiceField with the key checked by `parse_number`."""
 
 

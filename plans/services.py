@@ -178,7 +178,7 @@ def add_progress_note(
     return note
 
 
-def linkable_records(*, user: Any) -> QuerySet:
+def linkable_records(*, user: Any) -> QuerySet[DisclosureRecord]:
     """The records a plan item may cite (as evidence, or through a follow-up item): those of
     the user's organizations and public ones. Another bureau's draft is neither, and its title
     must not reach this editor's form, nor, through the link, anybody else's page."""
@@ -189,7 +189,7 @@ def linkable_records(*, user: Any) -> QuerySet:
     return records.filter(Q(pk__in=own) | Q(pk__in=public_records().values("pk")))
 
 
-def linkable_follow_ups(*, user: Any) -> QuerySet:
+def linkable_follow_ups(*, user: Any) -> QuerySet[PlanItem]:
     """Plan items of the records in `linkable_records`."""
     if user is None:
         return PlanItem.objects.all()

@@ -29,6 +29,7 @@ import sys
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import dj_database_url
@@ -131,7 +132,7 @@ def postgres_binary(name: str, server_version: int | None = None) -> str:
     return found
 
 
-def _postgres_args(params: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+def _postgres_args(params: Mapping[str, Any]) -> tuple[list[str], dict[str, str]]:
     args = []
     if params.get("HOST"):
         args += ["--host", str(params["HOST"])]
@@ -325,7 +326,7 @@ def restore_backup(
         raise
 
 
-def _connect(params: dict[str, Any], vendor: str, dbname: str | None = None):
+def _connect(params: Mapping[str, Any], vendor: str, dbname: str | None = None):
     if vendor == "sqlite":
         return sqlite3.connect(params["NAME"])
     import psycopg2
@@ -341,7 +342,7 @@ def _connect(params: dict[str, Any], vendor: str, dbname: str | None = None):
     return connection
 
 
-def _server_version(params: dict[str, Any]) -> int:
+def _server_version(params: Mapping[str, Any]) -> int:
     connection = _connect(params, "postgresql", "postgres")
     try:
         return connection.server_version
@@ -349,7 +350,7 @@ def _server_version(params: dict[str, Any]) -> int:
         connection.close()
 
 
-def _create_postgres_database(params: dict[str, Any]) -> None:
+def _create_postgres_database(params: Mapping[str, Any]) -> None:
     connection = _connect(params, "postgresql", "postgres")
     try:
         with connection.cursor() as cursor:
@@ -361,7 +362,7 @@ def _create_postgres_database(params: dict[str, Any]) -> None:
         connection.close()
 
 
-def _drop_database(params: dict[str, Any], vendor: str) -> None:
+def _drop_database(params: Mapping[str, Any], vendor: str) -> None:
     if vendor == "sqlite":
         Path(params["NAME"]).unlink(missing_ok=True)
         return
@@ -375,7 +376,7 @@ def _drop_database(params: dict[str, Any], vendor: str) -> None:
 
 def _check(
     manifest: dict[str, Any],
-    params: dict[str, Any],
+    params: Mapping[str, Any],
     vendor: str,
     media_root: Path,
     exports_root: Path,

@@ -43,17 +43,17 @@ from disclosure.choices import (
     PlanItemStatus,
 )
 from disclosure.generator import KEYWORDS, SENTENCES, SUBJECTS
+from applications import services as request_services
 from disclosure.models import (
-    AnnualReport,
     Attachment,
     Category,
     DisclosureRecord,
     Genre,
     Organization,
-    PlanItem,
     Topic,
 )
-from disclosure.services import requests as request_services
+from plans.models import PlanItem
+from reports.models import AnnualReport
 from disclosure.services.editing import create_draft
 from disclosure.workflow import (
     approve_record,
@@ -313,6 +313,7 @@ def _backdate(records: list[DisclosureRecord]) -> None:
     """发布时间 at the 公开日期 (9:00-17:00): the archive was published over the years."""
     now = timezone.now()
     for record in records:
+        assert record.publication_date is not None  # published records have one
         moment = datetime.datetime.combine(
             record.publication_date, datetime.time(9 + record.pk % 8, (record.pk * 7) % 60)
         )
@@ -614,7 +615,9 @@ def _annual_report(
 ) -> None:
     bureau = Organization.objects.get(name=BUREAU)
     year = today.year - 1
-    last_year = [r for r in published if r.publication_date.year == year]
+    last_year = [
+        r for r in published if r.publication_date and r.publication_date.year == year
+    ]
     with transaction.atomic():
         report, created = AnnualReport.objects.get_or_create(
             organization=bureau,
@@ -632,11 +635,13 @@ def _annual_report(
     report = refresh_annual_report(report=report, actor=cast.author)
     # 部门编制,经办公室审核后公开: compiled, reviewed and published like any record.
     report = submit_annual_report(report=report, actor=cast.author)
+    record = report.record
+    assert record is not None  # submission makes the report's record
     approve_record(
-        record=report.record,
+        record=record,
         actor=cast.reviewer,
         confidentiality_reviewed=True,
         disclosure_method=DisclosureMethod.PROACTIVE,
     )
-    publish_record(record=report.record, actor=cast.publisher)
+    publish_record(record=record, actor=cast.publisher)
     summary.reports += 1

@@ -36,7 +36,7 @@ class CleaningFileSystemStorage(FileSystemStorage):
 
     def _save(self, name: str, content: Any) -> str:
         try:
-            return super()._save(name, content)
+            return super()._save(name, content)  # type: ignore[misc]
         except OSError as error:
             if is_full_disk(error):
                 try:

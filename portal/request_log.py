@@ -61,12 +61,12 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.request_id = request_id_for(request)
+        request.request_id = request_id_for(request)  # type: ignore[attr-defined]
         token = _current.set(request)
         started = time.monotonic()
         try:
             response = self.get_response(request)
-            response[REQUEST_ID_HEADER] = request.request_id
+            response[REQUEST_ID_HEADER] = request.request_id  # type: ignore[attr-defined]
             logger.info(
                 "%s %s %s",
                 request.method,

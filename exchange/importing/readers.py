@@ -85,6 +85,7 @@ class Limits:
         if len(cells) > self.columns:
             raise FileProblem(f"有 {len(cells):,} 列,最多 {self.columns} 列。", row=number)
         for name, value in cells.items():
+            items: list[Any] | tuple[Any, ...]
             if isinstance(value, list):
                 items = value
             elif isinstance(value, dict):
