@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from applications import services as request_services
 from applications.models import ReceiptChannel, ReplyReason, ReplyType
 from disclosure.attachments import check_upload
 from disclosure.choices import (
@@ -43,7 +44,6 @@ from disclosure.choices import (
     PlanItemStatus,
 )
 from disclosure.generator import KEYWORDS, SENTENCES, SUBJECTS
-from applications import services as request_services
 from disclosure.models import (
     Attachment,
     Category,
@@ -52,8 +52,6 @@ from disclosure.models import (
     Organization,
     Topic,
 )
-from plans.models import PlanItem
-from reports.models import AnnualReport
 from disclosure.services.editing import create_draft
 from disclosure.workflow import (
     approve_record,
@@ -64,7 +62,9 @@ from disclosure.workflow import (
     submit_record,
     withdraw_record,
 )
+from plans.models import PlanItem
 from plans.services import change_item_status, split_plan
+from reports.models import AnnualReport
 from reports.services import refresh_annual_report, submit_annual_report
 
 SEED = 2026
