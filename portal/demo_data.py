@@ -44,14 +44,7 @@ from disclosure.choices import (
     PlanItemStatus,
 )
 from disclosure.generator import KEYWORDS, SENTENCES, SUBJECTS
-from disclosure.models import (
-    Attachment,
-    Category,
-    DisclosureRecord,
-    Genre,
-    Organization,
-    Topic,
-)
+from disclosure.models import Attachment, Category, DisclosureRecord, Genre, Organization, Topic
 from disclosure.services.editing import create_draft
 from disclosure.workflow import (
     approve_record,

@@ -186,7 +186,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT
 _LOCKOUT_BY = os.environ.get("LOGIN_LOCKOUT_BY", "username,ip_address").replace(" ", "")
 AXES_LOCKOUT_PARAMETERS = [p.split("+") if "+" in p else p for p in _LOCKOUT_BY.split(",") if p]
 # The client address by the project's one rule (behind a proxy, REMOTE_ADDR as the server sees it).
-AXES_CLIENT_IP_CALLABLE = "disclosure.admin.workflow.client_ip"
+AXES_CLIENT_IP_CALLABLE = "disclosure.http.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # Successful logins are already in the hash-chained audit log: no second copy with user agents.
 AXES_DISABLE_ACCESS_LOG = True

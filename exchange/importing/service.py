@@ -35,11 +35,7 @@ from django.utils import timezone
 
 from disclosure.audit import record_event, record_events
 from disclosure.choices import DisclosurePeriod, DisclosureScope, RecordStatus
-from disclosure.models import (
-    AuditAction,
-    DisclosureRecord,
-    Keyword,
-)
+from disclosure.models import AuditAction, DisclosureRecord, Keyword
 from disclosure.numbering import keep_counters_ahead, parse_index_number
 from disclosure.roles import record_scope
 from disclosure.sanitize import sanitize_body

@@ -256,8 +256,8 @@ def test_a_reviewer_of_another_organization_cannot_open_the_request(client, two_
     reviewer, own, other, _ = two_bureaus
     client.force_login(reviewer)
     for name in ("change", "history"):
-        assert client.get(reverse(f"admin:disclosure_informationrequest_{name}", args=[own.pk]))
-        url = reverse(f"admin:disclosure_informationrequest_{name}", args=[other.pk])
+        assert client.get(reverse(f"admin:applications_informationrequest_{name}", args=[own.pk]))
+        url = reverse(f"admin:applications_informationrequest_{name}", args=[other.pk])
         response = client.get(url)
         assert response.status_code == 404, name
         assert b"320282198503070016" not in response.content
@@ -279,7 +279,7 @@ def test_a_reviewer_of_another_organization_cannot_open_the_request(client, two_
 def test_a_reviewer_of_another_organization_cannot_take_any_step(client, two_bureaus, step, data):
     reviewer, _, other, _ = two_bureaus
     client.force_login(reviewer)
-    url = reverse("admin:disclosure_informationrequest_step", args=[other.pk, step])
+    url = reverse("admin:applications_informationrequest_step", args=[other.pk, step])
     assert client.get(url).status_code == 404
     assert client.post(url, data).status_code == 404
     other.refresh_from_db()
@@ -302,7 +302,7 @@ def test_a_reviewer_of_another_organization_cannot_download_the_attachment(clien
         attachment=SimpleUploadedFile("身份证.pdf", tiny_pdf()),
     )
     client.force_login(reviewer)
-    url = reverse("admin:disclosure_informationrequest_attachment", args=[request.pk])
+    url = reverse("admin:applications_informationrequest_attachment", args=[request.pk])
     assert client.get(url).status_code == 404
 
 
@@ -322,7 +322,7 @@ def test_a_request_cannot_be_registered_for_another_organization(client, two_bur
     client.force_login(reviewer)
     before = InformationRequest.objects.count()
     response = client.post(
-        reverse("admin:disclosure_informationrequest_add"),
+        reverse("admin:applications_informationrequest_add"),
         register_data(yixing, signed_for_on="2020-09-28"),
     )
     assert response.status_code == 200
@@ -426,7 +426,7 @@ def test_the_extension_form_offers_only_approvers_of_the_organization_or_above(c
     head = make_staff(PUBLISHER, organization=reviewer.staff_profile.organization)
     stranger = make_staff(PUBLISHER, organization=yixing)
     client.force_login(reviewer)
-    url = reverse("admin:disclosure_informationrequest_step", args=[own.pk, "extend"])
+    url = reverse("admin:applications_informationrequest_step", args=[own.pk, "extend"])
     choices = client.get(url).context["form"].fields["approver"].queryset
     assert head in choices and stranger not in choices
     response = client.post(url, {"days": 5, "reason": "需要时间", "approver": stranger.pk})

@@ -8,13 +8,13 @@ every lookup type on every personal field is refused, directly or through a rela
 import pytest
 from django.urls import reverse
 
+from applications.models import InformationRequest, RequestEvent
 from applications.privacy import PERSONAL_FIELDS, can_see_personal_data, reaches_personal_field
-from disclosure.models import InformationRequest, RequestEvent
 from disclosure.roles import AUDITOR, PUBLISHER, REVIEWER
 from tests.factories import make_organization, make_request, make_staff
 
 pytestmark = pytest.mark.django_db
-CHANGELIST = reverse("admin:disclosure_informationrequest_changelist")
+CHANGELIST = reverse("admin:applications_informationrequest_changelist")
 REQUEST_PERSONAL = PERSONAL_FIELDS["applications.informationrequest"]
 
 
@@ -125,7 +125,7 @@ def test_handlers_who_may_see_personal_data_filter_and_search_by_them(client, wu
     [
         ("admin:disclosure_organization_changelist", "information_requests__phone__startswith"),
         (
-            "admin:disclosure_annualreport_changelist",
+            "admin:reports_annualreport_changelist",
             "organization__information_requests__id_number__regex",
         ),
     ],
@@ -156,7 +156,7 @@ FULL = ["13800138000", "320282198503070016", "lisi@example.org", "宜城街道�
 def test_list_and_detail_show_personal_fields_masked(client, wuxi, two_requests, role):
     client.force_login(make_staff(role, organization=wuxi))
     request = InformationRequest.objects.get(phone="13800138000")
-    detail = client.get(reverse("admin:disclosure_informationrequest_change", args=[request.pk]))
+    detail = client.get(reverse("admin:applications_informationrequest_change", args=[request.pk]))
     for page in (client.get(CHANGELIST).content.decode(), detail.content.decode()):
         assert not [value for value in FULL if value in page]
     detail = detail.content.decode()
@@ -166,5 +166,5 @@ def test_list_and_detail_show_personal_fields_masked(client, wuxi, two_requests,
 def test_handlers_see_the_personal_fields_in_full(client, wuxi, two_requests):
     client.force_login(make_staff(REVIEWER, organization=wuxi))
     request = InformationRequest.objects.get(phone="13800138000")
-    detail = client.get(reverse("admin:disclosure_informationrequest_change", args=[request.pk]))
+    detail = client.get(reverse("admin:applications_informationrequest_change", args=[request.pk]))
     assert all(value in detail.content.decode() for value in FULL)

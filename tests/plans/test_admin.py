@@ -108,7 +108,7 @@ def test_pick_page_finds_the_record_by_index_number(client, seed_data):
 @pytest.mark.parametrize("value", ["²", "①", "9" * 30])
 def test_pick_page_answers_a_bad_number_with_its_message(client, vocabulary, value):
     staff(client)
-    response = client.get(reverse("admin:disclosure_workplan_split_pick"), {"record": value})
+    response = client.get(reverse("admin:plans_workplan_split_pick"), {"record": value})
     assert response.status_code == 200
     assert "没有找到唯一对应的公开信息" in response.content.decode()
 
@@ -285,7 +285,7 @@ def bureaus(vocabulary):
 
 def test_suggestions_leave_out_another_organizations_draft(client, bureaus):
     client.force_login(bureaus["editor"])
-    url = reverse("admin:disclosure_planitem_change", args=[bureaus["item"].pk])
+    url = reverse("admin:plans_planitem_change", args=[bureaus["item"].pk])
     page = client.get(url).content.decode()
     assert "宜兴已公开总结:" in page
     assert "宜兴内部草稿" not in page and bureaus["draft_item"].heading not in page
@@ -294,7 +294,7 @@ def test_suggestions_leave_out_another_organizations_draft(client, bureaus):
 def test_a_typed_in_follow_up_of_another_organizations_draft_is_refused_unnamed(client, bureaus):
     item, draft_item = bureaus["item"], bureaus["draft_item"]
     client.force_login(bureaus["editor"])
-    url = reverse("admin:disclosure_planitem_change", args=[item.pk])
+    url = reverse("admin:plans_planitem_change", args=[item.pk])
     for data in ({"follow_up": str(draft_item.pk)}, {"suggested_follow_up": str(draft_item.pk)}):
         response = client.post(url, item_form_data(item, **data))
         assert response.status_code == 200
@@ -306,7 +306,7 @@ def test_a_typed_in_follow_up_of_another_organizations_draft_is_refused_unnamed(
 def test_another_organizations_draft_is_refused_as_evidence(client, bureaus):
     item = bureaus["item"]
     client.force_login(bureaus["editor"])
-    url = reverse("admin:disclosure_planitem_change", args=[item.pk])
+    url = reverse("admin:plans_planitem_change", args=[item.pk])
     response = client.post(url, item_form_data(item, evidence=str(bureaus["draft"].pk)))
     assert response.status_code == 200 and "evidence" in response.context["adminform"].form.errors
     assert "宜兴内部草稿" not in response.content.decode()
@@ -316,7 +316,7 @@ def test_another_organizations_draft_is_refused_as_evidence(client, bureaus):
 def test_public_documents_of_other_organizations_may_be_linked(client, bureaus):
     item = bureaus["item"]
     client.force_login(bureaus["editor"])
-    url = reverse("admin:disclosure_planitem_change", args=[item.pk])
+    url = reverse("admin:plans_planitem_change", args=[item.pk])
     response = client.post(
         url,
         item_form_data(
@@ -336,7 +336,7 @@ def test_an_existing_link_to_a_foreign_draft_is_not_named_on_the_form(client, bu
     item = bureaus["item"]
     PlanItem.objects.filter(pk=item.pk).update(follow_up=bureaus["draft_item"])
     client.force_login(bureaus["editor"])
-    page = client.get(reverse("admin:disclosure_planitem_change", args=[item.pk]))
+    page = client.get(reverse("admin:plans_planitem_change", args=[item.pk]))
     assert bureaus["draft_item"].heading not in page.content.decode()
 
 

@@ -21,15 +21,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from applications.models import InformationRequest
 from applications.services import submit_online_request
 from disclosure.audit import record_event
-from disclosure.models import (
-    Attachment,
-    AuditAction,
-    AuditChainHead,
-    AuditEntry,
-    InformationRequest,
-)
+from disclosure.models import Attachment, AuditAction, AuditChainHead, AuditEntry
 from tests.deploy.databases import drop_postgres_database
 from tests.factories import applicant_fields, make_organization, make_published_record, tiny_pdf
 

@@ -8,7 +8,7 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
-from disclosure.models import InformationRequest
+from applications.models import InformationRequest
 from portal.views.requests import LIMITS_UNAVAILABLE
 from tests.deploy.servers import redis_server, stop
 from tests.factories import applicant_fields, make_organization, make_published_record

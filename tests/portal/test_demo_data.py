@@ -13,10 +13,12 @@ from applications.models import InformationRequest, RequestState
 from disclosure.attachments import detect_family
 from disclosure.choices import PlanItemStatus, RecordStatus, ValidityStatus
 from disclosure.demo import ensure_demo_accounts
-from disclosure.models import AnnualReport, Attachment, Category, DisclosureRecord, PlanItem
+from disclosure.models import Attachment, Category, DisclosureRecord
 from disclosure.models.audit import AuditEntry
 from disclosure.selectors import public_records
+from plans.models import PlanItem
 from portal.demo_data import build_sample_site, load_missing
+from reports.models import AnnualReport
 from tests.factories import make_published_record
 
 pytestmark = pytest.mark.django_db

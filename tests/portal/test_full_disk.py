@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from disclosure.models import AuditEntry, InformationRequest
+from applications.models import InformationRequest
+from disclosure.models import AuditEntry
 from portal.full_disk import FULL_DISK_MESSAGE
 from tests.factories import applicant_fields, make_organization, tiny_pdf
 

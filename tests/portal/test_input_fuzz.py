@@ -20,7 +20,8 @@ from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from disclosure.models import AnnualReport, Attachment, DisclosureRecord
+from disclosure.models import Attachment, DisclosureRecord
+from reports.models import AnnualReport
 from search import rebuild_index
 from tests.factories import make_published_record, make_record
 
