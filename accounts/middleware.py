@@ -24,7 +24,7 @@ class StaffTwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # The path first: touching request.user reads the session, which would make every
         # public page vary on Cookie and defeat its caching.
-        if self._guarded(request.path_info):
+        if self._guarded(request.path):
             response = self._second_step(request)
             if response is not None:
                 return response

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 
 from applications import services
 from applications.exports import stream_requests
+from applications.files import validate_request_attachment
 from applications.models import (
     OPEN_STATES,
     InformationRequest,
@@ -76,6 +77,18 @@ class RegisterRequestForm(forms.ModelForm):
     class Meta:
         model = InformationRequest
         fields = ["organization", "channel", *APPLICANT_FIELDS, "attachment"]
+
+    def clean_attachment(self):
+        """The upload check (a PDF must parse, no executable in an archive) as a form error on
+        the page, not a refusal from the service after the form was accepted."""
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            try:
+                validate_request_attachment(upload)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["attachment"]) from None
+            upload.seek(0)
+        return upload
 
     def clean(self):
         data = super().clean()

@@ -185,7 +185,14 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30")))
 _LOCKOUT_BY = os.environ.get("LOGIN_LOCKOUT_BY", "username,ip_address").replace(" ", "")
 AXES_LOCKOUT_PARAMETERS = [p.split("+") if "+" in p else p for p in _LOCKOUT_BY.split(",") if p]
-# The client address by the project's one rule (behind a proxy, REMOTE_ADDR as the server sees it).
+# Proxies in front of the application (deploy/'s nginx: 127.0.0.1,::1) whose X-Forwarded-For
+# names the real client; empty: the peer address is the client (disclosure/http.py).
+TRUSTED_PROXIES = frozenset(
+    p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()
+)
+# The public form's rate limits count by the same address.
+RATELIMIT_IP_META_KEY = "disclosure.http.client_ip"
+# The client address by the project's one rule (disclosure/http.py).
 AXES_CLIENT_IP_CALLABLE = "disclosure.http.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # Successful logins are already in the hash-chained audit log: no second copy with user agents.

@@ -72,6 +72,20 @@ def test_a_forged_forwarded_for_header_does_not_reset_the_count():
 
 
 @pytest.mark.django_db
+def test_behind_the_trusted_proxy_one_attacker_does_not_lock_everybody_out(settings):
+    """Behind deploy/'s nginx every request comes from 127.0.0.1: the lockout must count the
+    forwarded client, or five wrong passwords from anyone would close the admin to all."""
+    settings.TRUSTED_PROXIES = frozenset({"127.0.0.1"})
+    make_user(username="clerk", password=PASSWORD, is_staff=True)
+    for n in range(5):
+        login(f"guess{n}", "wrong", ip="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
+    assert AccessAttempt.objects.filter(ip_address="203.0.113.66").count() == 5
+    locked = login("clerk", PASSWORD, ip="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
+    assert locked.response.status_code == 429
+    assert signed_in(login("clerk", PASSWORD, ip="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.8"))
+
+
+@pytest.mark.django_db
 def test_below_the_limit_the_right_password_still_works():
     make_user(username="clerk", password=PASSWORD, is_staff=True)
     for _ in range(4):

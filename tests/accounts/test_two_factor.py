@@ -48,6 +48,22 @@ def test_a_publisher_without_an_authenticator_is_sent_to_set_one_up(client, path
 
 
 @pytest.mark.django_db
+def test_the_second_factor_is_asked_for_when_the_site_is_mounted_under_a_path(client):
+    """Under SCRIPT_NAME (e.g. /xxgk/ behind the bureau's gateway) reverse() carries the prefix
+    and path_info does not: the admin must still be guarded."""
+    from django.urls import set_script_prefix
+
+    client.force_login(make_staff(PUBLISHER))
+    set_script_prefix("/xxgk/")  # as Django's WSGI handler does from SCRIPT_NAME
+    try:
+        response = client.get("/admin/", SCRIPT_NAME="/xxgk")
+    finally:
+        set_script_prefix("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/xxgk/admin/2fa/setup/?next=")
+
+
+@pytest.mark.django_db
 def test_an_unverified_publisher_cannot_act_in_the_admin(client):
     publisher = make_staff(PUBLISHER)
     confirmed_authenticator(publisher)

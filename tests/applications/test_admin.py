@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from applications.models import InformationRequest, RequestState
@@ -327,6 +328,23 @@ def test_a_request_cannot_be_registered_for_another_organization(client, two_bur
     )
     assert response.status_code == 200
     assert "organization" in response.context["adminform"].form.errors
+    assert InformationRequest.objects.count() == before
+
+
+def test_registering_a_request_with_a_disguised_pdf_shows_the_error_and_saves_nothing(
+    client, two_bureaus
+):
+    reviewer, _, _, _ = two_bureaus
+    wuxi = reviewer.staff_profile.organization
+    client.force_login(reviewer)
+    before = InformationRequest.objects.count()
+    data = register_data(wuxi, signed_for_on="2020-09-28")
+    data["attachment"] = SimpleUploadedFile(
+        "身份证.pdf", b"%PDF-1.7\n<html><script>alert(1)</script></html>"
+    )
+    response = client.post(reverse("admin:applications_informationrequest_add"), data)
+    assert response.status_code == 200
+    assert "不是有效的 PDF 文件" in str(response.context["adminform"].form.errors["attachment"])
     assert InformationRequest.objects.count() == before
 
 
