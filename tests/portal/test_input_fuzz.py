@@ -20,6 +20,7 @@ from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from disclosure.filters import RecordFilter
 from disclosure.models import Attachment, DisclosureRecord
 from reports.models import AnnualReport
 from search import rebuild_index
@@ -28,22 +29,8 @@ from tests.factories import make_published_record, make_record
 BAD_NUMBERS = ["²", "①", "１２", "2147483648", "9" * 30, "1" * 4400, "2.02e3", "\x00"]
 #: Parameters that carry a number (or a key): each is tried with every bad number.
 NUMBERS = {"page", "organization", "topic", "genre", "year", "p", "page_size"}
-LISTING = (
-    "page",
-    "category",
-    "organization",
-    "topic",
-    "genre",
-    "year",
-    "issued_from",
-    "issued_to",
-    "published_from",
-    "published_to",
-    "method",
-    "validity",
-    "keyword",
-    "sort",
-)
+#: Every parameter the public listing takes: its FilterSet's, so a new filter is fuzzed too.
+LISTING = ("page", *RecordFilter.base_filters)
 API_LISTING = ("q", "page_size", "script", *LISTING)
 HUGE_KEYS = ["0", "2147483648", "9223372036854775808", "9" * 30]
 
