@@ -10,10 +10,12 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from disclosure.choices import RecordStatus
+from disclosure.http import client_ip
 from reports.models import AnnualReport, AnnualReportStatus
 from reports.services import (
     AnnualReportError,
     check_annual_report,
+    record_annual_report_edit,
     refresh_annual_report,
     report_context,
     submit_annual_report,
@@ -129,8 +131,13 @@ class AnnualReportAdmin(admin.ModelAdmin):
         return "\n".join(problems) if problems else "各项合计相符,可以生成公开信息并提交审核。"
 
     def save_model(self, request, obj, form, change):
-        """Saving a draft also recomputes the tables that come from the data."""
+        """Saving a draft also recomputes the tables that come from the data; an edit is
+        audited, and its editor counts as an author of the report (四眼原则)."""
         super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            record_annual_report_edit(
+                report=obj, actor=request.user, fields=form.changed_data, ip=client_ip(request)
+            )
         refresh_annual_report(report=obj, actor=request.user)
 
     @admin.action(description="更新统计数据(表二第（一）项、表三)", permissions=["change"])

@@ -29,6 +29,7 @@ from reports.services import (
     annual_report_xlsx,
     check_annual_report,
     compute_table_three,
+    record_annual_report_edit,
     refresh_annual_report,
     submit_annual_report,
 )
@@ -216,6 +217,22 @@ def approve(record, reviewer):
         confidentiality_reviewed=True,
         disclosure_method=DisclosureMethod.PROACTIVE,
     )
+
+
+def test_a_reviewer_who_edited_the_report_text_cannot_approve_it(vocabulary, year_of_requests):
+    """四眼原则 over the report too: B writes the overview, A only submits; B may not approve."""
+    bureau = year_of_requests
+    report = AnnualReport.objects.create(organization=bureau, year=2023, overview="初稿")
+    report = refresh_annual_report(report=report, actor=None)
+    writer = make_staff(REVIEWER, organization=bureau)
+    report.overview = "改写后的总体情况……"
+    report.save()
+    record_annual_report_edit(report=report, actor=writer, fields=["overview"])
+    compiler = make_staff(REVIEWER, organization=bureau)
+    record = submit_annual_report(report=report, actor=compiler).record
+    with pytest.raises(FourEyesViolation):
+        approve(record, writer)
+    approve(record, make_staff(REVIEWER, organization=bureau))
 
 
 def test_totals_that_do_not_add_up_block_submission(vocabulary, year_of_requests):
