@@ -69,14 +69,19 @@ def entry_digest(entry: Any) -> str:
 
 
 def append_entry(entry_model: Any, head_model: Any, **fields: Any) -> Any:
-    """Chain one new keyed entry to the head, locking the head row so the chain stays linear.
+    """Chain one new keyed entry to the head (`_chain`).
 
     Takes the model classes so that a migration can call it with its historical models.
     """
+    return _chain(entry_model(chain_version=CHAIN_KEYED, **fields), head_model)
+
+
+def _chain(entry: Any, head_model: Any) -> Any:
+    """Link `entry` to the head and make it the new head, holding the head row's lock so the
+    chain stays linear. Joins the caller's transaction if any."""
     with transaction.atomic():
-        head_model.objects.bulk_create([head_model(pk=1)], ignore_conflicts=True)
-        head = head_model.objects.select_for_update().get(pk=1)
-        entry = entry_model(chain_version=CHAIN_KEYED, prev_hash=head.last_hash, **fields)
+        head = _locked_head(head_model)
+        entry.prev_hash = head.last_hash
         entry.entry_hash = entry_digest(entry)
         entry.save()
         head.last_hash = entry.entry_hash
@@ -114,9 +119,9 @@ def _new_entry(
     )
 
 
-def _locked_head() -> AuditChainHead:
-    AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-    return AuditChainHead.objects.select_for_update().get(pk=1)
+def _locked_head(head_model: Any = AuditChainHead) -> Any:
+    head_model.objects.bulk_create([head_model(pk=1)], ignore_conflicts=True)
+    return head_model.objects.select_for_update().get(pk=1)
 
 
 def audit_object_type(obj: models.Model) -> str:
@@ -146,17 +151,8 @@ def record_event(
     A refused action is recorded by calling this outside the transaction that was rolled back
     (otherwise the refusal would vanish with it).
     """
-    with transaction.atomic():
-        head = _locked_head()
-        entry = _new_entry(
-            action=action, actor=actor, obj=obj, reason=reason, ip=ip, details=details
-        )
-        entry.prev_hash = head.last_hash
-        entry.entry_hash = entry_digest(entry)
-        entry.save()
-        head.last_hash = entry.entry_hash
-        head.save(update_fields=["last_hash"])
-    return entry
+    entry = _new_entry(action=action, actor=actor, obj=obj, reason=reason, ip=ip, details=details)
+    return _chain(entry, AuditChainHead)
 
 
 def record_events(
