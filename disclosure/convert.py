@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import unicodedata
 from importlib import metadata
 from typing import Protocol
 
@@ -118,3 +119,18 @@ def convert_html(markup: str, config: str = "s2t") -> str:
     tail = markup[position:]
     out.append(convert(tail, config) if _HAN.search(tail) else tail)
     return "".join(out)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=65536)
+def matching_key(text: str) -> str:
+    """The form two spellings of one controlled value share: 宜興市 and 宜兴市, `ＡＢ　1` and `AB1`.
+
+    NFKC folds full-width letters, digits and punctuation to half-width; whitespace is dropped
+    (old sites pad names with ideographic spaces); the script is folded to Simplified, as the
+    search index does. Cached: an import asks for the same few hundred names on every row.
+    """
+    folded = _SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
+    return to_simplified(folded).lower() if _HAN.search(folded) else folded.lower()

@@ -3,7 +3,7 @@ from .calendar import CalendarOverride
 from .data import RecordDataExchange
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .staff import StaffProfile
-from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic
+from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic, VocabularyAlias
 
 __all__ = [
     "Attachment",
@@ -21,4 +21,5 @@ __all__ = [
     "RecordKeyword",
     "StaffProfile",
     "Topic",
+    "VocabularyAlias",
 ]

@@ -253,3 +253,74 @@ class IndexSerialCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}/{self.year}: {self.last_serial}"
+
+
+class VocabularyAlias(models.Model):
+    """Another spelling of a controlled value, so an import finds the value by it.
+
+    Written when an import creates a value from a Traditional or full-width spelling (the value
+    is named in Simplified) and when two values are merged (the merged one's name lives on
+    here). `key` is `disclosure.convert.matching_key(name)`: one alias per key and kind.
+    """
+
+    class Kind(models.TextChoices):
+        ORGANIZATION = "organization", "发布机构"
+        CATEGORY = "category", "目录"
+        TOPIC = "topic", "主题"
+        GENRE = "genre", "体裁"
+
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    name = models.CharField("别名", max_length=100)
+    key = models.CharField("比对形式", max_length=100, editable=False)
+    organization = models.ForeignKey(
+        Organization, verbose_name="发布机构", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="aliases",
+    )  # fmt: skip
+    category = models.ForeignKey(
+        Category, verbose_name="目录", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="aliases",
+    )  # fmt: skip
+    topic = models.ForeignKey(
+        Topic, verbose_name="主题", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="aliases",
+    )  # fmt: skip
+    genre = models.ForeignKey(
+        Genre, verbose_name="体裁", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="aliases",
+    )  # fmt: skip
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "别名"
+        verbose_name_plural = "别名(导入时匹配的其他写法)"
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="alias_unique_key_per_kind"),
+            models.CheckConstraint(
+                name="alias_points_to_its_kind",
+                condition=(
+                    Q(kind="organization", organization__isnull=False, category=None,
+                      topic=None, genre=None)
+                    | Q(kind="category", category__isnull=False, organization=None,
+                        topic=None, genre=None)
+                    | Q(kind="topic", topic__isnull=False, organization=None,
+                        category=None, genre=None)
+                    | Q(kind="genre", genre__isnull=False, organization=None,
+                        category=None, topic=None)
+                ),
+                violation_error_message="别名须指向与其类型相同的一个值。",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.target}"
+
+    def save(self, *args, **kwargs) -> None:
+        from disclosure.convert import matching_key
+
+        self.key = matching_key(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def target(self) -> models.Model | None:
+        return getattr(self, self.kind)
