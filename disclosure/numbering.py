@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from disclosure.models import DisclosureRecord, IndexSerialCounter
+from disclosure.models import DisclosureRecord, IndexSerialCounter, Organization
 
 #: What any province's index numbers look like: a code, an optional year or year-month, a serial.
 INDEX_NUMBER_RE = re.compile(
@@ -31,28 +31,76 @@ class NumberingError(Exception):
     """An index number cannot be assigned; the message says what to fix."""
 
 
+#: The national form and the variants seen in practice (issue 15): a 9-character organization
+#: code or an 18-character unified social credit code (or a 6-18 character local code, with an
+#: optional `-X` check digit), an optional category code, a year or year-month, a serial.
+IMPORTED_NUMBER_RE = re.compile(
+    r"^(?P<code>[0-9A-Z]{6,18})(?:-[0-9A-Z])?(?:[/-](?P<category>[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6})*))?"
+    r"/(?P<period>[0-9]{4}(?:[0-9]{2})?)-(?P<serial>[0-9]{1,12})$"
+)
+#: A number whose organization code the old site lost: `/2025-0000`.
+LOST_CODE_RE = re.compile(r"^/?(?P<year>[0-9]{4})-(?P<serial>[0-9]{1,12})$")
+#: Local formats (`XXGK-2021-0001`, `GK2021_001`, `2021.001`): letters and digits joined by
+#: - / . _, ending in a number; a year in them is read when it stands alone.
+LOCAL_NUMBER_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z]*(?:[-/._][0-9A-Za-z]+)*[-/._]?[0-9]+$")
+_YEAR_IN_NUMBER = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
+#: Serials the per-year counter can follow (PositiveIntegerField); longer ones are dates+serial.
+_COUNTABLE_SERIAL_DIGITS = 8
+
+
 @dataclass(frozen=True)
 class ParsedIndexNumber:
     code: str
     year: int | None
-    serial: int
+    serial: int | None
     #: The national form `code/yyyy-serial`, numbered by the per-year counter.
     standard: bool
+    #: The organization code is missing (`/2025-0000`): kept, but worth a look.
+    lost_code: bool = False
 
 
 def parse_index_number(value: str) -> ParsedIndexNumber:
-    """Split a well-formed index number; raise ValidationError naming the field otherwise."""
-    match = INDEX_NUMBER_RE.match(value.strip())
-    if not match:
-        raise ValidationError(
-            {"index_number": f"信息索引号格式不正确:{value!r}(应如 014006470/2020-00120)。"}
+    """Split an imported index number; raise ValidationError naming the field if it is none.
+
+    Every format documented in the national 实施指引 and seen on provincial sites is accepted
+    and kept verbatim; only the national `code/yyyy-serial` with a countable serial moves the
+    portal's counter. Anything else that is letters and digits ending in a number is a local
+    format, kept as it is.
+    """
+    text = value.strip()
+    match = INDEX_NUMBER_RE.match(text)
+    if match:
+        period = match["period"]
+        return ParsedIndexNumber(
+            code=match["code"],
+            year=int(period[:4]) if period else None,
+            serial=int(match["serial"]),
+            standard=bool(period) and len(period) == 4,
         )
-    period = match["period"]
-    return ParsedIndexNumber(
-        code=match["code"],
-        year=int(period[:4]) if period else None,
-        serial=int(match["serial"]),
-        standard=bool(period) and len(period) == 4,
+    match = IMPORTED_NUMBER_RE.match(text)
+    if match:
+        period, serial = match["period"], match["serial"]
+        countable = len(serial) <= _COUNTABLE_SERIAL_DIGITS and not match["category"]
+        return ParsedIndexNumber(
+            code=match["code"],
+            year=int(period[:4]),
+            serial=int(serial) if countable else None,
+            standard=countable and len(period) == 4,
+        )
+    match = LOST_CODE_RE.match(text)
+    if match:
+        return ParsedIndexNumber(code="", year=int(match["year"]), serial=None, standard=False,
+                                 lost_code=True)  # fmt: skip
+    if LOCAL_NUMBER_RE.match(text):
+        year = _YEAR_IN_NUMBER.search(text)
+        return ParsedIndexNumber(
+            code="", year=int(year[1]) if year else None, serial=None, standard=False
+        )
+    raise ValidationError(
+        {
+            "index_number": f"信息索引号格式不正确:{value!r}(应如 014006470/2020-00120、"
+            "11330524K14997740W/2023-2022090262 或 XXGK-2021-0001)。"
+        }
     )
 
 
@@ -123,7 +171,7 @@ def keep_imported_index_number(*, record: DisclosureRecord, index_number: str) -
     record.index_code = parsed.code
     record.index_year = parsed.year
     record.index_serial = parsed.serial if parsed.standard else None
-    if not parsed.standard:
+    if not parsed.standard or parsed.year is None or parsed.serial is None:
         return
     keep_counters_ahead(highest={(parsed.code, parsed.year): parsed.serial})
 
@@ -145,3 +193,59 @@ def keep_counters_ahead(*, highest: Mapping[tuple[str, int], int]) -> None:
         IndexSerialCounter.objects.filter(code=code, year=year, last_serial__lt=serial).update(
             last_serial=serial
         )
+
+
+def assign_index_numbers(*, record_ids: list[int]) -> list[int]:
+    """Number published records that have no index number, as publication would; in bulk.
+
+    For imports (issue 18, item 9): a published row arriving without a number gets the next
+    serials of its numbering authority and year, in the order of the records' ids, with one
+    counter lock per (code, year). Must run inside the importing transaction, after the
+    counters were moved past the file's own numbers (`keep_counters_ahead`). Returns the ids
+    left unnumbered because neither the organization nor a parent has a code.
+    """
+    records = list(
+        DisclosureRecord.objects.select_for_update()
+        .filter(pk__in=record_ids, index_number=None)
+        .select_related("organization")
+        .order_by("pk")
+    )
+    authorities: dict[int, Organization | None] = {}
+    formats: dict[int, str] = {}
+    groups: dict[tuple[str, int], list[DisclosureRecord]] = {}
+    unnumbered: list[int] = []
+    for record in records:
+        org = record.organization
+        if org.pk not in authorities:
+            authorities[org.pk] = org.numbering_authority()
+            formats[org.pk] = org.effective_index_format()
+        authority = authorities[org.pk]
+        if authority is None:
+            unnumbered.append(record.pk)
+            continue
+        year = (record.publication_date or timezone.localdate()).year
+        groups.setdefault((authority.code, year), []).append(record)
+    for (code, year), members in groups.items():
+        first = _take_serials(code=code, year=year, count=len(members))
+        for offset, record in enumerate(members):
+            serial = first + offset
+            record.index_code, record.index_year, record.index_serial = code, year, serial
+            fmt = formats[record.organization_id]
+            record.index_number = fmt.format(code=code, year=year, serial=serial)
+    numbered = [r for members in groups.values() for r in members]
+    DisclosureRecord.objects.bulk_update(
+        numbered, ["index_code", "index_year", "index_serial", "index_number"], batch_size=1000
+    )
+    return unnumbered
+
+
+def _take_serials(*, code: str, year: int, count: int) -> int:
+    """Reserve `count` consecutive serials for (code, year); the first of them."""
+    IndexSerialCounter.objects.bulk_create(
+        [IndexSerialCounter(code=code, year=year, last_serial=0)], ignore_conflicts=True
+    )
+    counter = IndexSerialCounter.objects.select_for_update().get(code=code, year=year)
+    first = counter.last_serial + 1
+    counter.last_serial += count
+    counter.save(update_fields=["last_serial"])
+    return first
