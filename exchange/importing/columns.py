@@ -32,6 +32,12 @@ ALIASES = {
     "摘要": "summary",
     "内容": "body",
     "效力状态有效期": "valid_until",
+    "时效": "valid_until",
+    "有效性": "valid_until",
+    "附件": "attachments",
+    "附件名称": "attachments",
+    "相关附件": "attachments",
+    "信息来源": "source",
 }
 #: Columns the workflow alone decides: who drafted, reviewed, published or withdrew a record, when,
 #: its status, version and view count. An export carries them; an import never takes them from a
@@ -42,7 +48,7 @@ WORKFLOW = {
     "withdrawn_by", "withdrawn_at", "withdrawal_reason",
 }  # fmt: skip
 #: Columns an export carries that an import ignores (derived, or set by the import itself).
-IGNORED = {"public_url", "attachments", "id", *WORKFLOW}
+IGNORED = {"public_url", "id", *WORKFLOW}
 REQUIRED = ("title", "organization")
 
 _by_header: dict[str, str] = {}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -22,6 +24,7 @@ from disclosure.choices import (
     DisclosureScope,
     RecordStatus,
 )
+from disclosure.convert import matching_key
 from disclosure.services.records import split_keywords
 
 #: Values old sites put in a cell to mean "nothing".
@@ -59,7 +62,8 @@ def clean_text(value: Any) -> str:
 
 
 def parse_date(value: Any) -> datetime.date | None:
-    """2020-07-28, 2020/7/28, 2020年07月28日, 2020.07.28, each optionally with a time."""
+    """2020-07-28, 2020/7/28, 2020年07月28日, 2020.07.28, 二〇二〇年七月二十八日, full-width
+    digits, each optionally with a time."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -68,6 +72,9 @@ def parse_date(value: Any) -> datetime.date | None:
     if not text:
         return None
     match = _DATE_RE.match(text)
+    if match is None and not text.isascii():
+        text = _fold_digits(text)
+        match = _DATE_RE.match(text)
     if match:
         try:
             return datetime.date(int(match["y"]), int(match["m"]), int(match["d"]))
@@ -77,6 +84,80 @@ def parse_date(value: Any) -> datetime.date | None:
     if moment is not None:
         return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
     raise ValueError(f"无法识别的日期:{text}(应如 2020-07-28 或 2020年07月28日)")
+
+
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "O": "0"}
+_CN_NUMBER = re.compile(r"[〇零一二三四五六七八九十]+(?=\s*[年月日号])")
+
+
+def _cn_number(word: str) -> str:
+    """二〇二〇 → 2020 (digit by digit), 二十八 → 28, 十二 → 12, 十 → 10."""
+    if "十" not in word:
+        return "".join(_CN_DIGITS[c] for c in word)
+    tens, _, units = word.partition("十")
+    return str(
+        int(_CN_DIGITS.get(tens, "1") if tens else "1") * 10
+        + int(_CN_DIGITS.get(units, "0") if units else "0")
+    )
+
+
+def _fold_digits(text: str) -> str:
+    """Full-width digits and separators to ASCII (NFKC), Chinese numerals to digits."""
+    text = unicodedata.normalize("NFKC", text)
+    return _CN_NUMBER.sub(lambda m: _cn_number(m.group(0)), text).replace("号", "日")
+
+
+_DATE_IN_TEXT = re.compile(
+    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"(?:[\sT]+\d{1,2}[:：时]\d{1,2}(?:[:：分]\d{1,2}(?:\.\d+)?)?\s*秒?)?"
+)
+_ENDS = ("废止", "失效", "截止", "有效期至", "止")
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """What a 有效期/生效日期 cell says: from when, until when, and whether that end repeals."""
+
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    repeals: bool = False
+
+
+def parse_span(value: Any) -> DateSpan:
+    """`生效时间 2019-01-23 / 废止时间 2020-01-23`, `实施日期 2022年01月01日 / 失效日期
+    2026年12月31日`, `2019-01-23 至 长期`, a single date, or 长期/长期有效/— (an open end).
+
+    Two dates are a range (from, until); a single date is an end, unless the words after it
+    say the span is open (至今, 长期). An end labelled 废止 repeals the record on that day.
+    """
+    if isinstance(value, datetime.date):
+        return DateSpan(end=parse_date(value))
+    text = clean_text(value)
+    if not text or text in OPEN_ENDED:
+        return DateSpan()
+    if not text.isascii():
+        text = _fold_digits(text)
+    found = list(_DATE_IN_TEXT.finditer(text))
+    if not found:
+        if any(word in text for word in OPEN_ENDED):
+            return DateSpan()
+        raise ValueError(
+            f"无法识别的日期:{text}(应如 2020-07-28、2020年07月28日、"
+            "「生效日期 2019-01-23 / 废止日期 2020-01-23」或 长期)"
+        )
+    if len(found) > 2:
+        raise ValueError(f"一个单元格中有 {len(found)} 个日期:{text}(最多两个:起、止)")
+    dates = [parse_date(m.group(0)) for m in found]
+    before_end = text[found[-2].end() if len(found) == 2 else 0 : found[-1].start()]
+    repeals = "废止" in before_end
+    if len(found) == 2:
+        return DateSpan(start=dates[0], end=dates[1], repeals=repeals)
+    after = text[found[0].end() :]
+    if any(word in after for word in (*OPEN_ENDED, "至今", "起")) and not any(
+        word in before_end for word in _ENDS
+    ):
+        return DateSpan(start=dates[0])
+    return DateSpan(end=dates[0], repeals=repeals)
 
 
 def _parse_iso_moment(text: str) -> datetime.datetime | None:
@@ -122,7 +203,7 @@ def _lookup(choices: type) -> tuple[dict[str, str], str]:
     """{code or label: code} of a TextChoices, built once: this runs for every cell."""
     table = {}
     for code, name in choices.choices:
-        table[code] = table[name] = code
+        table[code] = table[name] = table[matching_key(name)] = code
     return table, "、".join(name for _, name in choices.choices)
 
 
@@ -133,12 +214,15 @@ def _choice(value: Any, choices: type, label: str) -> str | None:
     table, names = _lookup(choices)
     if text in table:
         return table[text]
+    key = matching_key(text)  # 主動公開, 面 向 社 会, full-width (issue 15)
+    if key in table:
+        return table[key]
     raise ValueError(f"{label}取值无效:{text}(可选 {names})")
 
 
 def parse_period(value: Any) -> str | None:
     text = clean_text(value)
-    if text.startswith("限时公开"):
+    if matching_key(text).startswith("限时公开"):
         return DisclosurePeriod.TIME_LIMITED
     return _choice(text, DisclosurePeriod, "公开时限")
 

@@ -35,13 +35,21 @@ from django.utils import timezone
 
 from disclosure.audit import record_event, record_events
 from disclosure.choices import DisclosurePeriod, DisclosureScope, RecordStatus
-from disclosure.models import AuditAction, DisclosureRecord, Keyword
-from disclosure.numbering import keep_counters_ahead, parse_index_number
+from disclosure.models import Attachment, AuditAction, DisclosureRecord, Keyword
+from disclosure.numbering import assign_index_numbers, keep_counters_ahead, parse_index_number
 from disclosure.roles import record_scope
 from disclosure.sanitize import sanitize_body
 from disclosure.services.editing import editable_statuses
 from disclosure.workflow import holds_permission, may_publish
 from exchange.importing import normalize as n
+from exchange.importing.attachments import (
+    AttachmentFolder,
+    AttachmentProblem,
+    FoundFile,
+    remove_stored,
+    split_names,
+    store_attachments,
+)
 from exchange.importing.columns import IGNORED, REQUIRED, WORKFLOW, field_for, label
 from exchange.importing.readers import (
     FileProblem,
@@ -50,13 +58,13 @@ from exchange.importing.readers import (
     detect_format,
     read_rows,
 )
+from exchange.importing.report import ImportReport
 from exchange.importing.vocabulary import KINDS, VocabularyResolver
 from exchange.importing.writes import ChunkWrite, ChunkWriter, insert_objects, insert_rows
 
 IMPORT_PERMISSION = "disclosure.import_records"
 
 CHUNK_SIZE = 1000
-MAX_REPORTED_PROBLEMS = 1000
 _CHAR_FIELDS = [
     f
     for f in DisclosureRecord._meta.concrete_fields
@@ -70,68 +78,7 @@ _TEXTS = (
     "summary",
     "source",
 )
-_DATES = ("issued_on", "publication_date", "disclosure_until", "effective_on", "repealed_on")
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"第 {self.row} 行" if self.row else "文件"
-        column = f"「{self.column}」" if self.column else ""
-        return f"{where}{column}:{self.message}"
-
-
-@dataclass
-class ImportReport:
-    filename: str
-    committed: bool = False
-    dry_run: bool = True
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    problem_count: int = 0
-    unknown: dict[str, list[str]] = field(default_factory=dict)
-    created_vocabulary: dict[str, list[str]] = field(default_factory=dict)
-    record_ids: list[int] = field(default_factory=list, repr=False)
-    #: Labels of the file's workflow columns (状态, 发布人, 浏览次数 …), which were not used.
-    ignored_columns: list[str] = field(default_factory=list)
-    #: The rows became published (the importer asked and may publish), else drafts.
-    publish: bool = False
-    #: Seconds from the start to the commit, and of the search re-index after it (if run).
-    write_seconds: float | None = None
-    indexed: int | None = None
-    index_seconds: float | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem_count == 0
-
-    def add(self, row: int | None, column: str, message: str) -> None:
-        self.problem_count += 1
-        if len(self.problems) < MAX_REPORTED_PROBLEMS:
-            self.problems.append(Problem(row, column, message))
-
-    def summary(self) -> str:
-        if not self.ok:
-            return f"未导入:发现 {self.problem_count} 个问题(共 {self.rows} 行),所有行均未导入。"
-        verb = "已导入" if self.committed else "校验通过(试运行,未写入)"
-        return f"{verb}:共 {self.rows} 行,新建 {self.created} 条,更新 {self.updated} 条。"
-
-    def notices(self) -> list[str]:
-        """What the importer should know beyond the counts: how the rows enter the workflow."""
-        notes = [
-            "各行已直接发布(发布人为您)。"
-            if self.publish
-            else "新建的信息为草稿,须经提交、审核、发布后才公开;更新的信息保持原状态。"
-        ]
-        if self.ignored_columns:
-            notes.append(f"以下列由工作流决定,文件中的值未采用:{'、'.join(self.ignored_columns)}。")
-        return notes
+_DATES = ("issued_on", "publication_date", "disclosure_until", "repealed_on")
 
 
 class _Rollback(Exception):
@@ -146,6 +93,13 @@ class _Options:
     publish: bool
     #: `roles.can_access_record` for the actor, their scope read once
     within: Callable[[Any], bool]
+    #: `--attachments DIR`: the folder the attachment column's names are taken from
+    folder: AttachmentFolder | None = None
+    #: numbers that lost their organization code (`/2025-0000`) are replaced by the portal's
+    renumber_lost: bool = False
+    commit: bool = False
+    #: files stored for this import, removed again if it does not commit
+    stored_files: list[str] = field(default_factory=list)
 
 
 _FIELDS = DisclosureRecord._meta.concrete_fields
@@ -188,7 +142,7 @@ def _row_values(
     values["body"] = sanitize_body(n.clean_text(cells.get("body")))
     for name in _DATES:
         values[name] = parse(name, n.parse_date)
-    values["valid_until"] = parse("valid_until", n.parse_validity)
+    _take_spans(cells, values, parse)
     if not n.clean_text(cells.get("issued_on")) and not n.clean_text(cells.get("publication_date")):
         report.add(number, "发文日期", "发文日期和公开日期至少填写一个。")
     values["disclosure_period"] = parse("disclosure_period", n.parse_period)
@@ -213,9 +167,10 @@ def _row_values(
     values["created_by_id"] = values["updated_by_id"] = opts.actor.pk
     values["published_by_id"] = opts.actor.pk if opts.publish else None
 
-    values["organization_id"] = vocab.organization(cells.get("organization"))
-    if not n.clean_text(cells.get("organization")):
-        report.add(number, label("organization"), "发布机构不能为空。")
+    if n.clean_text(cells.get("organization")):
+        values["organization_id"] = vocab.organization(cells.get("organization"))
+    else:
+        values["organization_id"] = _recovered_organization(number, cells, vocab, report)
     values["department_id"] = vocab.organization(cells.get("department"))
     values["topic_id"] = vocab.topic(cells.get("topic"))
     values["genre_id"] = vocab.genre(cells.get("genre"))
@@ -241,15 +196,8 @@ def _row_values(
             "只能导入本机构及下属部门的信息。",
         )
     if index_number:
-        try:
-            parsed = parse_index_number(index_number)
-        except ValidationError as exc:
-            report.add(number, label("index_number"), exc.message_dict["index_number"][0])
-        else:
-            record.index_number = index_number
-            record.index_code = parsed.code
-            record.index_year = parsed.year
-            record.index_serial = parsed.serial if parsed.standard else None
+        _take_index_number(number, record, index_number, opts, report)
+    record._import_files = _attachment_files(number, cells, opts, report)
     for char_field in _CHAR_FIELDS:
         value = getattr(record, char_field.attname)
         if isinstance(value, str) and len(value) > char_field.max_length:
@@ -265,8 +213,89 @@ def _row_values(
             for message in messages:
                 report.add(number, label(name), message)
     if report.problem_count > problems_before:
+        report.keep_row(number, raw)
         return None
     return record, keywords, repealed_by
+
+
+def _take_spans(cells: dict[str, Any], values: dict[str, Any], parse) -> None:
+    """生效日期 and 有效期, either of which may hold a range (`生效时间 2019-01-23 / 废止时间
+    2020-01-23`): from → 生效日期, until → 有效期, or → 废止日期 when the cell says 废止."""
+    values["effective_on"] = values["valid_until"] = None
+    for name in ("effective_on", "valid_until"):
+        span = parse(name, n.parse_span)
+        if span is None:
+            continue
+        if name == "effective_on" and span.start is None and not span.repeals:
+            span = n.DateSpan(start=span.end)
+        values["effective_on"] = values["effective_on"] or span.start
+        if span.end is None:
+            continue
+        if span.repeals:
+            values["repealed_on"] = values["repealed_on"] or span.end
+        else:
+            values["valid_until"] = values["valid_until"] or span.end
+
+
+def _recovered_organization(number: int, cells, vocab: VocabularyResolver, report) -> int | None:
+    """A row without 发布机构: the body its 来源 or its 文号 names, if it is a known one."""
+    for column, text in (
+        ("source", cells.get("source")),
+        ("document_number", cells.get("document_number")),
+    ):
+        pk = vocab.find_organization(text, document_number=column == "document_number")
+        if pk is not None:
+            report.warn(
+                number,
+                label("organization"),
+                f"未填写,按「{label(column)}」{n.clean_text(text)} 取为"
+                f"「{vocab.names['organization'][pk]}」。",
+            )
+            return pk
+    report.add(
+        number, label("organization"), "发布机构不能为空(来源、文件编号中也没有可识别的机构)。"
+    )
+    return None
+
+
+def _take_index_number(number: int, record, index_number: str, opts: _Options, report) -> None:
+    """Keep the file's number verbatim (issue 15, item 2); flag one that lost its code."""
+    try:
+        parsed = parse_index_number(index_number)
+    except ValidationError as exc:
+        report.add(number, label("index_number"), exc.message_dict["index_number"][0])
+        return
+    if parsed.lost_code:
+        if opts.renumber_lost:
+            report.warn(
+                number,
+                label("index_number"),
+                f"{index_number} 缺少机构代码,已改为本平台生成的索引号。",
+            )
+            return
+        report.warn(
+            number,
+            label("index_number"),
+            f"{index_number} 缺少机构代码,按原文保留;"
+            "如需本平台生成,导入时选「缺代码的索引号重新生成」(--renumber-lost)。",
+        )
+    record.index_number = index_number
+    record.index_code = parsed.code
+    record.index_year = parsed.year
+    record.index_serial = parsed.serial if parsed.standard else None
+
+
+def _attachment_files(number: int, cells, opts: _Options, report) -> list[FoundFile]:
+    """The files the row's attachment column names, found and checked in the folder."""
+    if opts.folder is None:
+        return []
+    files = []
+    for name in split_names(cells.get("attachments")):
+        try:
+            files.append(opts.folder.find(name))
+        except AttachmentProblem as exc:
+            report.add(number, label("attachments"), str(exc))
+    return files
 
 
 #: What an update keeps of the record it overwrites: everything the file may not set.
@@ -317,6 +346,8 @@ class _Writer:
         self.counters: dict[tuple[str, int], int] = {}
         self.keyword_ids: dict[str, int] = {}  # names seen so far: the vocabulary is small
         self.written: list[tuple[int, int, bool]] = []  # (record id, row, created)
+        self.to_number: dict[int, int] = {}  # record id → row: published, no index number
+        self.files: list[tuple[int, bool, list[FoundFile]]] = []  # (record id, created, files)
         self.chunks = ChunkWriter(self._written)
 
     def add(self, number: int, record: DisclosureRecord, keywords, repealed_by) -> None:
@@ -325,6 +356,20 @@ class _Writer:
         self.pending.append((record, keywords))
         if len(self.pending) >= CHUNK_SIZE:
             self.flush()
+
+    def _matched_by_key(self, record: DisclosureRecord, by_key) -> Any:
+        """The one record a row without 信息索引号 re-imports (issue 18, item 9); None for a new
+        one, False (reported) when several records have the row's key."""
+        olds = by_key.get(stable_key(record), [])
+        if len(olds) > 1:
+            self.report.add(
+                record._import_row,
+                label("title"),
+                f"已有 {len(olds)} 条信息的发布机构、文件编号、标题、发文日期与此行相同,"
+                "无法判断更新哪一条;请在文件中填写信息索引号。",
+            )
+            return False
+        return olds[0] if olds else None
 
     def _refusal(self, record: DisclosureRecord, old: DisclosureRecord) -> str | None:
         """Why the row may not overwrite `old`, if it may not (the workflow's rules)."""
@@ -345,6 +390,9 @@ class _Writer:
         values = record.__dict__
         for name in _KEPT:
             values[name] = getattr(old, name)
+        if not record.index_number:  # matched by its key: the number it was given stays
+            for name in _INDEX_FIELDS:
+                values[name] = getattr(old, name)
         record.version = old.version + 1
         record.updated_by_id = self.opts.actor.pk
         record.updated_at = now
@@ -368,11 +416,17 @@ class _Writer:
         # between this check and the commit, so the state kept below is still the state then
         locked = DisclosureRecord.objects.select_for_update()
         existing = {old.index_number: old for old in locked.filter(index_number__in=numbers)}
+        by_key = _existing_by_key([r for r, _ in chunk if not r.index_number])
         write = ChunkWrite()
         now = timezone.now()
         overwritten: list[DisclosureRecord] = []
         for record, keywords in chunk:
-            old = existing.get(record.index_number) if record.index_number else None
+            if record.index_number:
+                old = existing.get(record.index_number)
+            else:
+                old = self._matched_by_key(record, by_key)
+                if old is False:
+                    continue
             if old is not None:
                 refusal = self._refusal(record, old)
                 if refusal:
@@ -433,6 +487,11 @@ class _Writer:
             self.written.append((record.pk, record._import_row, True))
         for record in write.old:
             self.written.append((record.pk, record._import_row, False))
+        for record in write.new + write.old:
+            if self.opts.publish and not record.index_number:
+                self.to_number[record.pk] = record._import_row
+            if record._import_files:
+                self.files.append((record.pk, record in write.new, record._import_files))
         for record, _ in write.keywords:
             self.report.record_ids.append(record.pk)
             if record._import_repealed_by:
@@ -455,6 +514,33 @@ class _Writer:
                 linked.append(DisclosureRecord(pk=pk, repealed_by_id=targets[number]))
         DisclosureRecord.objects.bulk_update(linked, ["repealed_by"], batch_size=CHUNK_SIZE)
         keep_counters_ahead(highest=self.counters)
+        if self.to_number:
+            left = assign_index_numbers(record_ids=list(self.to_number))
+            self.report.numbered = len(self.to_number) - len(left)
+            for pk in left:
+                self.report.warn(
+                    self.to_number[pk],
+                    label("index_number"),
+                    "发布机构及其上级机构都没有组织机构代码,未生成信息索引号;"
+                    "补填代码后可在后台生成。",
+                )
+        self._attachments()
+
+    def _attachments(self) -> None:
+        """Link the rows' files, in order; a re-imported record keeps the files it has."""
+        updated = [pk for pk, created, _ in self.files if not created]
+        have: dict[int, set[str]] = {}
+        for pk, name in Attachment.objects.filter(record_id__in=updated).values_list(
+            "record_id", "original_name"
+        ):
+            have.setdefault(pk, set()).add(name)
+        links = [
+            (pk, [f for f in files if f.name not in have.get(pk, ())])
+            for pk, _, files in self.files
+        ]
+        self.report.attachments = sum(len(files) for _, files in links)
+        if self.opts.commit:
+            store_attachments(links, self.opts.stored_files)
 
     def audit(self, *, filename: str, ip: str | None) -> int:
         """One audit entry per record written (新建 / 修改 / 发布), chained in bulk at the end:
@@ -491,6 +577,32 @@ class _Writer:
         return record_events(events(), insert=insert_objects, batch_size=CHUNK_SIZE)
 
 
+_INDEX_FIELDS = ("index_number", "index_code", "index_year", "index_serial")
+
+
+def stable_key(record: DisclosureRecord) -> tuple:
+    """What identifies a record without an index number: body, 文件编号, 标题, 发文日期."""
+    return (record.organization_id, record.document_number, record.title, record.issued_on)
+
+
+def _existing_by_key(records: list[DisclosureRecord]) -> dict[tuple, list[DisclosureRecord]]:
+    """The records (locked) whose stable key one of `records` has; one query a chunk."""
+    if not records:
+        return {}
+    found: dict[tuple, list[DisclosureRecord]] = {}
+    wanted = {stable_key(r) for r in records}
+    candidates = DisclosureRecord.objects.select_for_update().filter(
+        organization_id__in={r.organization_id for r in records},
+        issued_on__in={r.issued_on for r in records},
+        title__in={r.title for r in records},
+    )
+    for old in candidates:
+        key = stable_key(old)
+        if key in wanted:
+            found.setdefault(key, []).append(old)
+    return found
+
+
 def _check_columns(first: dict[str, Any], report: ImportReport) -> bool:
     fields = {field_for(header) for header in first}
     report.ignored_columns = [label(name) for name in sorted(fields & WORKFLOW)]
@@ -512,6 +624,7 @@ def _read_and_write(rows, report: ImportReport, opts: _Options) -> _Writer:
 
 def _validate_and_write(rows, report, opts: _Options, vocab, writer: _Writer) -> None:
     seen: dict[str, int] = {}
+    seen_keys: dict[tuple, int] = {}
     serials: dict[tuple, int] = {}
     checked = False
     for number, raw in rows:
@@ -531,8 +644,21 @@ def _validate_and_write(rows, report, opts: _Options, vocab, writer: _Writer) ->
                     label("index_number"),
                     f"信息索引号 {record.index_number} 与第 {seen[record.index_number]} 行重复。",
                 )
+                report.keep_row(number, raw)
                 continue
             seen[record.index_number] = number
+        else:
+            key = stable_key(record)
+            if key in seen_keys:
+                report.add(
+                    number,
+                    label("title"),
+                    f"与第 {seen_keys[key]} 行的发布机构、文件编号、标题、发文日期相同,"
+                    "且都没有信息索引号:是同一条信息吗?请删去一行或填写信息索引号。",
+                )
+                report.keep_row(number, raw)
+                continue
+            seen_keys[key] = number
             if record.index_serial is not None:
                 key = (record.index_code, record.index_year, record.index_serial)
                 if key in serials:
@@ -558,6 +684,7 @@ def _validate_and_write(rows, report, opts: _Options, vocab, writer: _Writer) ->
             )
     report.unknown = {k: v for k, v in vocab.unknown.items() if v}
     report.created_vocabulary = {k: v for k, v in vocab.created.items() if v}
+    report.matched_vocabulary = {k: v for k, v in vocab.matched.items() if v}
     writer.flush()
     if report.ok:
         writer.finish()
@@ -610,6 +737,13 @@ def _refusal(actor: Any, publish: bool, create_missing: bool) -> str | None:
     return None
 
 
+def _folder(directory: str | Path) -> AttachmentFolder:
+    try:
+        return AttachmentFolder(directory)
+    except OSError as exc:
+        raise FileProblem(f"附件文件夹 {directory} 不存在或不是文件夹。") from exc
+
+
 def import_records(
     *,
     source: IO[bytes] | str | Path,
@@ -624,6 +758,8 @@ def import_records(
     max_bytes: int | None = None,
     limits: Limits | None = None,
     ip: str | None = None,
+    attachments_dir: str | Path | None = None,
+    renumber_lost: bool = False,
 ) -> ImportReport:
     """Validate a file and, with `commit=True` and no problem at all, import every row of it.
 
@@ -648,17 +784,23 @@ def import_records(
                 max_bytes=max_bytes,
                 limits=limits,
                 ip=ip,
+                attachments_dir=attachments_dir,
+                renumber_lost=renumber_lost,
             )
     started = time.monotonic()
     filename = filename or getattr(source, "name", "") or "upload"
     report = ImportReport(filename=str(filename), dry_run=not commit, publish=publish)
     limits = limits or Limits()
     limits.started = started
+    stored: list[str] = []
     try:
         refusal = _refusal(actor, publish, create_missing)
         if refusal:
             raise FileProblem(refusal)
         opts = _Options(create_missing, default_category, actor, publish, record_scope(actor))
+        opts.renumber_lost, opts.commit, opts.stored_files = renumber_lost, commit, stored
+        if attachments_dir is not None:
+            opts.folder = _folder(attachments_dir)
         check_size(source, max_bytes=max_bytes)
         rows = read_rows(
             source, fmt=detect_format(str(filename), fmt), encoding=encoding, limits=limits
@@ -680,6 +822,8 @@ def import_records(
                     "updated": report.updated,
                     "published": publish,
                     "created_vocabulary": report.created_vocabulary,
+                    "numbered": report.numbered,
+                    "attachments": report.attachments,
                 },
             )
             transaction.on_commit(partial(_reindex_after_commit, report, started))
@@ -692,6 +836,7 @@ def import_records(
         report.committed = False
         report.add(None, "", f"数据库拒绝了导入:{exc}")
     if not report.committed:
+        remove_stored(stored)
         report.record_ids = []
         if not report.ok:
             report.created = report.updated = 0
