@@ -51,6 +51,16 @@ class Command(BaseCommand):
             help="读取用时上限(秒),0 为不限",
         )
         parser.add_argument(
+            "--attachments",
+            metavar="DIR",
+            help="从此文件夹读取「附件」列列出的文件(经与后台上传相同的检查后保存并关联)",
+        )
+        parser.add_argument(
+            "--renumber-lost",
+            action="store_true",
+            help="缺少机构代码的信息索引号(如 /2025-0000)改由本平台生成;默认按原文保留并提示",
+        )
+        parser.add_argument(
             "--actor",
             required=True,
             help="操作人账号:按其权限和机构范围导入,并记入审计日志",
@@ -77,6 +87,8 @@ class Command(BaseCommand):
                 encoding=options["encoding"],
                 max_bytes=options["max_bytes"] or None,
                 limits=import_limits(rows=options["max_rows"], seconds=options["max_seconds"]),
+                attachments_dir=options["attachments"],
+                renumber_lost=options["renumber_lost"],
             )
         except OSError as exc:
             raise CommandError(f"无法读取文件:{exc}") from exc
@@ -84,8 +96,11 @@ class Command(BaseCommand):
             self.stdout.write(str(problem))
         if report.problem_count > len(report.problems):
             self.stdout.write(f"……另有 {report.problem_count - len(report.problems)} 个问题未列出")
-        for kind, names in report.created_vocabulary.items():
-            self.stdout.write(f"已创建 {kind}:{'、'.join(names)}")
+        for warning in report.warnings:
+            self.stdout.write(f"提示:{warning}")
+        self.stdout.write("—— 汇总 ——")
+        for line in report.digest():
+            self.stdout.write(line)
         if not report.ok:
             raise CommandError(report.summary())
         self.stdout.write(report.summary())
