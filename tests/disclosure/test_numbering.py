@@ -92,7 +92,7 @@ def test_province_index_number_formats_parse(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["", "abc", "014006470/2020", "014006470/20-1", "01400 6470/2020-1"]
+    "value", ["", "abc", "01400 6470/2020-1", "索引号2020-1", "<b>1</b>", "014006470/2020-"]
 )
 def test_malformed_index_number_is_refused_naming_the_field(value):
     with pytest.raises(ValidationError) as excinfo:
@@ -199,3 +199,60 @@ def test_counters_move_ahead_in_one_batch_and_never_back():
     )
     counters = {(c.code, c.year): c.last_serial for c in IndexSerialCounter.objects.all()}
     assert counters == {("014006470", 2020): 500, ("014006470", 2021): 7, ("04618780", 2022): 317}
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "year", "serial"),
+    [
+        # 18-character unified social credit code; a date-based serial the counter cannot follow
+        ("11330524K14997740W/2023-2022090262", "11330524K14997740W", 2023, None),
+        ("11320200014117296F/2021-00123", "11320200014117296F", 2021, 123),
+        ("000014349/2020-00120", "000014349", 2020, 120),
+        # a category code between organization code and year: kept, not counted
+        ("014006470/01.02/2020-00120", "014006470", 2020, None),
+        ("01400647-0/2020-00012", "01400647", 2020, 12),
+        # local formats and a number that lost its code: kept verbatim
+        ("XXGK-2021-0001", "", 2021, None),
+        ("/2025-0000", "", 2025, None),
+    ],
+)
+def test_index_number_formats_seen_in_practice_parse(value, code, year, serial):
+    parsed = parse_index_number(value)
+    assert (parsed.code, parsed.year, parsed.serial) == (code, year, serial)
+    assert parsed.lost_code == (value == "/2025-0000")
+
+
+@pytest.mark.django_db
+def test_imported_uscc_number_is_kept_and_the_portals_format_applies_only_to_its_own():
+    org = make_organization(code="11330524K14997740W", index_format="{code}/{year}-{serial:06d}")
+    imported = make_record(organization=org)
+    with transaction.atomic():
+        keep_imported_index_number(
+            record=imported, index_number="11330524K14997740W/2023-2022090262"
+        )
+        imported.save()
+    assert DisclosureRecord.objects.get(pk=imported.pk).index_number == (
+        "11330524K14997740W/2023-2022090262"
+    )
+    fresh = assign_index_number(record=make_record(organization=org, publication_date="2023-05-01"))
+    assert fresh.index_number == "11330524K14997740W/2023-000001"
+
+
+@pytest.mark.django_db
+def test_bulk_numbering_follows_the_counter_and_skips_bodies_without_code():
+    from disclosure.numbering import assign_index_numbers
+
+    org = make_organization(code="014006470")
+    coded_child = make_organization(name="处室", parent=org)
+    orphan = make_organization(name="无代码机构", code="")
+    IndexSerialCounter.objects.create(code="014006470", year=2020, last_serial=7)
+    records = [
+        make_record(organization=org, publication_date="2020-03-01"),
+        make_record(organization=coded_child, publication_date="2020-04-01"),
+        make_record(organization=orphan, publication_date="2020-04-01"),
+    ]
+    left = assign_index_numbers(record_ids=[r.pk for r in records])
+    assert left == [records[2].pk]
+    numbers = [DisclosureRecord.objects.get(pk=r.pk).index_number for r in records]
+    assert numbers == ["014006470/2020-00008", "014006470/2020-00009", None]
+    assert IndexSerialCounter.objects.get(code="014006470", year=2020).last_serial == 9
