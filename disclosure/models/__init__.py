@@ -3,7 +3,15 @@ from .calendar import CalendarOverride
 from .data import RecordDataExchange
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .staff import StaffProfile
-from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic, VocabularyAlias
+from .vocabulary import (
+    Category,
+    Genre,
+    IndexSerialCounter,
+    Keyword,
+    Organization,
+    Topic,
+    VocabularyAlias,
+)
 
 __all__ = [
     "Attachment",

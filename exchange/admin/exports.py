@@ -65,8 +65,6 @@ class ExportOptionsForm(forms.Form):
     )
 
 
-
-
 def streaming_download(chunks, *, what: str, fmt: str) -> StreamingHttpResponse:
     """Starts sending at once; the browser's download bar shows progress for large exports."""
     response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[fmt])
@@ -142,7 +140,7 @@ class DataExchangeAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        from exchange.admin.imports import import_view
+        from exchange.admin.imports import import_view, problem_rows_view
 
         wrap = self.admin_site.admin_view
         return [
@@ -150,6 +148,11 @@ class DataExchangeAdmin(admin.ModelAdmin):
             path("export/", wrap(self.export_view), name="disclosure_export_records"),
             path("audit-log/", wrap(self.audit_log_view), name="disclosure_export_audit_log"),
             path("import/", wrap(lambda r: import_view(self, r)), name="disclosure_import_records"),
+            path(
+                "import/problems/<str:token>/",
+                wrap(lambda r, token: problem_rows_view(self, r, token)),
+                name="disclosure_import_problem_rows",
+            ),
             path("jobs/<int:job_id>/", wrap(self.job_view), name="disclosure_export_job"),
             path(
                 "jobs/<int:job_id>/download/",

@@ -1,17 +1,28 @@
-"""The import form of the 数据导入导出 page: upload, dry run by default, then commit."""
+"""The import form of the 数据导入导出 page: upload, dry run by default, then commit.
+
+The page shows the same report as the command (summary, problems, notes), and offers the
+problem rows as a CSV (issue 15, item 6): kept in the cache for an hour under a random token,
+for the person who uploaded the file only.
+"""
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from disclosure.http import client_ip
 from disclosure.models import Category
 from exchange.importing import import_records
+from exchange.importing.report import problem_rows_csv
 from exchange.importing.service import import_limits
+
+PROBLEM_ROWS_SECONDS = 3600
 
 IMPORT_PERMISSION = "disclosure.import_records"
 
@@ -29,6 +40,12 @@ class ImportForm(forms.Form):
     create_missing = forms.BooleanField(
         label="自动创建不存在的机构、目录、主题、体裁", required=False
     )
+    renumber_lost = forms.BooleanField(
+        label="缺代码的索引号重新生成",
+        required=False,
+        help_text="如 /2025-0000 这类缺少机构代码的信息索引号,改由本平台生成;"
+        "不勾选则按原文保留并提示。",
+    )
     default_category = forms.ModelChoiceField(
         label="默认目录",
         queryset=Category.objects.select_related("parent"),
@@ -42,6 +59,7 @@ def import_view(model_admin, request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
+    problems_token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         category = form.cleaned_data["default_category"]
@@ -56,12 +74,46 @@ def import_view(model_admin, request: HttpRequest) -> HttpResponse:
             max_bytes=settings.DISCLOSURE_IMPORT_MAX_BYTES,
             limits=import_limits(),
             ip=client_ip(request),
+            renumber_lost=form.cleaned_data["renumber_lost"],
         )
+        if report.problem_rows:
+            problems_token = secrets.token_urlsafe(16)
+            cache.set(
+                _problems_key(request, problems_token),
+                (report.filename, problem_rows_csv(report)),
+                PROBLEM_ROWS_SECONDS,
+            )
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "导入公开信息",
         "opts": model_admin.model._meta,
         "import_form": form,
         "report": report,
+        "problems_token": problems_token,
     }
     return render(request, "admin/disclosure/import_report.html", context)
+
+
+def _problems_key(request: HttpRequest, token: str) -> str:
+    return f"import-problems:{request.user.pk}:{token}"
+
+
+def problem_rows_view(model_admin, request: HttpRequest, token: str) -> HttpResponse:
+    """The problem rows of the uploader's last check, as CSV; nobody else's."""
+    if not request.user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied
+    kept = cache.get(_problems_key(request, token))
+    if kept is None:
+        raise Http404("问题行已过期(保留一小时),请重新校验文件。")
+    filename, data = kept
+    stem = filename.rsplit(".", 1)[0] or "import"
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _attachment_header(f"{stem}-问题行.csv")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _attachment_header(name: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"problems.csv\"; filename*=UTF-8''{quote(name)}"

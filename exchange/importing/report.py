@@ -9,6 +9,8 @@ admin can hand them back as a CSV to fix in Excel.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,3 +126,23 @@ class ImportReport:
         if self.ignored_columns:
             notes.append(f"以下列由工作流决定,文件中的值未采用:{'、'.join(self.ignored_columns)}。")
         return notes
+
+
+def problem_rows_csv(report: ImportReport) -> bytes:
+    """The rows that had problems, as read, plus a 问题 column: to fix in Excel and import
+    again. Every cell is neutralized (a cell starting with = + - @ is not a formula there)."""
+    from exchange.exports import neutralize
+
+    messages: dict[int, list[str]] = {}
+    for problem in report.problems:
+        if problem.row in report.problem_rows:
+            column = f"「{problem.column}」" if problem.column else ""
+            messages.setdefault(problem.row, []).append(column + problem.message)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([neutralize(h) for h in [*report.header, "问题"]])
+    for row in sorted(report.problem_rows):
+        cells = report.problem_rows[row]
+        values = ["" if cells.get(h) is None else str(cells.get(h)) for h in report.header]
+        writer.writerow([neutralize(v) for v in [*values, ";".join(messages.get(row, []))]])
+    return out.getvalue().encode("utf-8-sig")

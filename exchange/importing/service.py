@@ -629,6 +629,7 @@ def _validate_and_write(rows, report, opts: _Options, vocab, writer: _Writer) ->
     checked = False
     for number, raw in rows:
         if not checked:
+            report.header = list(raw)
             if not _check_columns(raw, report):
                 return
             checked = True

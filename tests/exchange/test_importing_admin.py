@@ -72,3 +72,38 @@ def test_admin_index_links_the_data_exchange_page_for_a_superuser(client, vocabu
     assert "数据导入导出" in client.get("/admin/").content.decode()
     page = client.get("/admin/disclosure/recorddataexchange/").content.decode()
     assert "导出公开信息" in page and "导出审计日志" in page and "导入公开信息" in page
+
+
+@pytest.mark.django_db
+def test_admin_shows_the_summary_and_hands_back_problem_rows_as_safe_csv(client, vocabulary):
+    """Issue 15, item 6: the office fixes the bad rows in Excel and imports them again."""
+    import csv
+    import io
+
+    client.force_login(importer())
+    data = csv_file(
+        row(),
+        row(
+            信息索引号="014006470/2020-00121",
+            标题='=HYPERLINK("http://x")',
+            发文日期="2020年2月30日",
+        ),
+        row(信息索引号="014006470/2020-00122", 发布机构="無錫市教育局", 有效期="明年"),
+    ).getvalue()
+    page = client.post(IMPORT_URL, {"file": upload(data)}).content.decode()
+    assert "可导入的行:1 / 3" in page
+    assert "无錫市教育局" not in page and "無錫市教育局 → 无锡市教育局" in page
+    link = page.split('href="/admin/disclosure/recorddataexchange/import/problems/')[1]
+    url = "/admin/disclosure/recorddataexchange/import/problems/" + link.split('"')[0]
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == [*HEADER, "问题"]
+    assert [r[1] for r in rows[1:]] == ['\'=HYPERLINK("http://x")', GOOD[1]]
+    assert "日期不存在" in rows[1][-1] and "有效期" in rows[2][-1]
+    # nobody else gets them: another importer, or a staff member without the permission
+    client.force_login(make_staff(REVIEWER, organization=Organization.objects.get(pk=1),
+                                  username="other_importer"))  # fmt: skip
+    assert client.get(url).status_code == 404
+    client.force_login(make_user(username="plain_staff", is_staff=True))
+    assert client.get(url).status_code == 403
