@@ -24,7 +24,7 @@ class MergeRefused(Exception):
 
 
 def _is_history(model: type[models.Model]) -> bool:
-    return model._meta.model_name.startswith("historical")
+    return (model._meta.model_name or "").startswith("historical")
 
 
 def _move_references(source: models.Model, target: models.Model) -> dict[str, int]:
@@ -59,7 +59,7 @@ def _keep_alias(kind: str, source: models.Model, target: models.Model, name: str
         VocabularyAlias(kind=kind, name=name[:100], **{kind: target}).save()
 
 
-def _check(actor: Any, model: type[models.Model], source, target) -> None:
+def _check(actor: Any, model: type[models.Model], source: Any, target: Any) -> None:
     label = model._meta.model_name
     if not (
         holds_permission(actor, f"disclosure.change_{label}")
@@ -70,7 +70,9 @@ def _check(actor: Any, model: type[models.Model], source, target) -> None:
         raise MergeRefused("请选择两个不同的值进行合并。")
 
 
-def merge_organizations(*, source: Organization, target: Organization, actor: Any) -> dict:
+def merge_organizations(
+    *, source: Organization, target: Organization, actor: Any
+) -> dict[str, int]:
     """Fold `source` into `target`; returns what was moved (model → count)."""
     _check(actor, Organization, source, target)
     node: Organization | None = target
@@ -81,7 +83,7 @@ def merge_organizations(*, source: Organization, target: Organization, actor: An
     return _merge("organization", source, target, actor, reason="合并机构")
 
 
-def merge_topics(*, source: Topic, target: Topic, actor: Any) -> dict:
+def merge_topics(*, source: Topic, target: Topic, actor: Any) -> dict[str, int]:
     """Fold `source` into `target`; children with the same name (in either script) merge too."""
     _check(actor, Topic, source, target)
     if source.children.exists() and target.parent_id is not None:
@@ -97,7 +99,7 @@ def merge_topics(*, source: Topic, target: Topic, actor: Any) -> dict:
         return _merge("topic", source, target, actor, reason="合并主题")
 
 
-def _merge(kind: str, source, target, actor: Any, *, reason: str) -> dict:
+def _merge(kind: str, source: Any, target: Any, actor: Any, *, reason: str) -> dict[str, int]:
     name, label = source.name, str(source)
     try:
         with transaction.atomic():

@@ -101,7 +101,7 @@ def store_attachments(links: list[tuple[int, list[FoundFile]]], stored: list[str
                     position=position,
                 )
                 attachment.file.save(found.name, upload, save=False)
-                stored.append(attachment.file.name)
+                stored.append(str(attachment.file.name))
                 attachment.save()
 
 
