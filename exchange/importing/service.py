@@ -36,7 +36,7 @@ from django.utils import timezone
 from disclosure.audit import record_event, record_events
 from disclosure.choices import DisclosurePeriod, DisclosureScope, RecordStatus
 from disclosure.models import Attachment, AuditAction, DisclosureRecord, Keyword
-from disclosure.numbering import assign_index_numbers, keep_counters_ahead, parse_index_number
+from disclosure.numbering import assign_index_numbers, keep_counters_ahead
 from disclosure.roles import record_scope
 from disclosure.sanitize import sanitize_body
 from disclosure.services.editing import editable_statuses
@@ -44,10 +44,8 @@ from disclosure.workflow import holds_permission, may_publish
 from exchange.importing import normalize as n
 from exchange.importing.attachments import (
     AttachmentFolder,
-    AttachmentProblem,
     FoundFile,
     remove_stored,
-    split_names,
     store_attachments,
 )
 from exchange.importing.columns import IGNORED, REQUIRED, WORKFLOW, field_for, label
@@ -59,6 +57,15 @@ from exchange.importing.readers import (
     read_rows,
 )
 from exchange.importing.report import ImportReport
+from exchange.importing.rows import (
+    INDEX_FIELDS,
+    attachment_files,
+    existing_by_key,
+    recovered_organization,
+    stable_key,
+    take_index_number,
+    take_spans,
+)
 from exchange.importing.vocabulary import KINDS, VocabularyResolver
 from exchange.importing.writes import ChunkWrite, ChunkWriter, insert_objects, insert_rows
 
@@ -142,7 +149,7 @@ def _row_values(
     values["body"] = sanitize_body(n.clean_text(cells.get("body")))
     for name in _DATES:
         values[name] = parse(name, n.parse_date)
-    _take_spans(cells, values, parse)
+    take_spans(cells, values, parse)
     if not n.clean_text(cells.get("issued_on")) and not n.clean_text(cells.get("publication_date")):
         report.add(number, "发文日期", "发文日期和公开日期至少填写一个。")
     values["disclosure_period"] = parse("disclosure_period", n.parse_period)
@@ -170,7 +177,7 @@ def _row_values(
     if n.clean_text(cells.get("organization")):
         values["organization_id"] = vocab.organization(cells.get("organization"))
     else:
-        values["organization_id"] = _recovered_organization(number, cells, vocab, report)
+        values["organization_id"] = recovered_organization(number, cells, vocab, report)
     values["department_id"] = vocab.organization(cells.get("department"))
     values["topic_id"] = vocab.topic(cells.get("topic"))
     values["genre_id"] = vocab.genre(cells.get("genre"))
@@ -196,8 +203,8 @@ def _row_values(
             "只能导入本机构及下属部门的信息。",
         )
     if index_number:
-        _take_index_number(number, record, index_number, opts, report)
-    record._import_files = _attachment_files(number, cells, opts, report)
+        take_index_number(number, record, index_number, opts, report)
+    record._import_files = attachment_files(number, cells, opts, report)
     for char_field in _CHAR_FIELDS:
         value = getattr(record, char_field.attname)
         if isinstance(value, str) and len(value) > char_field.max_length:
@@ -216,86 +223,6 @@ def _row_values(
         report.keep_row(number, raw)
         return None
     return record, keywords, repealed_by
-
-
-def _take_spans(cells: dict[str, Any], values: dict[str, Any], parse) -> None:
-    """生效日期 and 有效期, either of which may hold a range (`生效时间 2019-01-23 / 废止时间
-    2020-01-23`): from → 生效日期, until → 有效期, or → 废止日期 when the cell says 废止."""
-    values["effective_on"] = values["valid_until"] = None
-    for name in ("effective_on", "valid_until"):
-        span = parse(name, n.parse_span)
-        if span is None:
-            continue
-        if name == "effective_on" and span.start is None and not span.repeals:
-            span = n.DateSpan(start=span.end)
-        values["effective_on"] = values["effective_on"] or span.start
-        if span.end is None:
-            continue
-        if span.repeals:
-            values["repealed_on"] = values["repealed_on"] or span.end
-        else:
-            values["valid_until"] = values["valid_until"] or span.end
-
-
-def _recovered_organization(number: int, cells, vocab: VocabularyResolver, report) -> int | None:
-    """A row without 发布机构: the body its 来源 or its 文号 names, if it is a known one."""
-    for column, text in (
-        ("source", cells.get("source")),
-        ("document_number", cells.get("document_number")),
-    ):
-        pk = vocab.find_organization(text, document_number=column == "document_number")
-        if pk is not None:
-            report.warn(
-                number,
-                label("organization"),
-                f"未填写,按「{label(column)}」{n.clean_text(text)} 取为"
-                f"「{vocab.names['organization'][pk]}」。",
-            )
-            return pk
-    report.add(
-        number, label("organization"), "发布机构不能为空(来源、文件编号中也没有可识别的机构)。"
-    )
-    return None
-
-
-def _take_index_number(number: int, record, index_number: str, opts: _Options, report) -> None:
-    """Keep the file's number verbatim (issue 15, item 2); flag one that lost its code."""
-    try:
-        parsed = parse_index_number(index_number)
-    except ValidationError as exc:
-        report.add(number, label("index_number"), exc.message_dict["index_number"][0])
-        return
-    if parsed.lost_code:
-        if opts.renumber_lost:
-            report.warn(
-                number,
-                label("index_number"),
-                f"{index_number} 缺少机构代码,已改为本平台生成的索引号。",
-            )
-            return
-        report.warn(
-            number,
-            label("index_number"),
-            f"{index_number} 缺少机构代码,按原文保留;"
-            "如需本平台生成,导入时选「缺代码的索引号重新生成」(--renumber-lost)。",
-        )
-    record.index_number = index_number
-    record.index_code = parsed.code
-    record.index_year = parsed.year
-    record.index_serial = parsed.serial if parsed.standard else None
-
-
-def _attachment_files(number: int, cells, opts: _Options, report) -> list[FoundFile]:
-    """The files the row's attachment column names, found and checked in the folder."""
-    if opts.folder is None:
-        return []
-    files = []
-    for name in split_names(cells.get("attachments")):
-        try:
-            files.append(opts.folder.find(name))
-        except AttachmentProblem as exc:
-            report.add(number, label("attachments"), str(exc))
-    return files
 
 
 #: What an update keeps of the record it overwrites: everything the file may not set.
@@ -391,7 +318,7 @@ class _Writer:
         for name in _KEPT:
             values[name] = getattr(old, name)
         if not record.index_number:  # matched by its key: the number it was given stays
-            for name in _INDEX_FIELDS:
+            for name in INDEX_FIELDS:
                 values[name] = getattr(old, name)
         record.version = old.version + 1
         record.updated_by_id = self.opts.actor.pk
@@ -416,7 +343,7 @@ class _Writer:
         # between this check and the commit, so the state kept below is still the state then
         locked = DisclosureRecord.objects.select_for_update()
         existing = {old.index_number: old for old in locked.filter(index_number__in=numbers)}
-        by_key = _existing_by_key([r for r, _ in chunk if not r.index_number])
+        by_key = existing_by_key([r for r, _ in chunk if not r.index_number])
         write = ChunkWrite()
         now = timezone.now()
         overwritten: list[DisclosureRecord] = []
@@ -575,32 +502,6 @@ class _Writer:
                     }
 
         return record_events(events(), insert=insert_objects, batch_size=CHUNK_SIZE)
-
-
-_INDEX_FIELDS = ("index_number", "index_code", "index_year", "index_serial")
-
-
-def stable_key(record: DisclosureRecord) -> tuple:
-    """What identifies a record without an index number: body, 文件编号, 标题, 发文日期."""
-    return (record.organization_id, record.document_number, record.title, record.issued_on)
-
-
-def _existing_by_key(records: list[DisclosureRecord]) -> dict[tuple, list[DisclosureRecord]]:
-    """The records (locked) whose stable key one of `records` has; one query a chunk."""
-    if not records:
-        return {}
-    found: dict[tuple, list[DisclosureRecord]] = {}
-    wanted = {stable_key(r) for r in records}
-    candidates = DisclosureRecord.objects.select_for_update().filter(
-        organization_id__in={r.organization_id for r in records},
-        issued_on__in={r.issued_on for r in records},
-        title__in={r.title for r in records},
-    )
-    for old in candidates:
-        key = stable_key(old)
-        if key in wanted:
-            found.setdefault(key, []).append(old)
-    return found
 
 
 def _check_columns(first: dict[str, Any], report: ImportReport) -> bool:

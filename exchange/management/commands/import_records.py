@@ -98,9 +98,10 @@ class Command(BaseCommand):
             self.stdout.write(f"……另有 {report.problem_count - len(report.problems)} 个问题未列出")
         for warning in report.warnings:
             self.stdout.write(f"提示:{warning}")
-        self.stdout.write("—— 汇总 ——")
-        for line in report.digest():
-            self.stdout.write(line)
+        if not report.committed:  # the dry run's (or the refusal's) summary, to act on
+            self.stdout.write("—— 汇总 ——")
+            for line in report.digest():
+                self.stdout.write(line)
         if not report.ok:
             raise CommandError(report.summary())
         self.stdout.write(report.summary())
