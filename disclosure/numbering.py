@@ -205,7 +205,7 @@ def assign_index_numbers(*, record_ids: list[int]) -> list[int]:
     left unnumbered because neither the organization nor a parent has a code.
     """
     records = list(
-        DisclosureRecord.objects.select_for_update()
+        DisclosureRecord.objects.select_for_update(of=("self",))
         .filter(pk__in=record_ids, index_number=None)
         .select_related("organization")
         .order_by("pk")
