@@ -204,6 +204,17 @@ def assign_index_numbers(*, record_ids: list[int]) -> list[int]:
     counters were moved past the file's own numbers (`keep_counters_ahead`). Returns the ids
     left unnumbered because neither the organization nor a parent has a code.
     """
+    ids = sorted(record_ids)
+    unnumbered: list[int] = []
+    for start in range(0, len(ids), _BATCH):
+        unnumbered += _number_batch(ids[start : start + _BATCH])
+    return unnumbered
+
+
+_BATCH = 2000
+
+
+def _number_batch(record_ids: list[int]) -> list[int]:
     records = list(
         DisclosureRecord.objects.select_for_update(of=("self",))
         .filter(pk__in=record_ids, index_number=None)
