@@ -65,6 +65,8 @@ class ExportOptionsForm(forms.Form):
     )
 
 
+
+
 def streaming_download(chunks, *, what: str, fmt: str) -> StreamingHttpResponse:
     """Starts sending at once; the browser's download bar shows progress for large exports."""
     response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[fmt])
