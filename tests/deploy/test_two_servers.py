@@ -18,8 +18,9 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 from portal.views.requests import LIMITS_UNAVAILABLE, RATE_LIMITED
-from tests.deploy.servers import gunicorn, redis_server, stop
-from tests.factories import applicant_fields
+from tests.deploy.servers import gunicorn, manage, redis_server, s3_server, stop
+from tests.deploy.test_nginx import multipart
+from tests.factories import applicant_fields, tiny_pdf
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Site:
 
 @contextlib.contextmanager
 def two_servers(served_database, root: Path, **env: str) -> Iterator[Site]:
+    """Two gunicorn instances of two workers each, one database, one Redis of the test's own."""
     with redis_server(root) as (redis_port, redis_process):
         server_env = served_database.env(
             REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
@@ -64,9 +66,12 @@ class Browser:
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
         )
 
-    def open(self, url: str, data: dict[str, str] | None = None) -> tuple[int, str, dict]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(url, data=body)  # noqa: S310 - loopback only
+    def open(
+        self, url: str, data: dict[str, str] | bytes | None = None, content_type: str = ""
+    ) -> tuple[int, str, dict]:
+        body = urllib.parse.urlencode(data).encode() if isinstance(data, dict) else data
+        headers = {"Content-Type": content_type} if content_type else {}
+        request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310
         try:
             with self.opener.open(request, timeout=60) as response:
                 return response.status, response.read().decode(), dict(response.headers)
@@ -131,9 +136,21 @@ def test_the_request_form_limit_holds_across_workers_and_servers(served_database
 def test_a_staff_login_on_one_server_holds_on_the_other(served_database, tmp_path):
     """Sessions live in the shared database: signed in on one server, the admin opens on the
     other; a browser without that session is sent to the login page there."""
-    from tests.deploy.servers import manage
-
     username = "two-servers"
+    create_superuser(served_database, username)
+    with two_servers(served_database, tmp_path, PORTAL_STAFF_2FA="0") as site:
+        one, other = site.bases
+        browser = staff_login(one, username)
+        status, page, _ = browser.open(other + "/admin/")
+        assert status == 200
+        assert username in page
+
+        stranger = Browser()
+        status, _, headers = stranger.open(other + "/admin/")
+        assert status == 302 and "/admin/login/" in headers["Location"]
+
+
+def create_superuser(served_database, username: str) -> None:
     created = manage(
         "shell",
         "-c",
@@ -142,21 +159,72 @@ def test_a_staff_login_on_one_server_holds_on_the_other(served_database, tmp_pat
         env=served_database.env(),
     )
     assert created.returncode == 0, created.stderr
-    with two_servers(served_database, tmp_path, PORTAL_STAFF_2FA="0") as site:
-        one, other = site.bases
-        browser = Browser()
-        status, page, _ = browser.open(one + "/admin/login/")
-        assert status == 200
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        status, _, headers = browser.open(
-            one + "/admin/login/?next=/admin/",
-            {"username": username, "password": "Correct-Horse-9", "csrfmiddlewaretoken": token},
-        )
-        assert status == 302, headers
-        status, page, _ = browser.open(other + "/admin/")
-        assert status == 200
-        assert username in page
 
-        stranger = Browser()
-        status, _, headers = stranger.open(other + "/admin/")
-        assert status == 302 and "/admin/login/" in headers["Location"]
+
+def staff_login(base: str, username: str) -> Browser:
+    browser = Browser()
+    status, page, _ = browser.open(base + "/admin/login/")
+    assert status == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    status, _, headers = browser.open(
+        base + "/admin/login/?next=/admin/",
+        {"username": username, "password": "Correct-Horse-9", "csrfmiddlewaretoken": token},
+    )
+    assert status == 302, headers
+    return browser
+
+
+def test_an_upload_on_one_server_is_downloaded_from_the_other_through_s3(served_database, tmp_path):
+    """With S3_BUCKET set, an applicant's file sent to server A is a private object in the
+    bucket; staff signed in on server B get it by a short-lived signed URL (after B's
+    permission check), and nothing was written to either server's media directory."""
+    create_superuser(served_database, "s3-clerk")
+    with s3_server("portal-two") as endpoint:
+        env = {
+            "S3_BUCKET": "portal-two",
+            "S3_ENDPOINT_URL": endpoint,
+            "S3_REGION": "us-east-1",
+            "S3_ACCESS_KEY_ID": "testing",
+            "S3_SECRET_ACCESS_KEY": "testing",
+            "PORTAL_STAFF_2FA": "0",
+        }
+        with two_servers(served_database, tmp_path, **env) as site:
+            one, other = site.bases
+            citizen = Browser()
+            fields = application_form(citizen, one)
+            scan = tiny_pdf(200 * 1024)
+            body, content_type = multipart(
+                {**fields, "applicant_name": "S3 测试"}, {"attachment": ("身份证.pdf", scan)}
+            )
+            status, page, _ = citizen.open(one + "/requests/apply/", body, content_type)
+            assert status == 302, page[:2000]
+
+            raw = served_database.connect()
+            try:
+                cursor = raw.cursor()
+                cursor.execute(
+                    "SELECT id, attachment FROM disclosure_informationrequest "
+                    "WHERE attachment <> '' ORDER BY id DESC LIMIT 1"
+                )
+                request_id, key = cursor.fetchone()
+            finally:
+                raw.close()
+            media = served_database.root / "media"
+            assert not any(p.name == Path(key).name for p in media.rglob("*"))
+
+            url = f"{other}/admin/applications/informationrequest/{request_id}/attachment/"
+            assert Browser().open(url)[0] == 302  # not signed in: to the login page
+            status, _, headers = staff_login(other, "s3-clerk").open(url)
+            assert status == 302
+            signed = headers["Location"]
+            assert signed.startswith(endpoint + "/portal-two/")
+            assert "X-Amz-Signature" in signed or "Signature" in signed
+            with urllib.request.urlopen(signed, timeout=30) as response:  # noqa: S310
+                assert response.read() == scan
+            with (
+                contextlib.suppress(urllib.error.HTTPError),
+                urllib.request.urlopen(  # noqa: S310
+                    signed.split("?")[0], timeout=30
+                ),
+            ):
+                raise AssertionError("the object is readable without a signature")

@@ -4,8 +4,6 @@ checks is a short-lived signed URL; a withdrawn record's attachment is not reach
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,7 +14,7 @@ from django.core.files.base import ContentFile
 
 from disclosure.choices import RecordStatus
 from disclosure.models import Attachment, DisclosureRecord
-from tests.deploy.servers import free_port, stop, wait_for_port
+from tests.deploy.servers import s3_server as s3_server_process
 from tests.factories import make_published_record
 
 boto3 = pytest.importorskip("boto3", reason="S3 storage: pip install '.[s3]' (in .[test])")
@@ -29,21 +27,8 @@ PDF = b"%PDF-1.4 S3 test"
 
 @pytest.fixture(scope="module")
 def s3_server():
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port, process=process)
-        endpoint = f"http://127.0.0.1:{port}"
-        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **KEYS).create_bucket(
-            Bucket=BUCKET
-        )
+    with s3_server_process(BUCKET) as endpoint:
         yield endpoint
-    finally:
-        stop(process)
 
 
 @pytest.fixture
