@@ -148,6 +148,18 @@ else:
     # found dead at the start of the next request and replaced, instead of failing it.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# A read replica for the public pages (portal/db_router.py, docs/scaling.md): anonymous reads go
+# there, everything else (staff, sessions, writes, commands) to the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "portal.db_router.ReplicaReadsMiddleware")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [PROJECT_FILES_DIR / "fixtures"]
 
