@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -40,6 +40,7 @@ from applications.selectors import overdue_requests, requests_by_state, requests
 from applications.services import RequestError
 from disclosure.audit import record_event
 from disclosure.calendar import WorkingCalendar
+from disclosure.files import file_download
 from disclosure.http import client_ip
 from disclosure.models import AuditAction
 from disclosure.roles import accessible_organizations, scope_requests, users_scoped_to
@@ -352,8 +353,10 @@ class InformationRequestAdmin(admin.ModelAdmin):
             ip=client_ip(request),
             details={"attachment": obj.attachment_name},
         )
-        return FileResponse(
-            obj.attachment.open("rb"), as_attachment=True, filename=obj.attachment_name or None
+        return file_download(  # a short-lived signed URL when the uploads are in S3
+            file=obj.attachment,
+            filename=obj.attachment_name or obj.attachment.name.rsplit("/", 1)[-1],
+            content_type="application/octet-stream",
         )
 
     def get_object(self, request, object_id, from_field=None):

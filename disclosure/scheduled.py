@@ -3,7 +3,8 @@
 The editorial workflow keeps its own tasks (disclosure.workflow.run_due_tasks); each context app
 registers its own (`register_due_task`, from its AppConfig.ready: 依申请公开, the annual report,
 export jobs), so the records core never imports them. Every task is idempotent and safe to run
-every few minutes.
+every few minutes; when several servers run it, one run happens at a time and a run that finds
+another in progress is skipped (disclosure.locks).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
+from disclosure.locks import exclusive_run
 from disclosure.workflow import run_due_tasks
 
 #: A task takes `now` and reports how many things it did, by name.
@@ -32,9 +34,16 @@ def run_scheduled_tasks(*, now: datetime.datetime | None = None) -> dict[str, in
     """Scheduled publications and expiries, then each registered context's tasks: 逾期不补正
     (Article 30), erasure of old applicants' personal data, the January reminders of the annual
     report (Article 49), and the clean-up of background exports (interrupted jobs failed, files
-    past their retention deleted)."""
+    past their retention deleted).
+
+    Returns how many things each task did, or `{"skipped": 1}` when another server's run holds
+    the lock (it does the same work).
+    """
     now = now or timezone.now()
-    summary = run_due_tasks(now=now)
-    for task in _TASKS:
-        summary.update(task(now))
+    with exclusive_run("run_due_tasks") as mine:
+        if not mine:
+            return {"skipped": 1}
+        summary = run_due_tasks(now=now)
+        for task in _TASKS:
+            summary.update(task(now))
     return summary

@@ -2,8 +2,9 @@
 
 Formatting a million rows in Python costs ~47 µs a row (docs/benchmarks.md); here the database
 formats every cell while it reads the row, and Python only moves bytes. The output is
-byte-identical to the Python writer (`exchange.exports._record_text_chunks` through
-`csv.writer`), which tests/exchange/test_csv_by_copy.py checks on awkward data:
+byte-identical to the Python writer (`exchange.record_rows._record_text_chunks` through
+`csv.writer`; both are generated from one row specification, `exchange.record_columns`),
+which tests/exchange/test_csv_by_copy.py checks on awkward data:
 
 - cells are neutralized against formulas in SQL (a leading apostrophe, as `neutralize`);
 - an empty cell is sent as NULL, because COPY quotes an empty string and `csv.writer` does not;
@@ -29,13 +30,6 @@ from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from disclosure.choices import (
-    DisclosureForm,
-    DisclosureMethod,
-    DisclosurePeriod,
-    DisclosureScope,
-    RecordStatus,
-)
 from disclosure.models import (
     Attachment,
     Category,
@@ -46,7 +40,18 @@ from disclosure.models import (
     RecordKeyword,
     Topic,
 )
+from disclosure.selectors import public_records
 from exchange.pg_copy import copy_available
+from exchange.record_columns import (
+    RECORD_COLUMNS,
+    Choice,
+    ChoiceList,
+    Kind,
+    RecordColumn,
+    Related,
+    Vocabulary,
+)
+from exchange.record_rows import record_link_parts
 
 T = TypeVar("T")
 J = TypeVar("J")
@@ -107,157 +112,139 @@ def _label(expression: str, choices: list[tuple[str, str]], literal: _Literals) 
     return f"CASE {expression} {whens} ELSE {expression} END"
 
 
-ACTORS = [
-    "created_by", "updated_by", "submitted_by", "approved_by", "published_by", "withdrawn_by"
-]  # fmt: skip
-
-
-def _gathered(literal: _Literals) -> tuple[dict[str, str], list[str]]:
-    """The inner query's columns (name: expression) and its joins: each value read once."""
-    record = DisclosureRecord._meta.db_table
-    organization = Organization._meta.db_table
-    topic = Topic._meta.db_table
-    genre = Genre._meta.db_table
+def _vocabulary(name: str, alias: str, column: str) -> tuple[list[str], str]:
+    """The joins and the expression of a `Vocabulary` column (as `record_rows._Vocabulary`)."""
+    on = f"ON {alias}.id = r.{column}"
+    if name == "topics":  # parent--child
+        joins = [
+            f"LEFT JOIN {Topic._meta.db_table} {alias} {on}",
+            f"LEFT JOIN {Topic._meta.db_table} {alias}_p ON {alias}_p.id = {alias}.parent_id",
+        ]
+        return joins, (
+            f"CASE WHEN {alias}.parent_id IS NULL THEN {alias}.name "
+            f"ELSE {alias}_p.name || '--' || {alias}.name END"
+        )
+    if name == "categories":
+        return [f"LEFT JOIN category_paths {alias} {on}"], f"{alias}.path"
     user_model = get_user_model()
-    users = user_model._meta.db_table
-    username = user_model._meta.get_field(user_model.USERNAME_FIELD).column
-    forms = (
-        f"(SELECT string_agg({_label('e.code', DisclosureForm.choices, literal)}, '、' "  # noqa: S608
-        "ORDER BY e.n) FROM jsonb_array_elements_text(CASE WHEN "
-        "jsonb_typeof(r.disclosure_forms) = 'array' THEN r.disclosure_forms END) "
-        "WITH ORDINALITY AS e(code, n))"
+    table, value = {
+        "organizations": (Organization._meta.db_table, "name"),
+        "genres": (Genre._meta.db_table, "name"),
+        "index_numbers": (DisclosureRecord._meta.db_table, "index_number"),
+        "users": (
+            user_model._meta.db_table,
+            user_model._meta.get_field(user_model.USERNAME_FIELD).column,
+        ),
+    }[name]
+    return [f"LEFT JOIN {table} {alias} {on}"], f"{alias}.{value}"
+
+
+def _inner(
+    column: RecordColumn, literal: _Literals, public: str, in_chunk: str
+) -> tuple[list[str], str]:
+    """The joins and the inner query's expression of one column: its value, read once."""
+    via, field = column.via, DisclosureRecord._meta.get_field(column.source).column
+    alias = f"j_{column.name}"
+    if via is None:
+        return [], f"r.{field}"
+    if isinstance(via, Choice):
+        return [], _label(f"r.{field}", via.choices.choices, literal)
+    if isinstance(via, ChoiceList):
+        return [], (
+            f"(SELECT string_agg({_label('e.code', via.choices.choices, literal)}, "  # noqa: S608
+            f"{literal(column.separator)} ORDER BY e.n) FROM jsonb_array_elements_text("
+            f"CASE WHEN jsonb_typeof(r.{field}) = 'array' THEN r.{field} END) "
+            "WITH ORDINALITY AS e(code, n))"
+        )
+    if isinstance(via, Vocabulary):
+        return _vocabulary(via.name, alias, field)
+    if isinstance(via, Related):
+        return [f"LEFT JOIN related_{via.name} {alias} ON {alias}.record_id = r.id"], (
+            f"{alias}.names"
+        )
+    before, after = record_link_parts()
+    within = in_chunk.format(id="p.id")
+    return [], (
+        f"CASE WHEN r.id IN (SELECT p.id FROM ({public}) p WHERE {within}) "  # noqa: S608
+        f"THEN {literal(before)} || r.id || {literal(after)} END"
     )
-    columns = {
-        "id": "r.id",
-        "raw_status": "r.status",
-        **{
-            name: f"r.{name}"
-            for name in [
-                "index_number",
-                "title",
-                "issued_on",
-                "publication_date",
-                "document_number",
-                "disclosure_until",
-                "non_disclosure_reason",
-                "effective_on",
-                "valid_until",
-                "repealed_on",
-                "procedure",
-                "summary",
-                "body",
-                "source",
-                "view_count",
-                "version",
-                "withdrawal_reason",
-                *(f"{actor[:-3]}_at" for actor in ACTORS),
-            ]
-        },  # fmt: skip
-        "period": _label("r.disclosure_period", DisclosurePeriod.choices, literal),
-        "method": _label("r.disclosure_method", DisclosureMethod.choices, literal),
-        "scope": _label("r.disclosure_scope", DisclosureScope.choices, literal),
-        "status": _label("r.status", RecordStatus.choices, literal),
-        "forms": forms,
-        "organization": "org.name",
-        "department": "dept.name",
-        "repealed_by": "repealer.index_number",
-        "topic": "CASE WHEN tp.parent_id IS NULL THEN tp.name ELSE tpp.name || '--' || tp.name END",
-        "genre": "g.name",
-        "category": "cat.path",
-        "keywords": "kw.names",
-        "attachments": "att.names",
-        **{actor: f"{actor}.{username}" for actor in ACTORS},
-    }
-    joins = [
-        f"LEFT JOIN {organization} org ON org.id = r.organization_id",
-        f"LEFT JOIN {organization} dept ON dept.id = r.department_id",
-        f"LEFT JOIN {record} repealer ON repealer.id = r.repealed_by_id",
-        f"LEFT JOIN {topic} tp ON tp.id = r.topic_id",
-        f"LEFT JOIN {topic} tpp ON tpp.id = tp.parent_id",
-        f"LEFT JOIN {genre} g ON g.id = r.genre_id",
-        "LEFT JOIN category_paths cat ON cat.id = r.category_id",
-        "LEFT JOIN keywords kw ON kw.record_id = r.id",
-        "LEFT JOIN attachments att ON att.record_id = r.id",
-        *(f"LEFT JOIN {users} {actor} ON {actor}.id = r.{actor}_id" for actor in ACTORS),
-    ]
-    return columns, joins
 
 
-def _spelled(literal: _Literals) -> list[str]:
-    """The outer query's cells in RECORD_COLUMNS order, from the inner query `v`."""
-    published = literal(RecordStatus.PUBLISHED)
-    cells = [
-        _text("v.index_number"),
-        _text("v.title"),
-        _date("v.issued_on"),
-        _date("v.publication_date"),
-        _text("v.document_number"),
-        _text("v.period"),
-        _date("v.disclosure_until"),
-        _text("v.organization"),
-        _text("v.department"),
-        _text("v.forms"),
-        _text("v.method"),
-        _text("v.non_disclosure_reason"),
-        _text("v.scope"),
-        _date("v.effective_on"),
-        f"CASE WHEN v.valid_until IS NULL THEN '长期' ELSE {_date('v.valid_until')} END",
-        _date("v.repealed_on"),
-        _text("v.repealed_by"),
-        _text("v.procedure"),
-        _text("v.topic"),
-        _text("v.genre"),
-        _text("v.keywords"),
-        _text("v.summary"),
-        _text("v.body"),
-        _text("v.source"),
-        _text("v.category"),
-        _text("v.status"),
-        "v.view_count::text",
-        "v.version::text",
-    ]
-    for actor in ACTORS:  # each actor, then the moment of that step (created_at, …)
-        cells += [_text(f"v.{actor}"), _moment(f"v.{actor[:-3]}_at")]
-    cells += [
-        _text("v.withdrawal_reason"),
-        f"CASE WHEN v.raw_status = {published} THEN '/records/' || v.id || '/' END",
-        _text("v.attachments"),
-    ]
-    return cells
+def _outer(column: RecordColumn, literal: _Literals) -> str:
+    """The column's cell spelled from the inner query `v`, as `record_rows._text_of`."""
+    value = f'v."{column.name}"'
+    if column.kind is Kind.DATE:
+        if column.if_empty:
+            return (
+                f"CASE WHEN {value} IS NULL THEN {literal(column.if_empty)} ELSE {_date(value)} END"
+            )
+        return _date(value)
+    if column.kind is Kind.MOMENT:
+        return _moment(value)
+    if column.kind is Kind.NUMBER:
+        return f"{value}::text"
+    return _text(value)  # TEXT, and a LIST the inner query already joined
 
 
-def _select(in_chunk: str) -> tuple[str, dict[str, object]]:
-    """One chunk's SELECT and its named parameters.
+def _related(name: str, separator: str, literal: _Literals, in_chunk: str) -> str:
+    """The CTE of a `Related` column: the chunk's names per record, in their order."""
+    if name == "keywords":
+        source = (
+            f"SELECT rk.record_id, k.name, rk.position, rk.id "  # noqa: S608 - table names only
+            f"FROM {RecordKeyword._meta.db_table} rk "
+            f"JOIN {Keyword._meta.db_table} k ON k.id = rk.keyword_id "
+            f"WHERE {in_chunk.format(id='rk.record_id')}"
+        )
+    else:
+        source = (
+            f"SELECT a.record_id, a.title, a.position, a.id "  # noqa: S608 - table names only
+            f"FROM {Attachment._meta.db_table} a "
+            f"WHERE {in_chunk.format(id='a.record_id')}"
+        )
+    return (
+        f"related_{name} AS (SELECT record_id, string_agg(name, {literal(separator)} "  # noqa: S608
+        f"ORDER BY position, id) AS names FROM ({source}) AS s(record_id, name, position, id) "
+        "GROUP BY record_id)"
+    )
 
-    `in_chunk` is a condition on `{id}`, a record id. The inner query reads each value once
-    (`OFFSET 0` keeps the planner from merging it into the outer one, which would repeat
-    sub-selects and CASEs in every cell that spells them); keywords and attachment names are
-    aggregated once per chunk and joined rather than looked up row by row.
+
+def _select(in_chunk: str, public: str) -> tuple[str, dict[str, object]]:
+    """One chunk's SELECT and its named parameters, generated from RECORD_COLUMNS.
+
+    `in_chunk` is a condition on `{id}`, a record id; `public` the SELECT of the ids the public
+    may see. The inner query reads each value once (`OFFSET 0` keeps the planner from merging
+    it into the outer one, which would repeat sub-selects and CASEs in every cell that spells
+    them); keywords and attachment names are aggregated once per chunk and joined rather than
+    looked up row by row.
     """
     category = Category._meta.db_table
-    keyword = Keyword._meta.db_table
-    record_keyword = RecordKeyword._meta.db_table
-    attachment = Attachment._meta.db_table
-    record = DisclosureRecord._meta.db_table
     literal = _Literals()
-    columns, joins = _gathered(literal)
-    cells = _spelled(literal)
-    inner = ", ".join(f"{expression} AS {name}" for name, expression in columns.items())
+    inner, joins, ctes = ['r.id AS "id"'], [], []
+    for column in RECORD_COLUMNS:
+        more, expression = _inner(column, literal, public, in_chunk)
+        inner.append(f'{expression} AS "{column.name}"')
+        joins += more
+        if isinstance(column.via, Related):
+            ctes.append(_related(column.via.name, column.separator, literal, in_chunk))
+    cells = [_outer(column, literal) for column in RECORD_COLUMNS]
     sql = (
         f"WITH RECURSIVE category_paths(id, path) AS ("  # noqa: S608 - table names only
         f"SELECT id, name::text FROM {category} WHERE parent_id IS NULL UNION ALL "
         f"SELECT c.id, p.path || ' / ' || c.name FROM {category} c "
-        f"JOIN category_paths p ON c.parent_id = p.id), "
-        f"keywords AS (SELECT rk.record_id, string_agg(k.name, ',' ORDER BY rk.position, rk.id) "
-        f"AS names FROM {record_keyword} rk JOIN {keyword} k ON k.id = rk.keyword_id "
-        f"WHERE {in_chunk.format(id='rk.record_id')} GROUP BY rk.record_id), "
-        f"attachments AS (SELECT a.record_id, "
-        f"string_agg(a.title, '、' ORDER BY a.position, a.id) AS names FROM {attachment} a "
-        f"WHERE {in_chunk.format(id='a.record_id')} GROUP BY a.record_id) "
-        f"SELECT {', '.join(cells)} FROM (SELECT {inner} FROM {record} r {' '.join(joins)} "
+        f"JOIN category_paths p ON c.parent_id = p.id), {', '.join(ctes)} "
+        f"SELECT {', '.join(cells)} FROM (SELECT {', '.join(inner)} "
+        f"FROM {DisclosureRecord._meta.db_table} r {' '.join(joins)} "
         f"WHERE {in_chunk.format(id='r.id')} ORDER BY r.id OFFSET 0) AS v ORDER BY v.id"
     )
     return sql, literal.values
+
+
+def _public_ids(using: str) -> str:
+    """The SELECT of the ids the public may see now (the one visibility rule, as SQL text):
+    the export's link column names a record's page only for them."""
+    sql, params = public_records().order_by().values("id").query.sql_with_params()
+    with connections[using].cursor() as cursor:
+        return cursor.mogrify(sql, params).decode().replace("%", "%%")
 
 
 class _Rows:
@@ -300,9 +287,10 @@ class _ChunkCopy:
     def __init__(self, queryset: QuerySet) -> None:
         self.using = queryset.db
         self.tz = timezone.get_current_timezone_name()
-        select, self.values = _select("{id} BETWEEN %(first)s AND %(last)s")
+        public = _public_ids(self.using)
+        select, self.values = _select("{id} BETWEEN %(first)s AND %(last)s", public)
         self.by_range = f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
-        select, _ = _select("{id} = ANY(%(ids)s)")
+        select, _ = _select("{id} = ANY(%(ids)s)", public)
         self.by_ids = f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
 
     def __call__(self, ids: list[int]) -> tuple[int, bytes]:

@@ -40,6 +40,7 @@ from django.utils import timezone
 from disclosure.audit import record_event
 from disclosure.models import AuditAction, AuditEntry
 from exchange.export_filters import ExportFilterError, RecordExportFilter, export_queryset
+from exchange.export_storage import delete_kept, keep, open_kept
 from exchange.exports import (
     DEFAULT_CHUNK_SIZE,
     export_filename,
@@ -218,6 +219,8 @@ def _run(job: ExportJob, *, chunk_size: int) -> bool:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(part, final)
+        size = final.stat().st_size
+        keep(final)  # into the bucket, when the uploads are there (several web servers)
         now = timezone.now()
         finished = ExportJob.objects.filter(pk=job.pk, status=ExportJobStatus.RUNNING).update(
             status=ExportJobStatus.DONE,
@@ -225,17 +228,17 @@ def _run(job: ExportJob, *, chunk_size: int) -> bool:
             rows_total=done["rows"],  # the rows actually written, if the data moved meanwhile
             file_name=export_filename(what=FILE_STEMS[job.what], fmt=job.format),
             file_path=final.name,
-            file_size=final.stat().st_size,
+            file_size=size,
             finished_at=now,
             heartbeat_at=now,
         )
         if not finished:  # declared dead by fail_stale_export_jobs meanwhile: keep it failed
-            final.unlink(missing_ok=True)
+            delete_kept(final)
     except Exception as exc:
         logger.exception("Background export %s failed", job.pk)
         _close_quietly(chunks)
         part.unlink(missing_ok=True)
-        final.unlink(missing_ok=True)
+        delete_kept(final)
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJobStatus.FAILED,
             error=_describe(exc),
@@ -323,7 +326,7 @@ def delete_expired_export_files(*, now: datetime.datetime | None = None) -> int:
     deleted = 0
     expired = ExportJob.objects.filter(status=ExportJobStatus.DONE, finished_at__lt=cutoff)
     for job in expired.exclude(file_path=""):
-        export_file_path(job).unlink(missing_ok=True)
+        delete_kept(export_file_path(job))
         ExportJob.objects.filter(pk=job.pk).update(file_path="")
         deleted += 1
     root = export_root()
@@ -376,7 +379,7 @@ def open_export_file(*, job: ExportJob, user: Any, ip: str | None = None) -> Bin
     if not job.file_available:
         raise ExportFileGone("导出文件不存在:尚未完成、已失败,或已超过保留期限被删除。")
     try:
-        handle = export_file_path(job).open("rb")
+        handle = open_kept(export_file_path(job))
     except FileNotFoundError as exc:
         raise ExportFileGone("导出文件已不存在,请重新申请导出。") from exc
     record_event(

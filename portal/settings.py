@@ -8,6 +8,7 @@ import datetime
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -147,6 +148,18 @@ else:
     # found dead at the start of the next request and replaced, instead of failing it.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# A read replica for the public pages (portal/db_router.py, docs/scaling.md): anonymous reads go
+# there, everything else (staff, sessions, writes, commands) to the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "portal.db_router.ReplicaReadsMiddleware")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [PROJECT_FILES_DIR / "fixtures"]
 
@@ -223,11 +236,32 @@ warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarn
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     # Removes the part of an upload written before the disk filled up (portal/full_disk.py).
     "default": {"BACKEND": "portal.full_disk.CleaningFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# More than one web server: uploads (attachments, applicants' files) in an S3-compatible bucket
+# (pip install '.[s3]'), private objects; a download that passed the app's checks is sent there
+# by a signed URL valid for S3_URL_SECONDS (disclosure/files.py). Unset: MEDIA_ROOT on disk.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+S3_URL_SECONDS = int(os.environ.get("S3_URL_SECONDS", "60"))
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", "media"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": S3_URL_SECONDS,
+            "file_overwrite": False,
+        },
+    }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from exchange.exports import RECORD_COLUMNS
+from exchange.record_columns import RECORD_COLUMNS
 
 #: Headers seen in old sites' exports, beyond the field names and the record-page labels.
 ALIASES = {

@@ -19,8 +19,8 @@ from django.contrib.auth import get_user_model
 
 from disclosure.convert import matching_key, to_simplified
 from disclosure.models import Category, Genre, Organization, Topic, VocabularyAlias
-from exchange.exports import category_path
 from exchange.importing.normalize import clean_text, split_path, split_topic
+from exchange.record_rows import category_path
 
 KINDS = {"organization": "发布机构", "category": "目录", "topic": "主题", "genre": "体裁"}
 

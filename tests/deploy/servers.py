@@ -148,3 +148,32 @@ def wait_until_ok(url: str, timeout: float = 120) -> None:
             if time.monotonic() > deadline:
                 raise
         time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def s3_server(bucket: str) -> Iterator[str]:
+    """moto's S3 server on a free loopback port with `bucket` made: its endpoint URL.
+
+    Credentials: any access key and secret (moto checks signatures' form, and object ACLs for
+    anonymous requests)."""
+    import boto3
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process=process)
+        endpoint = f"http://127.0.0.1:{port}"
+        boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        ).create_bucket(Bucket=bucket)
+        yield endpoint
+    finally:
+        stop(process)

@@ -13,7 +13,10 @@ from disclosure.choices import RecordStatus
 from disclosure.generator import generate_records
 from disclosure.models import Attachment, DisclosureRecord
 from exchange import csv_by_copy
-from exchange.exports import RECORD_COLUMNS, _csv_text_chunks, _record_text_chunks, stream_records
+from exchange.export_writers import _csv_text_chunks
+from exchange.exports import stream_records
+from exchange.record_columns import RECORD_COLUMNS
+from exchange.record_rows import _record_text_chunks
 from tests.factories import (
     make_category,
     make_organization,

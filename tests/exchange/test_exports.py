@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 import json
 
@@ -12,14 +13,10 @@ from disclosure.audit import record_event
 from disclosure.choices import RecordStatus
 from disclosure.generator import generate_records
 from disclosure.models import AuditEntry, DisclosureRecord
-from exchange.exports import (
-    RECORD_COLUMNS,
-    _cell,
-    _record_rows,
-    neutralize,
-    stream_audit_log,
-    stream_records,
-)
+from exchange.export_writers import _cell, neutralize
+from exchange.exports import stream_audit_log, stream_records
+from exchange.record_columns import RECORD_COLUMNS
+from exchange.record_rows import _record_rows
 from tests.factories import make_published_record, make_record, make_user
 
 EXPORT_URL = "/admin/disclosure/recorddataexchange/export/"
@@ -94,7 +91,7 @@ def test_xlsx_keeps_error_like_text_as_text(seed_data):
 
 @pytest.mark.django_db
 def test_xlsx_continues_on_a_new_sheet_past_the_row_limit(seed_data, monkeypatch):
-    monkeypatch.setattr("exchange.exports.XLSX_MAX_ROWS", 4)
+    monkeypatch.setattr("exchange.export_writers.XLSX_MAX_ROWS", 4)
     for n in range(6):
         make_record(title=f"第{n}条")
     workbook = load_workbook(io.BytesIO(export("xlsx")), read_only=True)
@@ -288,3 +285,26 @@ def test_progress_of_a_long_audit_log_comes_every_thousand_rows(db):
     calls: list[int] = []
     b"".join(stream_audit_log(fmt="jsonl", progress=calls.append))
     assert calls == [1000, 2000, 2500]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_the_link_column_names_only_pages_the_public_may_see(seed_data, fmt):
+    """公开地址 follows the public-visibility rule (disclosure.selectors.public_records) and the
+    record page's URL: a record scheduled for tomorrow, a withdrawn one and a draft have none.
+    On PostgreSQL the CSV is written by COPY, from the same row specification."""
+    live = make_published_record(title="已发布")
+    scheduled = make_published_record(title="明日发布")
+    DisclosureRecord.objects.filter(pk=scheduled.pk).update(
+        published_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    make_record(title="撤回", status=RecordStatus.WITHDRAWN)
+    make_record(title="草稿")
+    data = export(fmt).decode("utf-8-sig")
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(data)))
+    else:
+        rows = [json.loads(line) for line in data.splitlines()]
+    links = {row["标题"]: row["公开地址"] for row in rows}
+    assert links["已发布"] == live.get_absolute_url() == f"/records/{live.pk}/"
+    assert links["明日发布"] == links["撤回"] == links["草稿"] == ""

@@ -13,6 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summary = run_scheduled_tasks()
+        if summary.get("skipped"):
+            self.stdout.write("另一台服务器正在执行定时任务,本次跳过。")
+            return
         self.stdout.write(
             f"定时发布生效 {summary['published']} 条;到期失效/废止 {summary['expired']} 条。"
         )
