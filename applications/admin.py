@@ -389,6 +389,12 @@ class InformationRequestAdmin(admin.ModelAdmin):
 
     # -- the add form registers; the change form is read-only --
 
+    def get_inline_instances(self, request, obj=None):
+        """The history (办理记录) exists only once the service has registered the request: the
+        add page has no inline, so Django does not try to save or log a formset the service
+        never saw (a 500 on `new_objects`, issue 18 item 3)."""
+        return [] if obj is None else super().get_inline_instances(request, obj)
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = RegisterRequestForm

@@ -451,3 +451,58 @@ def test_the_extension_form_offers_only_approvers_of_the_organization_or_above(c
     assert response.status_code == 200 and "approver" in response.context["form"].errors
     own.refresh_from_db()
     assert own.extension_days == 0
+
+
+# --- registering a paper / in-person request (issue 18, item 3) ----------------------------
+
+
+def _add_page_data(client, org, **extra):
+    """The add page's own form data, inline management forms included, as a browser posts it."""
+    url = reverse("admin:applications_informationrequest_add")
+    page = client.get(url)
+    assert page.status_code == 200
+    data = register_data(org, **extra)
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name, field in management.fields.items():
+            data[management.add_prefix(name)] = management.initial.get(name, field.initial)
+    return url, data
+
+
+@pytest.mark.parametrize("who", ["reviewer", "superuser"])
+def test_a_paper_request_is_registered_by_the_reviewer_and_the_superuser(client, who):
+    from disclosure.roles import REVIEWER
+    from tests.factories import make_staff
+
+    org = make_organization(name="无锡市教育局")
+    if who == "reviewer":
+        user = make_staff(REVIEWER, organization=org)
+    else:
+        user = make_user(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    url, data = _add_page_data(client, org, channel="in_person")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    request = InformationRequest.objects.get()
+    assert request.channel == "in_person" and request.received_on == D(2020, 9, 25)
+    assert request.created_by == user
+    assert [e.note for e in request.events.all()] == ["登记当面提交申请"]
+    assert AuditEntry.objects.filter(action="request_register", object_id=str(request.pk)).exists()
+
+
+@pytest.mark.parametrize("who", ["reviewer", "superuser"])
+def test_registering_with_an_invalid_id_number_saves_nothing(client, who):
+    from disclosure.roles import REVIEWER
+    from tests.factories import make_staff
+
+    org = make_organization(name="无锡市教育局")
+    if who == "reviewer":
+        user = make_staff(REVIEWER, organization=org)
+    else:
+        user = make_user(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    url, data = _add_page_data(client, org, channel="in_person", id_number="110105194912310021")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "id_number" in response.context["adminform"].form.errors
+    assert not InformationRequest.objects.exists()
