@@ -140,10 +140,15 @@ class RequestEventInline(admin.TabularInline):
 
 class CorrectionForm(forms.Form):
     notice = forms.CharField(label="需要补正的事项", widget=forms.Textarea)
+    notice_date = forms.DateField(
+        label="告知日期", initial=timezone.localdate, help_text="不能早于收到申请日期。"
+    )
     correction_due_on = forms.DateField(label="补正期限")
 
     def run(self, *, request, actor):
-        return services.request_correction(request=request, actor=actor, **self.cleaned_data)
+        data = dict(self.cleaned_data)
+        data["today"] = data.pop("notice_date")
+        return services.request_correction(request=request, actor=actor, **data)
 
 
 class CorrectionReceivedForm(forms.Form):

@@ -13,6 +13,7 @@ from tests.factories import (
     applicant_fields,
     make_organization,
     make_request,
+    make_request_handler,
     make_user,
     tiny_pdf,
 )
@@ -196,7 +197,7 @@ def test_attachment_download_needs_the_personal_data_permission(client):
 
     pdf = tiny_pdf()
     request = register_request(
-        actor=make_user(),
+        actor=make_request_handler(),
         organization=make_organization(),
         channel=ReceiptChannel.IN_PERSON,
         fields=applicant_fields(),
@@ -295,7 +296,7 @@ def test_a_reviewer_of_another_organization_cannot_download_the_attachment(clien
 
     reviewer, _, _, yixing = two_bureaus
     request = register_request(
-        actor=make_user(),
+        actor=make_request_handler(),
         organization=yixing,
         channel=ReceiptChannel.IN_PERSON,
         fields=applicant_fields(),
@@ -506,3 +507,19 @@ def test_registering_with_an_invalid_id_number_saves_nothing(client, who):
     assert response.status_code == 200
     assert "id_number" in response.context["adminform"].form.errors
     assert not InformationRequest.objects.exists()
+
+
+def test_the_correction_step_refuses_a_notice_dated_before_receipt(client):
+    request = make_request(received_on=D(2020, 9, 30))
+    staff(client, *REQUEST_PERMS)
+    url = reverse("admin:applications_informationrequest_step", args=[request.pk, "correction"])
+    data = {"notice": "请说明年份", "notice_date": "2020-09-28", "correction_due_on": "2020-10-20"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "不能早于收到申请日期" in response.content.decode()
+    request.refresh_from_db()
+    assert request.state == RequestState.RECEIVED and request.events.count() == 1
+    response = client.post(url, {**data, "notice_date": "2020-10-09"})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.correction_requested_on == D(2020, 10, 9)
