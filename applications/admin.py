@@ -36,7 +36,13 @@ from applications.privacy import (
     mask_phone,
     reaches_personal_field,
 )
-from applications.selectors import overdue_requests, requests_by_state, requests_due_soon
+from applications.selectors import (
+    calendar_gaps,
+    overdue_requests,
+    requests_by_state,
+    requests_due_soon,
+    requests_without_holiday_data,
+)
 from applications.services import RequestError
 from disclosure.audit import record_event
 from disclosure.calendar import WorkingCalendar
@@ -385,6 +391,15 @@ class InformationRequestAdmin(admin.ModelAdmin):
     def deadline(self, obj):
         if obj.due_on is None:
             return "暂停计算" if obj.is_open else "—"
+        gaps = calendar_gaps(obj)
+        if gaps:
+            years = "、".join(f"{y}年" for y in gaps)
+            return format_html(
+                '{} <strong class="calendar-gap">({}节假日安排尚未录入,期限按普通周末计算,'
+                "可能有误;请管理员在「节假日年度」中录入)</strong>",
+                obj.due_on,
+                years,
+            )
         today = timezone.localdate()
         if obj.is_open and obj.due_on < today:
             return format_html('<strong class="overdue">{}(已逾期)</strong>', obj.due_on)
@@ -539,6 +554,10 @@ class InformationRequestAdmin(admin.ModelAdmin):
             "due_soon_count": requests_due_soon(user=request.user).count(),
             "overdue_count": overdue_requests(user=request.user).count(),
         }
+        unknown_years, uncertain = requests_without_holiday_data(user=request.user)
+        if unknown_years:
+            extra_context["calendar_gap_years"] = "、".join(f"{y}年" for y in unknown_years)
+            extra_context["calendar_gap_count"] = uncertain.count()
         return super().changelist_view(request, extra_context)
 
     def has_export_permission(self, request) -> bool:

@@ -22,6 +22,7 @@ from applications.services.deadlines import (
     compute_due_on,
     correction_notice_deadline,
     receipt_date,
+    recompute_open_deadlines,
 )
 from applications.services.intake import (
     lookup_request,
@@ -63,6 +64,7 @@ __all__ = [
     "lookup_request",
     "new_tracking_number",
     "receipt_date",
+    "recompute_open_deadlines",
     "receive_correction",
     "register_request",
     "request_correction",

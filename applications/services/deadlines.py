@@ -6,9 +6,11 @@ import datetime
 
 from django.utils import timezone
 
-from applications.models import InformationRequest, ReceiptChannel, RequestState
-from applications.services.base import RequestError
+from applications.models import OPEN_STATES, InformationRequest, ReceiptChannel, RequestState
+from applications.services.base import RequestError, log_step
+from disclosure.actors import Actor
 from disclosure.calendar import WorkingCalendar
+from disclosure.models import AuditAction
 
 #: Article 33: answer within 20 working days of receipt; one extension of at most 20 more.
 ANSWER_WORKING_DAYS = 20
@@ -75,3 +77,34 @@ def correction_notice_deadline(
     return (calendar or WorkingCalendar()).add_working_days(
         request.received_on, CORRECTION_NOTICE_WORKING_DAYS
     )
+
+
+def recompute_open_deadlines(actor: Actor, year: int) -> int:
+    """After an administrator entered `year`'s holidays (disclosure.services.holidays): every
+    open request whose answer period reaches into that year is counted again; a changed deadline
+    is written to the request's history and the audit log. Returns the number changed."""
+    calendar = WorkingCalendar()
+    changed = 0
+    candidates = (
+        InformationRequest.objects.select_for_update()
+        .filter(state__in=OPEN_STATES, due_on__year__gte=year, received_on__year__lte=year)
+        .exclude(state__in=PAUSED_STATES)
+        .order_by("pk")
+    )
+    for request in candidates:
+        before = request.due_on
+        after = compute_due_on(request, calendar=calendar)
+        if after == before:
+            continue
+        request.due_on = after
+        request.save(update_fields=["due_on", "updated_at"])
+        log_step(
+            request,
+            action=AuditAction.EDIT,
+            actor=actor,
+            on=timezone.localdate(),
+            note=f"录入{year}年节假日安排后重算答复期限:{before:%Y-%m-%d} → {after:%Y-%m-%d}",
+            details={"due_on_before": str(before), "due_on_after": str(after), "year": year},
+        )
+        changed += 1
+    return changed
