@@ -59,14 +59,19 @@ APPLICANT_FIELDS = [
     "applicant_name",
     "id_type",
     "id_number",
+    "work_unit",
     "organization_code",
     "legal_representative",
+    "contact_person",
+    "contact_phone",
     "phone",
+    "fax",
     "email",
     "address",
     "postal_code",
     "description",
     "document_reference",
+    "purpose",
     "medium",
     "delivery",
 ]
@@ -304,7 +309,9 @@ class InformationRequestAdmin(admin.ModelAdmin):
         validated against this queryset, so a forged id is refused too."""
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "organization" and field is not None:
-            field.queryset = accessible_organizations(request.user, field.queryset)
+            field.queryset = accessible_organizations(
+                request.user, field.queryset.filter(accepts_requests=True)
+            )
         return field
 
     # -- personal data --
@@ -337,7 +344,10 @@ class InformationRequestAdmin(admin.ModelAdmin):
 
     masked_email = _masked("email", "电子邮箱")
     masked_address = _masked("address", "通信地址")
-    masked_legal_representative = _masked("legal_representative", "法定代表人或联系人")
+    masked_legal_representative = _masked("legal_representative", "法定代表人")
+    masked_contact_person = _masked("contact_person", "联系人")
+    masked_contact_phone = _masked("contact_phone", "联系人电话")
+    masked_fax = _masked("fax", "传真")
 
     @admin.display(description="附件")
     def attachment_link(self, obj):

@@ -34,17 +34,23 @@ class IdType(models.TextChoices):
 
 
 class MediumForm(models.TextChoices):
+    """信息的载体形式: what the information comes on (not how it travels: DeliveryMethod)."""
+
     PAPER = "paper", "纸质"
-    EMAIL = "email", "电子邮件"
+    ELECTRONIC = "electronic", "电子文档"
     DISC = "disc", "光盘"
     DISK = "disk", "磁盘"
     OTHER = "other", "其他"
 
 
 class DeliveryMethod(models.TextChoices):
+    """获取信息的方式 (Article 40: as the applicant asks, or 查阅/抄录 on the spot)."""
+
     POST = "post", "邮寄"
     EMAIL = "email", "电子邮件"
+    FAX = "fax", "传真"
     PICKUP = "pickup", "自行领取"
+    ON_SITE = "on_site", "当场查阅、抄录"
     ONLINE = "online", "网上获取"
 
 
@@ -156,15 +162,23 @@ class InformationRequest(models.Model):
     organization_code = models.CharField(
         "统一社会信用代码或组织机构代码", max_length=18, blank=True
     )
-    legal_representative = models.CharField("法定代表人或联系人", max_length=100, blank=True)
+    work_unit = models.CharField("工作单位", max_length=200, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=100, blank=True)
+    contact_person = models.CharField("联系人", max_length=100, blank=True)
+    contact_phone = models.CharField("联系人电话", max_length=30, blank=True)
     phone = models.CharField("联系电话", max_length=30)
+    fax = models.CharField("传真", max_length=30, blank=True)
     email = models.EmailField("电子邮箱", blank=True)
     address = models.CharField("通信地址", max_length=300, blank=True)
     postal_code = models.CharField("邮政编码", max_length=10, blank=True)
     description = models.TextField("所需信息的内容描述")
     document_reference = models.CharField("文件编号或信息索引号", max_length=200, blank=True)
+    purpose = models.TextField("所需信息的用途", blank=True, help_text="选填。")
     medium = models.CharField(
-        "信息的载体形式", max_length=20, choices=MediumForm.choices, default=MediumForm.EMAIL
+        "信息的载体形式",
+        max_length=20,
+        choices=MediumForm.choices,
+        default=MediumForm.ELECTRONIC,
     )
     delivery = models.CharField(
         "获取信息的方式",

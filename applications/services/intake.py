@@ -52,6 +52,12 @@ def validate_applicant(fields: dict[str, Any]) -> None:
         validate_phone(fields.get("phone") or "")
     except ValidationError as error:
         add("phone", error)
+    for optional in ("contact_phone", "fax"):
+        if (fields.get(optional) or "").strip():
+            try:
+                validate_phone(fields[optional])
+            except ValidationError as error:
+                add(optional, error.messages[0].replace("联系电话", "号码"))
     applicant_type = fields.get("applicant_type")
     if applicant_type == ApplicantType.CITIZEN:
         if not fields.get("id_type"):
@@ -65,6 +71,9 @@ def validate_applicant(fields: dict[str, Any]) -> None:
                 add("id_number", error)
         if fields.get("organization_kind"):
             add("organization_kind", "公民申请不填写组织类别。")
+        for name in ("organization_code", "legal_representative", "contact_person"):
+            if (fields.get(name) or "").strip():
+                add(name, "公民申请不填写法人或其他组织的信息。")
     elif applicant_type == ApplicantType.ORGANIZATION:
         if not fields.get("organization_kind"):
             add("organization_kind", "请选择法人或其他组织的类别。")
@@ -74,6 +83,9 @@ def validate_applicant(fields: dict[str, Any]) -> None:
             add("organization_code", error)
     else:
         add("applicant_type", "请选择申请人类型。")
+    organization = fields.get("organization")
+    if organization is not None and not getattr(organization, "accepts_requests", True):
+        add("organization", f"「{organization}」是内设机构,不是受理机关,请选择行政机关。")
     if errors:
         raise ValidationError(errors)
 
@@ -88,7 +100,7 @@ def _create(
     attachment: UploadedFile[Any] | None,
     now: datetime.datetime,
 ) -> InformationRequest:
-    validate_applicant(fields)
+    validate_applicant({**fields, "organization": organization})
     fields = dict(fields)
     if fields.get("id_number"):
         fields["id_number"] = fields["id_number"].strip().upper()

@@ -24,7 +24,7 @@ STATUS = reverse("portal:request_status")
 
 def post_data(organization, **fields):
     data = applicant_fields(**fields)
-    data.update({"organization": organization.pk, "medium": "email", "delivery": "email"})
+    data.update({"organization": organization.pk, "medium": "electronic", "delivery": "email"})
     return data
 
 

@@ -5,6 +5,22 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+#: Name endings of internal departments (内设处室), which are not 受理机关.
+DEPARTMENT_ENDINGS = ("处", "室", "科", "股")
+
+
+def mark_departments(apps, schema_editor):
+    """Existing organizations below another whose name reads as an internal department stop
+    being offered as 受理机关; agencies below a government (宜兴市教育局) stay."""
+    organization = apps.get_model("disclosure", "Organization")
+    departments = [
+        o.pk
+        for o in organization.objects.filter(parent__isnull=False).only("name")
+        if o.name.endswith(DEPARTMENT_ENDINGS)
+    ]
+    organization.objects.filter(pk__in=departments).update(accepts_requests=False)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -29,4 +45,14 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='holiday_year_range', violation_error_message='年度须在2000至2100之间。')],
             },
         ),
+        migrations.AddField(
+            model_name="organization",
+            name="accepts_requests",
+            field=models.BooleanField(
+                default=True,
+                help_text="行政机关勾选;内设处室、科室不是受理机关,不勾选(申请表只列出勾选的机关)。",
+                verbose_name="受理政府信息公开申请",
+            ),
+        ),
+        migrations.RunPython(mark_departments, migrations.RunPython.noop),
     ]
