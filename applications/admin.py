@@ -21,9 +21,11 @@ from django.utils.html import format_html
 from applications import services
 from applications.exports import stream_requests
 from applications.files import validate_request_attachment
+from applications.letters import available_notices, render_notice
 from applications.models import (
-    OPEN_STATES,
+    FeeBasis,
     InformationRequest,
+    NoticeKind,
     ReplyReason,
     ReplyTemplate,
     ReplyType,
@@ -253,15 +255,46 @@ class CloseForm(forms.Form):
         return services.close_request(request=request, actor=actor, **self.cleaned_data)
 
 
+class FeeNoticeForm(forms.Form):
+    basis = forms.ChoiceField(label="计收方式", choices=FeeBasis.choices)
+    quantity = forms.IntegerField(
+        label="计费数量",
+        min_value=1,
+        help_text="按件:该申请人本月第几件申请;按量:所需信息的页数。金额按国办函〔2020〕109号计算。",
+    )
+    notified_on = forms.DateField(label="通知日期", initial=timezone.localdate)
+
+    def run(self, *, request, actor):
+        return services.notify_fee(request=request, actor=actor, **self.cleaned_data)
+
+
+class FeePaidForm(forms.Form):
+    paid_on = forms.DateField(label="缴费日期")
+
+    def run(self, *, request, actor):
+        return services.record_fee_paid(request=request, actor=actor, **self.cleaned_data)
+
+
+class FeeDeclinedForm(forms.Form):
+    declined_on = forms.DateField(label="申请人表示不缴费的日期")
+
+    def run(self, *, request, actor):
+        return services.record_fee_declined(request=request, actor=actor, **self.cleaned_data)
+
+
+#: The admin's step pages: (label, form, the row of the services' transition table).
 STEPS = {
-    "correction": ("告知补正", CorrectionForm),
-    "correction-received": ("收到补正", CorrectionReceivedForm),
-    "consultation-start": ("开始征求第三方意见", ConsultationStartForm),
-    "consultation-end": ("结束征求第三方意见", ConsultationEndForm),
-    "extend": ("延长答复期限", ExtendForm),
-    "answer": ("答复", AnswerForm),
-    "letter": ("修改答复书", LetterForm),
-    "close": ("办结", CloseForm),
+    "correction": ("告知补正", CorrectionForm, "correction"),
+    "correction-received": ("收到补正", CorrectionReceivedForm, "correction_received"),
+    "consultation-start": ("开始征求第三方意见", ConsultationStartForm, "consultation_start"),
+    "consultation-end": ("结束征求第三方意见", ConsultationEndForm, "consultation_end"),
+    "extend": ("延长答复期限", ExtendForm, "extend"),
+    "fee-notice": ("发出收费通知", FeeNoticeForm, "fee_notice"),
+    "fee-paid": ("申请人已缴费", FeePaidForm, "fee_paid"),
+    "fee-declined": ("申请人不缴费", FeeDeclinedForm, "fee_declined"),
+    "answer": ("答复", AnswerForm, "answer"),
+    "letter": ("修改答复书", LetterForm, "letter"),
+    "close": ("办结", CloseForm, "close"),
 }
 
 
@@ -460,6 +493,12 @@ class InformationRequestAdmin(admin.ModelAdmin):
             "extension_days",
             "extension_reason",
             "extension_approved_by",
+            "fee_basis",
+            "fee_quantity",
+            "fee_amount",
+            "fee_notified_on",
+            "fee_due_on",
+            "fee_paid_on",
             "reply_type",
             "reply_reason",
             "replied_on",
@@ -503,6 +542,11 @@ class InformationRequestAdmin(admin.ModelAdmin):
                 name="applications_informationrequest_attachment",
             ),
             path(
+                "<int:pk>/notice/<slug:kind>/",
+                self.admin_site.admin_view(self.notice_view),
+                name="applications_informationrequest_notice",
+            ),
+            path(
                 "<int:pk>/step/<slug:step>/",
                 self.admin_site.admin_view(self.step_view),
                 name="applications_informationrequest_step",
@@ -510,13 +554,27 @@ class InformationRequestAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def notice_view(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+        """A named notice, filled from the request, as a page to print (A4, no admin chrome)."""
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        if kind not in available_notices(obj):
+            raise Http404("该申请没有这份文书。")
+        notice = render_notice(request=obj, kind=kind)
+        return TemplateResponse(
+            request,
+            "admin/applications/informationrequest/notice.html",
+            {"notice": notice, "original": obj, "paragraphs": notice.body.split("\n")},
+        )
+
     def step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
         if step not in STEPS:
             raise PermissionDenied
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        title, form_class = STEPS[step]
+        title, form_class, _ = STEPS[step]
         initial = {"letter": obj.reply_letter} if step == "letter" else None
         form = form_class(request.POST or None, initial=initial)
         if hasattr(form, "limit_to"):
@@ -542,15 +600,20 @@ class InformationRequestAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         steps = []
-        if obj is not None and obj.state in OPEN_STATES:
+        if obj is not None and self.has_change_permission(request, obj):
             steps = [
-                (key, label) for key, (label, _) in STEPS.items() if key not in ("close", "letter")
+                (key, label)
+                for key, (label, _, name) in STEPS.items()
+                if obj.state in services.STEPS[name].sources
             ]
-        elif obj is not None and obj.state == "answered":
-            steps = [("letter", "修改答复书"), ("close", "办结")]
         extra_context = {
             **(extra_context or {}),
             "request_steps": steps,
+            "request_notices": [
+                (kind, NoticeKind(kind).label) for kind in available_notices(obj)
+            ]
+            if obj is not None
+            else [],
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
@@ -592,5 +655,5 @@ class InformationRequestAdmin(admin.ModelAdmin):
 
 @admin.register(ReplyTemplate)
 class ReplyTemplateAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "reply_type", "reply_reason"]
-    list_filter = ["reply_type"]
+    list_display = ["__str__", "kind", "reply_type", "reply_reason"]
+    list_filter = ["kind", "reply_type"]

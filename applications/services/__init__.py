@@ -6,7 +6,8 @@ the actor's permission and organization scope, so a command or a shell cannot sk
 Refusals raise `RequestError` (or a subclass) with a message a staff member can act on.
 
 Modules: `base` (table, checks, logging), `deadlines` (Articles 31-33), `intake` (filing,
-registering, lookup), `steps` (补正, 征求意见, 延期, 答复, 办结), `retention` (scheduled).
+registering, lookup), `steps` (补正, 征求意见, 延期, 答复, 办结), `fees` (信息处理费),
+`retention` (scheduled).
 """
 
 from applications.services.base import (
@@ -23,6 +24,13 @@ from applications.services.deadlines import (
     correction_notice_deadline,
     receipt_date,
     recompute_open_deadlines,
+)
+from applications.services.fees import (
+    close_unpaid_fees,
+    compute_fee,
+    notify_fee,
+    record_fee_declined,
+    record_fee_paid,
 )
 from applications.services.intake import (
     lookup_request,
@@ -55,6 +63,11 @@ __all__ = [
     "answer_request",
     "anonymize_expired_requests",
     "check_reply",
+    "close_unpaid_fees",
+    "compute_fee",
+    "notify_fee",
+    "record_fee_declined",
+    "record_fee_paid",
     "close_overdue_corrections",
     "close_request",
     "compute_due_on",

@@ -76,6 +76,15 @@ STEPS: dict[str, Step] = {
              AuditAction.REQUEST_CLOSE, "只有已答复的申请才能办结。"),
         Step("expire_correction", "逾期不补正", frozenset({S.CORRECTION}), S.CLOSED, None,
              AuditAction.REQUEST_CLOSE),
+        Step("fee_notice", "发出收费通知", frozenset({S.RECEIVED, S.EXTENDED}), S.FEE_PENDING,
+             CHANGE, AuditAction.REQUEST_EXTEND,
+             "只有办理中(未在补正、征求意见或收费确认中)的申请才能发出收费通知。"),
+        Step("fee_paid", "申请人已缴费", frozenset({S.FEE_PENDING}), None, CHANGE,
+             AuditAction.REQUEST_EXTEND, "该申请不在待申请人确认收费状态。"),
+        Step("fee_declined", "申请人不缴费", frozenset({S.FEE_PENDING}), S.CLOSED, CHANGE,
+             AuditAction.REQUEST_CLOSE, "该申请不在待申请人确认收费状态。"),
+        Step("expire_fee", "逾期未缴费", frozenset({S.FEE_PENDING}), S.CLOSED, None,
+             AuditAction.REQUEST_CLOSE),
     ]
 }  # fmt: skip
 

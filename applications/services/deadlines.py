@@ -20,7 +20,7 @@ CORRECTION_NOTICE_WORKING_DAYS = 7
 
 #: States in which the answer period does not run: waiting for the applicant's correction
 #: (Article 30), a third party's opinion (Article 32) or the applicant's decision on a fee.
-PAUSED_STATES = (RequestState.CORRECTION, RequestState.CONSULTATION)
+PAUSED_STATES = (RequestState.CORRECTION, RequestState.CONSULTATION, RequestState.FEE_PENDING)
 
 
 def receipt_date(

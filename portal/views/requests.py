@@ -233,4 +233,4 @@ def request_status(request: HttpRequest) -> HttpResponse:
 
 
 def _paused_states() -> list[str]:
-    return [RequestState.CORRECTION, RequestState.CONSULTATION]
+    return [RequestState.CORRECTION, RequestState.CONSULTATION, RequestState.FEE_PENDING]
