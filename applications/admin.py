@@ -21,9 +21,11 @@ from django.utils.html import format_html
 from applications import services
 from applications.exports import stream_requests
 from applications.files import validate_request_attachment
+from applications.letters import available_notices, render_notice
 from applications.models import (
-    OPEN_STATES,
+    FeeBasis,
     InformationRequest,
+    NoticeKind,
     ReplyReason,
     ReplyTemplate,
     ReplyType,
@@ -36,7 +38,13 @@ from applications.privacy import (
     mask_phone,
     reaches_personal_field,
 )
-from applications.selectors import overdue_requests, requests_by_state, requests_due_soon
+from applications.selectors import (
+    calendar_gaps,
+    overdue_requests,
+    requests_by_state,
+    requests_due_soon,
+    requests_without_holiday_data,
+)
 from applications.services import RequestError
 from disclosure.audit import record_event
 from disclosure.calendar import WorkingCalendar
@@ -54,14 +62,19 @@ APPLICANT_FIELDS = [
     "applicant_name",
     "id_type",
     "id_number",
+    "work_unit",
     "organization_code",
     "legal_representative",
+    "contact_person",
+    "contact_phone",
     "phone",
+    "fax",
     "email",
     "address",
     "postal_code",
     "description",
     "document_reference",
+    "purpose",
     "medium",
     "delivery",
 ]
@@ -141,10 +154,15 @@ class RequestEventInline(admin.TabularInline):
 
 class CorrectionForm(forms.Form):
     notice = forms.CharField(label="需要补正的事项", widget=forms.Textarea)
+    notice_date = forms.DateField(
+        label="告知日期", initial=timezone.localdate, help_text="不能早于收到申请日期。"
+    )
     correction_due_on = forms.DateField(label="补正期限")
 
     def run(self, *, request, actor):
-        return services.request_correction(request=request, actor=actor, **self.cleaned_data)
+        data = dict(self.cleaned_data)
+        data["today"] = data.pop("notice_date")
+        return services.request_correction(request=request, actor=actor, **data)
 
 
 class CorrectionReceivedForm(forms.Form):
@@ -238,15 +256,46 @@ class CloseForm(forms.Form):
         return services.close_request(request=request, actor=actor, **self.cleaned_data)
 
 
+class FeeNoticeForm(forms.Form):
+    basis = forms.ChoiceField(label="计收方式", choices=FeeBasis.choices)
+    quantity = forms.IntegerField(
+        label="计费数量",
+        min_value=1,
+        help_text="按件:该申请人本月第几件申请;按量:所需信息的页数。金额按国办函〔2020〕109号计算。",
+    )
+    notified_on = forms.DateField(label="通知日期", initial=timezone.localdate)
+
+    def run(self, *, request, actor):
+        return services.notify_fee(request=request, actor=actor, **self.cleaned_data)
+
+
+class FeePaidForm(forms.Form):
+    paid_on = forms.DateField(label="缴费日期")
+
+    def run(self, *, request, actor):
+        return services.record_fee_paid(request=request, actor=actor, **self.cleaned_data)
+
+
+class FeeDeclinedForm(forms.Form):
+    declined_on = forms.DateField(label="申请人表示不缴费的日期")
+
+    def run(self, *, request, actor):
+        return services.record_fee_declined(request=request, actor=actor, **self.cleaned_data)
+
+
+#: The admin's step pages: (label, form, the row of the services' transition table).
 STEPS = {
-    "correction": ("告知补正", CorrectionForm),
-    "correction-received": ("收到补正", CorrectionReceivedForm),
-    "consultation-start": ("开始征求第三方意见", ConsultationStartForm),
-    "consultation-end": ("结束征求第三方意见", ConsultationEndForm),
-    "extend": ("延长答复期限", ExtendForm),
-    "answer": ("答复", AnswerForm),
-    "letter": ("修改答复书", LetterForm),
-    "close": ("办结", CloseForm),
+    "correction": ("告知补正", CorrectionForm, "correction"),
+    "correction-received": ("收到补正", CorrectionReceivedForm, "correction_received"),
+    "consultation-start": ("开始征求第三方意见", ConsultationStartForm, "consultation_start"),
+    "consultation-end": ("结束征求第三方意见", ConsultationEndForm, "consultation_end"),
+    "extend": ("延长答复期限", ExtendForm, "extend"),
+    "fee-notice": ("发出收费通知", FeeNoticeForm, "fee_notice"),
+    "fee-paid": ("申请人已缴费", FeePaidForm, "fee_paid"),
+    "fee-declined": ("申请人不缴费", FeeDeclinedForm, "fee_declined"),
+    "answer": ("答复", AnswerForm, "answer"),
+    "letter": ("修改答复书", LetterForm, "letter"),
+    "close": ("办结", CloseForm, "close"),
 }
 
 
@@ -294,7 +343,9 @@ class InformationRequestAdmin(admin.ModelAdmin):
         validated against this queryset, so a forged id is refused too."""
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "organization" and field is not None:
-            field.queryset = accessible_organizations(request.user, field.queryset)
+            field.queryset = accessible_organizations(
+                request.user, field.queryset.filter(accepts_requests=True)
+            )
         return field
 
     # -- personal data --
@@ -327,7 +378,10 @@ class InformationRequestAdmin(admin.ModelAdmin):
 
     masked_email = _masked("email", "电子邮箱")
     masked_address = _masked("address", "通信地址")
-    masked_legal_representative = _masked("legal_representative", "法定代表人或联系人")
+    masked_legal_representative = _masked("legal_representative", "法定代表人")
+    masked_contact_person = _masked("contact_person", "联系人")
+    masked_contact_phone = _masked("contact_phone", "联系人电话")
+    masked_fax = _masked("fax", "传真")
 
     @admin.display(description="附件")
     def attachment_link(self, obj):
@@ -383,6 +437,15 @@ class InformationRequestAdmin(admin.ModelAdmin):
     def deadline(self, obj):
         if obj.due_on is None:
             return "暂停计算" if obj.is_open else "—"
+        gaps = calendar_gaps(obj)
+        if gaps:
+            years = "、".join(f"{y}年" for y in gaps)
+            return format_html(
+                '{} <strong class="calendar-gap">({}节假日安排尚未录入,期限按普通周末计算,'
+                "可能有误;请管理员在「节假日年度」中录入)</strong>",
+                obj.due_on,
+                years,
+            )
         today = timezone.localdate()
         if obj.is_open and obj.due_on < today:
             return format_html('<strong class="overdue">{}(已逾期)</strong>', obj.due_on)
@@ -391,6 +454,12 @@ class InformationRequestAdmin(admin.ModelAdmin):
         return obj.due_on
 
     # -- the add form registers; the change form is read-only --
+
+    def get_inline_instances(self, request, obj=None):
+        """The history (办理记录) exists only once the service has registered the request: the
+        add page has no inline, so Django does not try to save or log a formset the service
+        never saw (a 500 on `new_objects`, issue 18 item 3)."""
+        return [] if obj is None else super().get_inline_instances(request, obj)
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -427,6 +496,12 @@ class InformationRequestAdmin(admin.ModelAdmin):
             "extension_days",
             "extension_reason",
             "extension_approved_by",
+            "fee_basis",
+            "fee_quantity",
+            "fee_amount",
+            "fee_notified_on",
+            "fee_due_on",
+            "fee_paid_on",
             "reply_type",
             "reply_reason",
             "replied_on",
@@ -470,6 +545,11 @@ class InformationRequestAdmin(admin.ModelAdmin):
                 name="applications_informationrequest_attachment",
             ),
             path(
+                "<int:pk>/notice/<slug:kind>/",
+                self.admin_site.admin_view(self.notice_view),
+                name="applications_informationrequest_notice",
+            ),
+            path(
                 "<int:pk>/step/<slug:step>/",
                 self.admin_site.admin_view(self.step_view),
                 name="applications_informationrequest_step",
@@ -477,13 +557,27 @@ class InformationRequestAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def notice_view(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+        """A named notice, filled from the request, as a page to print (A4, no admin chrome)."""
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        if kind not in available_notices(obj):
+            raise Http404("该申请没有这份文书。")
+        notice = render_notice(request=obj, kind=kind)
+        return TemplateResponse(
+            request,
+            "admin/applications/informationrequest/notice.html",
+            {"notice": notice, "original": obj, "paragraphs": notice.body.split("\n")},
+        )
+
     def step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
         if step not in STEPS:
             raise PermissionDenied
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        title, form_class = STEPS[step]
+        title, form_class, _ = STEPS[step]
         initial = {"letter": obj.reply_letter} if step == "letter" else None
         form = form_class(request.POST or None, initial=initial)
         if hasattr(form, "limit_to"):
@@ -509,15 +603,20 @@ class InformationRequestAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         steps = []
-        if obj is not None and obj.state in OPEN_STATES:
+        if obj is not None and self.has_change_permission(request, obj):
             steps = [
-                (key, label) for key, (label, _) in STEPS.items() if key not in ("close", "letter")
+                (key, label)
+                for key, (label, _, name) in STEPS.items()
+                if obj.state in services.STEPS[name].sources
             ]
-        elif obj is not None and obj.state == "answered":
-            steps = [("letter", "修改答复书"), ("close", "办结")]
         extra_context = {
             **(extra_context or {}),
             "request_steps": steps,
+            "request_notices": [
+                (kind, NoticeKind(kind).label) for kind in available_notices(obj)
+            ]
+            if obj is not None
+            else [],
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
@@ -531,6 +630,10 @@ class InformationRequestAdmin(admin.ModelAdmin):
             "due_soon_count": requests_due_soon(user=request.user).count(),
             "overdue_count": overdue_requests(user=request.user).count(),
         }
+        unknown_years, uncertain = requests_without_holiday_data(user=request.user)
+        if unknown_years:
+            extra_context["calendar_gap_years"] = "、".join(f"{y}年" for y in unknown_years)
+            extra_context["calendar_gap_count"] = uncertain.count()
         return super().changelist_view(request, extra_context)
 
     def has_export_permission(self, request) -> bool:
@@ -555,5 +658,5 @@ class InformationRequestAdmin(admin.ModelAdmin):
 
 @admin.register(ReplyTemplate)
 class ReplyTemplateAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "reply_type", "reply_reason"]
-    list_filter = ["reply_type"]
+    list_display = ["__str__", "kind", "reply_type", "reply_reason"]
+    list_filter = ["kind", "reply_type"]

@@ -34,17 +34,23 @@ class IdType(models.TextChoices):
 
 
 class MediumForm(models.TextChoices):
+    """信息的载体形式: what the information comes on (not how it travels: DeliveryMethod)."""
+
     PAPER = "paper", "纸质"
-    EMAIL = "email", "电子邮件"
+    ELECTRONIC = "electronic", "电子文档"
     DISC = "disc", "光盘"
     DISK = "disk", "磁盘"
     OTHER = "other", "其他"
 
 
 class DeliveryMethod(models.TextChoices):
+    """获取信息的方式 (Article 40: as the applicant asks, or 查阅/抄录 on the spot)."""
+
     POST = "post", "邮寄"
     EMAIL = "email", "电子邮件"
+    FAX = "fax", "传真"
     PICKUP = "pickup", "自行领取"
+    ON_SITE = "on_site", "当场查阅、抄录"
     ONLINE = "online", "网上获取"
 
 
@@ -63,6 +69,7 @@ class RequestState(models.TextChoices):
     CORRECTION = "correction", "待补正"
     CONSULTATION = "consultation", "征求第三方意见"
     EXTENDED = "extended", "已延期"
+    FEE_PENDING = "fee_pending", "待申请人确认收费"
     ANSWERED = "answered", "已答复"
     CLOSED = "closed", "已办结"
 
@@ -124,7 +131,26 @@ OPEN_STATES = (
     RequestState.CORRECTION,
     RequestState.CONSULTATION,
     RequestState.EXTENDED,
+    RequestState.FEE_PENDING,
 )
+
+
+class FeeBasis(models.TextChoices):
+    """信息处理费的计收方式 (国办函〔2020〕109号)."""
+
+    BY_COUNT = "by_count", "按件计收"
+    BY_VOLUME = "by_volume", "按量计收"
+
+
+class NoticeKind(models.TextChoices):
+    """The named documents a bureau sends (issue 19): each one an editable template."""
+
+    DISCLOSURE = "disclosure", "政府信息公开告知书"
+    REFUSAL = "refusal", "不予公开告知书"
+    CORRECTION = "correction", "补正通知书"
+    EXTENSION = "extension", "延期答复告知书"
+    CONSULTATION = "consultation", "第三方意见征询函"
+    FEE = "fee", "收费通知书"
 
 
 def request_attachment_upload_to(instance: InformationRequest, filename: str) -> str:
@@ -156,15 +182,23 @@ class InformationRequest(models.Model):
     organization_code = models.CharField(
         "统一社会信用代码或组织机构代码", max_length=18, blank=True
     )
-    legal_representative = models.CharField("法定代表人或联系人", max_length=100, blank=True)
+    work_unit = models.CharField("工作单位", max_length=200, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=100, blank=True)
+    contact_person = models.CharField("联系人", max_length=100, blank=True)
+    contact_phone = models.CharField("联系人电话", max_length=30, blank=True)
     phone = models.CharField("联系电话", max_length=30)
+    fax = models.CharField("传真", max_length=30, blank=True)
     email = models.EmailField("电子邮箱", blank=True)
     address = models.CharField("通信地址", max_length=300, blank=True)
     postal_code = models.CharField("邮政编码", max_length=10, blank=True)
     description = models.TextField("所需信息的内容描述")
     document_reference = models.CharField("文件编号或信息索引号", max_length=200, blank=True)
+    purpose = models.TextField("所需信息的用途", blank=True, help_text="选填。")
     medium = models.CharField(
-        "信息的载体形式", max_length=20, choices=MediumForm.choices, default=MediumForm.EMAIL
+        "信息的载体形式",
+        max_length=20,
+        choices=MediumForm.choices,
+        default=MediumForm.ELECTRONIC,
     )
     delivery = models.CharField(
         "获取信息的方式",
@@ -211,6 +245,18 @@ class InformationRequest(models.Model):
         related_name="+",
     )
     extended_on = models.DateField("延期日期", null=True, blank=True)
+    fee_basis = models.CharField(
+        "信息处理费计收方式", max_length=20, choices=FeeBasis.choices, blank=True
+    )
+    fee_quantity = models.PositiveIntegerField(
+        "计费数量", null=True, blank=True, help_text="按件:本月第几件申请;按量:页数。"
+    )
+    fee_amount = models.DecimalField(
+        "信息处理费(元)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    fee_notified_on = models.DateField("收费通知日期", null=True, blank=True)
+    fee_due_on = models.DateField("缴费期限", null=True, blank=True)
+    fee_paid_on = models.DateField("缴费日期", null=True, blank=True)
     reply_type = models.CharField("答复类型", max_length=20, choices=ReplyType.choices, blank=True)
     reply_reason = models.CharField(
         "答复具体情形", max_length=40, choices=ReplyReason.choices, blank=True
@@ -319,29 +365,37 @@ class RequestEvent(models.Model):
 
 
 class ReplyTemplate(models.Model):
-    """An editable reply-letter template per reply type (and optionally per sub-reason).
+    """An editable template of a named notice (告知书, 补正通知书, 延期答复告知书, 第三方意见征询函,
+    收费通知书); for the answer, per reply type (and optionally per sub-reason).
 
     Placeholders: {applicant}, {tracking_number}, {received_on}, {description}, {organization},
-    {reason}, {replied_on}.
+    {reason}, {replied_on}, {today}, {correction_notice}, {correction_due_on}, {extension_days},
+    {extension_reason}, {due_on}, {consultation_note}, {fee_basis}, {fee_quantity},
+    {fee_amount}, {fee_due_on}.
     """
 
-    reply_type = models.CharField("答复类型", max_length=20, choices=ReplyType.choices)
+    kind = models.CharField(
+        "文书", max_length=20, choices=NoticeKind.choices, default=NoticeKind.DISCLOSURE
+    )
+    reply_type = models.CharField("答复类型", max_length=20, choices=ReplyType.choices, blank=True)
     reply_reason = models.CharField(
         "具体情形", max_length=40, choices=ReplyReason.choices, blank=True
     )
-    body = models.TextField("答复书模板")
+    body = models.TextField("文书模板")
 
     class Meta:
         db_table = "disclosure_replytemplate"
-        verbose_name = "答复书模板"
-        verbose_name_plural = "答复书模板"
-        ordering = ["reply_type", "reply_reason"]
+        verbose_name = "文书模板"
+        verbose_name_plural = "文书模板"
+        ordering = ["kind", "reply_type", "reply_reason"]
         constraints = [
             models.UniqueConstraint(
-                fields=["reply_type", "reply_reason"], name="reply_template_unique"
+                fields=["kind", "reply_type", "reply_reason"], name="notice_template_unique"
             ),
         ]
 
     def __str__(self) -> str:
-        label = self.get_reply_type_display()
+        label = self.get_kind_display()
+        if self.reply_type:
+            label += f" {self.get_reply_type_display()}"
         return f"{label} {self.get_reply_reason_display()}" if self.reply_reason else label

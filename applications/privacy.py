@@ -12,6 +12,8 @@ masked field, so they are refused to users who may not see it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -38,7 +40,7 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
-def can_see_personal_data(user) -> bool:
+def can_see_personal_data(user: Any) -> bool:
     return bool(user and user.has_perm(PERSONAL_DATA_PERMISSION))
 
 
@@ -79,14 +81,41 @@ def mask_person_name(value: str) -> str:
     return value[:1] + "*" * (len(value) - 1) if value else ""
 
 
-#: How each personal field of a request is shown to users without the permission.
-MASKS = {
-    "id_number": mask_id_number,
-    "phone": mask_phone,
-    "email": mask_email,
-    "address": mask_address,
-    "legal_representative": mask_person_name,
+@dataclass(frozen=True)
+class PersonalField:
+    """One personal field of a request: how staff without the permission see it (None: shown
+    as it is, e.g. the name staff need to address the letter) and what anonymization leaves."""
+
+    mask: Callable[[str], str] | None
+    erased: str = ""
+
+
+#: THE definition of the applicant's personal data (PIPL): masking in the admin and exports,
+#: the lookups refused to users who may not see it, and anonymization after the retention
+#: period (applications.services.retention) all read it.
+REQUEST_PERSONAL_DATA: dict[str, PersonalField] = {
+    "applicant_name": PersonalField(mask=None, erased="(已匿名)"),
+    "id_number": PersonalField(mask=mask_id_number),
+    "organization_code": PersonalField(mask=None),
+    "work_unit": PersonalField(mask=None),
+    "legal_representative": PersonalField(mask=mask_person_name),
+    "contact_person": PersonalField(mask=mask_person_name),
+    "contact_phone": PersonalField(mask=mask_phone),
+    "phone": PersonalField(mask=mask_phone),
+    "fax": PersonalField(mask=mask_phone),
+    "email": PersonalField(mask=mask_email),
+    "address": PersonalField(mask=mask_address),
+    "postal_code": PersonalField(mask=None),
+    "attachment_name": PersonalField(mask=None),
 }
+
+#: How each masked personal field of a request is shown to users without the permission.
+MASKS: dict[str, Callable[[str], str]] = {
+    name: spec.mask for name, spec in REQUEST_PERSONAL_DATA.items() if spec.mask is not None
+}
+
+#: What anonymization writes into each personal field.
+ERASED_VALUES: dict[str, str] = {name: spec.erased for name, spec in REQUEST_PERSONAL_DATA.items()}
 
 #: The fields shown masked to users without the permission, by model (`app_label.model`): no
 #: lookup may reach them for those users either.

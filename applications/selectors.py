@@ -39,3 +39,24 @@ def overdue_requests(*, today: datetime.date | None = None, user: Any = None):
 def requests_by_state(*, user: Any = None) -> list[tuple[str, int]]:
     counts = dict(requests_for(user).values_list("state").annotate(n=Count("id")).order_by())
     return [(state.label, counts.get(state.value, 0)) for state in RequestState]
+
+
+def calendar_gaps(
+    request: InformationRequest, *, calendar: WorkingCalendar | None = None
+) -> list[int]:
+    """The years the request's answer period crosses whose holidays are not entered: its
+    deadline was counted on plain weekends and may be wrong (issue 18, item 8)."""
+    if request.due_on is None or not request.is_open:
+        return []
+    start = request.correction_received_on or request.received_on
+    return (calendar or WorkingCalendar()).unknown_years(start, request.due_on)
+
+
+def requests_without_holiday_data(*, user: Any = None) -> tuple[list[int], QuerySet]:
+    """Open requests whose deadline falls in (or is counted across) a year without holiday data,
+    and those years: the dashboard asks an administrator to enter them."""
+    calendar = WorkingCalendar()
+    open_requests = requests_for(user).filter(state__in=OPEN_STATES, due_on__isnull=False)
+    years = set(open_requests.values_list("due_on__year", flat=True).distinct())
+    unknown = sorted(y for y in years if not calendar.is_known(datetime.date(y, 7, 1)))
+    return unknown, open_requests.filter(due_on__year__in=unknown)

@@ -65,6 +65,9 @@ def validate_organization_code(value: str) -> None:
 
 _MOBILE_RE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
 _LANDLINE_RE = re.compile(r"^0\d{2,3}-?[2-9]\d{6,7}(?:-\d{1,6})?$")
+#: Outside the mainland (香港 +852, 澳门 +853, 台湾 +886, abroad): a country code, then the
+#: national number, E.164 (at most 15 digits in all).
+_INTERNATIONAL_RE = re.compile(r"^(?:\+|00)(?!86)[1-9]\d{6,14}$")
 
 
 def normalize_phone(value: str) -> str:
@@ -76,11 +79,15 @@ def normalize_phone(value: str) -> str:
 
 
 def validate_phone(value: str) -> None:
-    """A mainland mobile number (11 digits, 1[3-9]…) or a landline with its area code."""
+    """A mainland mobile number (11 digits, 1[3-9]…), a landline with its area code, or a
+    number outside the mainland with its country code (+852 9123 4567)."""
     compact = re.sub(r"[\s()（）]", "", value or "")
     if _MOBILE_RE.match(compact) or _LANDLINE_RE.match(compact):
         return
+    if _INTERNATIONAL_RE.match(compact.replace("-", "")):
+        return
     raise ValidationError(
-        "联系电话格式不正确:请填写11位手机号码或带区号的固定电话(如 0510-81234567)。",
+        "联系电话格式不正确:请填写11位手机号码、带区号的固定电话(如 0510-81234567)"
+        "或带国家(地区)代码的号码(如 +852 9123 4567)。",
         code="phone",
     )

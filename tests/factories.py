@@ -121,6 +121,22 @@ def applicant_fields(**fields: Any) -> dict[str, Any]:
     return values
 
 
+def make_request_handler(**fields: Any):
+    """A clerk who handles requests (add/change them) for every organization: the services
+    check the actor's permission and scope (issue 17), tests about the steps use this one."""
+    from django.contrib.auth.models import Permission
+
+    user = make_user(**fields)
+    for codename in (
+        "add_informationrequest",
+        "change_informationrequest",
+        "view_informationrequest",
+        "access_all_organizations",
+    ):
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
+
+
 def make_request(
     *,
     organization: Organization | None = None,
@@ -133,7 +149,7 @@ def make_request(
     from applications.services import register_request
 
     return register_request(
-        actor=actor or make_user(username=f"clerk{next(_counter)}"),
+        actor=actor or make_request_handler(username=f"clerk{next(_counter)}"),
         organization=organization or make_organization(),
         channel=ReceiptChannel.IN_PERSON,
         fields=applicant_fields(**fields),

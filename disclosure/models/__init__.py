@@ -1,5 +1,5 @@
 from .audit import AuditAction, AuditChainHead, AuditEntry
-from .calendar import CalendarOverride
+from .calendar import CalendarOverride, HolidayYear
 from .data import RecordDataExchange
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .staff import StaffProfile
@@ -22,6 +22,7 @@ __all__ = [
     "Category",
     "DisclosureRecord",
     "Genre",
+    "HolidayYear",
     "IndexSerialCounter",
     "Keyword",
     "Organization",

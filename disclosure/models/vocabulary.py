@@ -42,6 +42,11 @@ class Organization(models.Model):
         help_text="可用 {code} {year} {serial};如 {code}/{year}-{serial:05d}。留空则沿用上级机构。",
     )
     ordering = models.PositiveIntegerField("排序", default=0)
+    accepts_requests = models.BooleanField(
+        "受理政府信息公开申请",
+        default=True,
+        help_text="行政机关勾选;内设处室、科室不是受理机关,不勾选(申请表只列出勾选的机关)。",
+    )
 
     class Meta:
         verbose_name = "发布机构"

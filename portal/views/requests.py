@@ -44,17 +44,24 @@ def _blank(choices) -> list[tuple[str, str]]:
 
 
 class RequestForm(forms.Form):
+    """政府信息公开申请表 as bureaus print it: 公民 and 法人或其他组织 columns, the information
+    wanted, its 载体形式 and 获取方式 (Article 40), the optional 用途 (Article 29)."""
+
     organization = NumberKeyChoiceField(
-        label="受理机关", queryset=Organization.objects.all(), empty_label="请选择"
+        label="受理机关",
+        queryset=Organization.objects.filter(accepts_requests=True),
+        empty_label="请选择",
+        help_text="只列出可受理申请的行政机关;内设处室不单独受理。",
     )
     applicant_type = forms.ChoiceField(
         label="申请人类型", choices=ApplicantType.choices, widget=forms.RadioSelect
     )
-    applicant_name = forms.CharField(label="姓名或名称", max_length=200)
+    applicant_name = forms.CharField(label="姓名(公民)或名称(法人或其他组织)", max_length=200)
     id_type = forms.ChoiceField(
         label="证件类型(公民)", choices=_blank(IdType.choices), required=False
     )
     id_number = forms.CharField(label="证件号码(公民)", max_length=40, required=False)
+    work_unit = forms.CharField(label="工作单位(公民)", max_length=200, required=False)
     organization_kind = forms.ChoiceField(
         label="组织类别(法人或其他组织)",
         choices=_blank(OrganizationKind.choices),
@@ -64,9 +71,18 @@ class RequestForm(forms.Form):
         label="统一社会信用代码(法人或其他组织)", max_length=20, required=False
     )
     legal_representative = forms.CharField(
-        label="法定代表人或联系人", max_length=100, required=False
+        label="法定代表人(法人或其他组织)", max_length=100, required=False
     )
-    phone = forms.CharField(label="联系电话", max_length=30)
+    contact_person = forms.CharField(label="联系人(法人或其他组织)", max_length=100, required=False)
+    contact_phone = forms.CharField(
+        label="联系人电话(法人或其他组织)", max_length=30, required=False
+    )
+    phone = forms.CharField(
+        label="联系电话",
+        max_length=30,
+        help_text="手机、带区号的固定电话,或带国家(地区)代码的号码,如 +852 9123 4567。",
+    )
+    fax = forms.CharField(label="传真", max_length=30, required=False)
     email = forms.EmailField(label="电子邮箱", required=False)
     address = forms.CharField(label="通信地址", max_length=300, required=False)
     postal_code = forms.CharField(label="邮政编码", max_length=10, required=False)
@@ -80,8 +96,24 @@ class RequestForm(forms.Form):
     document_reference = forms.CharField(
         label="文件编号或信息索引号(如知道)", max_length=200, required=False
     )
-    medium = forms.ChoiceField(label="信息的载体形式", choices=MediumForm.choices)
-    delivery = forms.ChoiceField(label="获取信息的方式", choices=DeliveryMethod.choices)
+    purpose = forms.CharField(
+        label="所需信息的用途(选填)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    medium = forms.ChoiceField(
+        label="信息的载体形式",
+        choices=MediumForm.choices,
+        initial=MediumForm.ELECTRONIC,
+        widget=forms.RadioSelect,
+    )
+    delivery = forms.ChoiceField(
+        label="获取信息的方式",
+        choices=DeliveryMethod.choices,
+        initial=DeliveryMethod.EMAIL,
+        widget=forms.RadioSelect,
+    )
     attachment = forms.FileField(
         label="附件(如身份证明,PDF/JPG/PNG)", required=False, allow_empty_file=False
     )
@@ -91,8 +123,6 @@ class RequestForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-
-
 
 
 def _add_errors(form: forms.Form, error: ValidationError) -> None:
@@ -203,4 +233,4 @@ def request_status(request: HttpRequest) -> HttpResponse:
 
 
 def _paused_states() -> list[str]:
-    return [RequestState.CORRECTION, RequestState.CONSULTATION]
+    return [RequestState.CORRECTION, RequestState.CONSULTATION, RequestState.FEE_PENDING]

@@ -13,6 +13,7 @@ from tests.factories import (
     applicant_fields,
     make_organization,
     make_request,
+    make_request_handler,
     make_user,
     tiny_pdf,
 )
@@ -196,7 +197,7 @@ def test_attachment_download_needs_the_personal_data_permission(client):
 
     pdf = tiny_pdf()
     request = register_request(
-        actor=make_user(),
+        actor=make_request_handler(),
         organization=make_organization(),
         channel=ReceiptChannel.IN_PERSON,
         fields=applicant_fields(),
@@ -295,7 +296,7 @@ def test_a_reviewer_of_another_organization_cannot_download_the_attachment(clien
 
     reviewer, _, _, yixing = two_bureaus
     request = register_request(
-        actor=make_user(),
+        actor=make_request_handler(),
         organization=yixing,
         channel=ReceiptChannel.IN_PERSON,
         fields=applicant_fields(),
@@ -451,3 +452,74 @@ def test_the_extension_form_offers_only_approvers_of_the_organization_or_above(c
     assert response.status_code == 200 and "approver" in response.context["form"].errors
     own.refresh_from_db()
     assert own.extension_days == 0
+
+
+# --- registering a paper / in-person request (issue 18, item 3) ----------------------------
+
+
+def _add_page_data(client, org, **extra):
+    """The add page's own form data, inline management forms included, as a browser posts it."""
+    url = reverse("admin:applications_informationrequest_add")
+    page = client.get(url)
+    assert page.status_code == 200
+    data = register_data(org, **extra)
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name, field in management.fields.items():
+            data[management.add_prefix(name)] = management.initial.get(name, field.initial)
+    return url, data
+
+
+@pytest.mark.parametrize("who", ["reviewer", "superuser"])
+def test_a_paper_request_is_registered_by_the_reviewer_and_the_superuser(client, who):
+    from disclosure.roles import REVIEWER
+    from tests.factories import make_staff
+
+    org = make_organization(name="无锡市教育局")
+    if who == "reviewer":
+        user = make_staff(REVIEWER, organization=org)
+    else:
+        user = make_user(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    url, data = _add_page_data(client, org, channel="in_person")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    request = InformationRequest.objects.get()
+    assert request.channel == "in_person" and request.received_on == D(2020, 9, 25)
+    assert request.created_by == user
+    assert [e.note for e in request.events.all()] == ["登记当面提交申请"]
+    assert AuditEntry.objects.filter(action="request_register", object_id=str(request.pk)).exists()
+
+
+@pytest.mark.parametrize("who", ["reviewer", "superuser"])
+def test_registering_with_an_invalid_id_number_saves_nothing(client, who):
+    from disclosure.roles import REVIEWER
+    from tests.factories import make_staff
+
+    org = make_organization(name="无锡市教育局")
+    if who == "reviewer":
+        user = make_staff(REVIEWER, organization=org)
+    else:
+        user = make_user(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    url, data = _add_page_data(client, org, channel="in_person", id_number="110105194912310021")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "id_number" in response.context["adminform"].form.errors
+    assert not InformationRequest.objects.exists()
+
+
+def test_the_correction_step_refuses_a_notice_dated_before_receipt(client):
+    request = make_request(received_on=D(2020, 9, 30))
+    staff(client, *REQUEST_PERMS)
+    url = reverse("admin:applications_informationrequest_step", args=[request.pk, "correction"])
+    data = {"notice": "请说明年份", "notice_date": "2020-09-28", "correction_due_on": "2020-10-20"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "不能早于收到申请日期" in response.content.decode()
+    request.refresh_from_db()
+    assert request.state == RequestState.RECEIVED and request.events.count() == 1
+    response = client.post(url, {**data, "notice_date": "2020-10-09"})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.correction_requested_on == D(2020, 10, 9)

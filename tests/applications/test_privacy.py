@@ -60,6 +60,9 @@ PREFIXES = {
     "email": "lisi@",
     "address": "江苏省宜兴市",
     "legal_representative": "李",
+    "contact_person": "李",
+    "contact_phone": "1380013",
+    "fax": "0510",
 }
 
 

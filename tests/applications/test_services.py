@@ -35,6 +35,7 @@ from tests.factories import (
     applicant_fields,
     make_organization,
     make_request,
+    make_request_handler,
     make_user,
     tiny_pdf,
 )
@@ -77,7 +78,7 @@ def test_receipt_date_follows_article_31():
 
 def test_mail_request_counts_from_the_day_signed_for():
     request = register_request(
-        actor=make_user(),
+        actor=make_request_handler(),
         organization=make_organization(),
         channel=ReceiptChannel.MAIL,
         fields=applicant_fields(),
@@ -89,7 +90,7 @@ def test_mail_request_counts_from_the_day_signed_for():
 
 
 def test_correction_across_spring_festival_restarts_the_period_and_extension_adds_20():
-    clerk = make_user()
+    clerk = make_request_handler()
     # 2021 春节: 02-11..02-17 off; Sunday 02-07 and Saturday 02-20 worked.
     request = make_request(received_on=D(2021, 2, 1), actor=clerk)
     # 7 working days after 02-01: 02-02..02-05, Sun 02-07, 02-08, 02-09.
@@ -141,7 +142,7 @@ def test_correction_across_spring_festival_restarts_the_period_and_extension_add
 
 
 def test_consultation_days_do_not_count():
-    clerk = make_user()
+    clerk = make_request_handler()
     request = make_request(received_on=D(2020, 9, 30), actor=clerk)
     request = start_consultation(request=request, actor=clerk, started_on=D(2020, 10, 9))
     assert request.state == RequestState.CONSULTATION and request.due_on is None
@@ -153,7 +154,7 @@ def test_consultation_days_do_not_count():
 
 
 def test_extension_refused_without_reason_approver_or_over_twenty_days():
-    clerk = make_user()
+    clerk = make_request_handler()
     request = make_request(received_on=D(2020, 9, 30), actor=clerk)
     with pytest.raises(RequestError, match="1至20"):
         extend_request(
@@ -181,7 +182,7 @@ def test_extension_refused_without_reason_approver_or_over_twenty_days():
 
 
 def test_answer_without_reply_type_is_refused_and_nothing_saved():
-    clerk = make_user()
+    clerk = make_request_handler()
     request = make_request(received_on=D(2020, 9, 30), actor=clerk)
     with pytest.raises(RequestError, match="答复类型"):
         answer_request(request=request, actor=clerk, reply_type="")
@@ -193,7 +194,7 @@ def test_answer_without_reply_type_is_refused_and_nothing_saved():
 
 
 def test_answer_generates_the_letter_from_the_template_and_close():
-    clerk = make_user()
+    clerk = make_request_handler()
     request = make_request(received_on=D(2020, 9, 30), actor=clerk)
     request = answer_request(
         request=request,
@@ -212,7 +213,7 @@ def test_answer_generates_the_letter_from_the_template_and_close():
 def test_applicant_who_does_not_supplement_is_closed_as_overdue():
     from django.utils import timezone
 
-    clerk = make_user()
+    clerk = make_request_handler()
     request = make_request(received_on=D(2020, 9, 30), actor=clerk)
     request_correction(
         request=request,
@@ -277,7 +278,7 @@ def test_closed_requests_are_anonymized_after_the_retention_period(settings):
     from django.utils import timezone
 
     settings.REQUEST_RETENTION_DAYS = 365
-    clerk = make_user()
+    clerk = make_request_handler()
     pdf = SimpleUploadedFile("id.pdf", tiny_pdf())
     request = register_request(
         actor=clerk,
@@ -332,12 +333,22 @@ def test_extension_approver_must_be_of_the_organization_or_above_it():
     stranger = make_staff(PUBLISHER, organization=yixing)
     with pytest.raises(RequestError, match="受理机关"):
         extend_request(
-            request=request, actor=make_user(), approver=stranger, days=5, reason="x", today=None
+            request=request,
+            actor=make_request_handler(),
+            approver=stranger,
+            days=5,
+            reason="x",
+            today=None,
         )
     request.refresh_from_db()
     assert request.extension_days == 0 and request.events.count() == 1
     head = make_staff(PUBLISHER, organization=wuxi)
     assert StaffProfile.objects.get(user=head).organization == wuxi
     extend_request(
-        request=request, actor=make_user(), approver=head, days=5, reason="x", today=D(2020, 10, 9)
+        request=request,
+        actor=make_request_handler(),
+        approver=head,
+        days=5,
+        reason="x",
+        today=D(2020, 10, 9),
     )

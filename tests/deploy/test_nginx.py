@@ -166,7 +166,7 @@ def test_an_application_with_an_attachment_is_uploaded_through_nginx(site, serve
     fields = {
         **applicant_fields(),
         "organization": organization,
-        "medium": "email",
+        "medium": "electronic",
         "delivery": "email",
         "csrfmiddlewaretoken": token,
     }

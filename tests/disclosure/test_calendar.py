@@ -41,3 +41,12 @@ def test_overrides_cover_years_the_package_does_not_know():
 def test_negative_days_are_refused():
     with pytest.raises(ValueError):
         WorkingCalendar(overrides={}).add_working_days(D(2020, 1, 1), -1)
+
+
+@pytest.mark.django_db
+def test_a_period_into_an_unentered_year_names_the_year_until_it_is_entered():
+    from disclosure.models import HolidayYear
+
+    assert WorkingCalendar().unknown_years(D(2026, 12, 7), D(2027, 1, 4)) == [2027]
+    HolidayYear.objects.create(year=2027, entered_at="2026-12-01T00:00:00Z")
+    assert WorkingCalendar().unknown_years(D(2026, 12, 7), D(2027, 1, 4)) == []

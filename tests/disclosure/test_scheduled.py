@@ -11,7 +11,13 @@ from applications.models import InformationRequest, ReplyReason, RequestState
 from applications.services import answer_request, request_correction
 from disclosure.models import AuditEntry
 from reports.models import AnnualReport
-from tests.factories import make_organization, make_published_record, make_request, make_user
+from tests.factories import (
+    make_organization,
+    make_published_record,
+    make_request,
+    make_request_handler,
+    make_user,
+)
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 D = datetime.date
@@ -33,7 +39,7 @@ def office_publisher():
 def test_run_due_tasks_closes_anonymizes_and_reminds(mailoutbox, settings):
     settings.REQUEST_RETENTION_DAYS = 1095
     bureau = make_organization(name="定时任务测试局")
-    clerk = make_user()
+    clerk = make_request_handler()
     office_publisher()
     unclear = make_request(organization=bureau, received_on=D(2024, 12, 2), actor=clerk)
     request_correction(

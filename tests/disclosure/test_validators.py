@@ -41,13 +41,27 @@ def test_invalid_organization_codes(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["13912345678", "+8613912345678", "139 1234 5678", "0510-81234567", "01082345678"]
+    "value",
+    [
+        "13912345678",
+        "+8613912345678",
+        "139 1234 5678",
+        "0510-81234567",
+        "01082345678",
+        "+852 9123 4567",
+        "+853 6612 3456",
+        "+886 912 345 678",
+        "+1 (415) 555-0100",
+        "00852 9123 4567",
+    ],
 )
 def test_valid_phones(value):
     validate_phone(value)
 
 
-@pytest.mark.parametrize("value", ["12912345678", "1391234567", "12345", "abc", ""])
+@pytest.mark.parametrize(
+    "value", ["12912345678", "1391234567", "12345", "abc", "", "+86 129 1234 5678", "+852 12"]
+)
 def test_invalid_phones(value):
     with pytest.raises(ValidationError, match="联系电话"):
         validate_phone(value)

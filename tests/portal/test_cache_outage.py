@@ -46,7 +46,7 @@ def test_pages_are_served_and_the_form_refuses_while_redis_is_down(own_redis, tm
     assert client.get("/readyz").status_code == 200  # the database is what readiness needs
 
     data = applicant_fields(applicant_name="王五")
-    data.update({"organization": make_organization().pk, "medium": "email", "delivery": "email"})
+    data.update({"organization": make_organization().pk, "medium": "paper", "delivery": "post"})
     refused = client.post(FORM, data)
     assert refused.status_code == 503
     page = refused.content.decode()

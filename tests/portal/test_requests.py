@@ -9,7 +9,12 @@ from django.urls import reverse
 from applications.models import InformationRequest, RequestState
 from applications.services import request_correction, submit_online_request
 from disclosure.models import AuditEntry
-from tests.factories import applicant_fields, make_organization, make_user, tiny_pdf
+from tests.factories import (
+    applicant_fields,
+    make_organization,
+    make_request_handler,
+    tiny_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +24,7 @@ STATUS = reverse("portal:request_status")
 
 def post_data(organization, **fields):
     data = applicant_fields(**fields)
-    data.update({"organization": organization.pk, "medium": "email", "delivery": "email"})
+    data.update({"organization": organization.pk, "medium": "electronic", "delivery": "email"})
     return data
 
 
@@ -163,7 +168,7 @@ def test_status_shows_a_paused_deadline_during_correction(client):
     submitted = submit_online_request(organization=org, fields=applicant_fields())
     request_correction(
         request=submitted,
-        actor=make_user(),
+        actor=make_request_handler(),
         notice="请补充",
         correction_due_on=submitted.received_on + datetime.timedelta(days=30),
         today=submitted.received_on,

@@ -37,6 +37,7 @@ from tests.factories import (
     make_organization,
     make_published_record,
     make_request,
+    make_request_handler,
     make_staff,
     make_user,
 )
@@ -75,7 +76,7 @@ def year_of_requests():
     """2023 for one bureau (and a department of it), counted by hand in the test below."""
     bureau = make_organization(name="某市教育局")
     office = make_organization(name="某市教育局办公室", parent=bureau)
-    clerk = make_user()
+    clerk = make_request_handler()
     # carried over from 2022 and answered in 2023
     answered(bureau, clerk, D(2022, 12, 20), D(2023, 1, 10), ReplyType.DISCLOSED)
     # received and answered in 2022: not in the 2023 report
@@ -192,7 +193,9 @@ def test_table_three_reproduces_hand_computed_totals(year_of_requests):
 def test_each_reply_type_lands_in_its_cell(reply_type, reason, applicant):
     org = make_organization()
     fields = {} if applicant == "natural" else org_fields(applicant)
-    answered(org, make_user(), D(2023, 3, 1), D(2023, 3, 10), reply_type, reason, **fields)
+    answered(
+        org, make_request_handler(), D(2023, 3, 1), D(2023, 3, 10), reply_type, reason, **fields
+    )
     table = compute_table_three(organization=org, year=2023)
     column = COLUMNS.index(applicant)
     expected = [0] * 7
