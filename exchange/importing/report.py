@@ -131,7 +131,7 @@ class ImportReport:
 def problem_rows_csv(report: ImportReport) -> bytes:
     """The rows that had problems, as read, plus a 问题 column: to fix in Excel and import
     again. Every cell is neutralized (a cell starting with = + - @ is not a formula there)."""
-    from exchange.exports import neutralize
+    from exchange.export_writers import neutralize
 
     messages: dict[int, list[str]] = {}
     for problem in report.problems:
