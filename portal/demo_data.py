@@ -41,6 +41,7 @@ from disclosure.choices import (
     DisclosureMethod,
     DisclosurePeriod,
     DisclosureScope,
+    NormativeKind,
     PlanItemStatus,
 )
 from disclosure.generator import KEYWORDS, SENTENCES, SUBJECTS
@@ -238,6 +239,9 @@ def _record_fields(
         "source": department.name,
         "effective_on": issued if rng.random() < 0.3 else None,
     }
+    if "规〔" in fields["document_number"]:  # 锡教规: the bureau's 行政规范性文件 (table two)
+        fields["normative_kind"] = NormativeKind.NORMATIVE
+        fields["registration_number"] = f"WXJY-{issued.year}-{issued:%m%d}"
     roll = rng.random()
     if roll < 0.12:  # valid for a while: some of these have run out (失效)
         fields["valid_until"] = issued + datetime.timedelta(days=rng.choice([365, 730, 1095]))
@@ -291,6 +295,7 @@ def _records(
             repealed_by=newer,
             reason="已被新文件替代",
         )
+    _repeal_normative(cast, published, year=today.year - 1)
     # 撤回: two published in error.
     for record in rng.sample(published[-60:], k=2):
         withdraw_record(record=record, actor=cast.publisher, reason="信息有误,更正后重新发布")
@@ -300,6 +305,28 @@ def _records(
 
 
 _YEAR = datetime.timedelta(days=365)
+
+
+def _repeal_normative(cast: _Cast, published: list[DisclosureRecord], *, year: int) -> None:
+    """Last year's first 行政规范性文件 replaces the oldest one still in force, so that the
+    annual report's table two shows a 本年废止 as well as 本年制发 and 现行有效."""
+    normative = [r for r in published if r.normative_kind == NormativeKind.NORMATIVE]
+    newer = next((r for r in normative if r.issued_on.year == year), None)
+    older = (
+        DisclosureRecord.objects.filter(
+            pk__in=[r.pk for r in normative], repealed_on__isnull=True, issued_on__year__lt=year
+        )
+        .order_by("issued_on", "pk")
+        .first()
+    )
+    if newer is not None and older is not None:
+        repeal_record(
+            record=older,
+            actor=cast.publisher,
+            repealed_on=newer.issued_on,
+            repealed_by=newer,
+            reason="已被新的规范性文件替代",
+        )
 
 
 def _backdate(records: list[DisclosureRecord]) -> None:

@@ -67,7 +67,10 @@ class AnnualReportAdmin(admin.ModelAdmin):
                     "coercion_decisions",
                     "fees_amount",
                 ],
-                "description": "第（一）项由体裁为规章、行政规范性文件的已发布信息自动统计。",
+                "description": (
+                    "第（一）项由标为规章、行政规范性文件的已发布信息自动统计"
+                    "(公开信息的「规章或规范性文件」一项)。"
+                ),
             },
         ),
         ("三、收到和处理政府信息公开申请情况(自动统计)", {"fields": ["table_three_view"]}),

@@ -9,10 +9,9 @@ and its departments:
   sub-reason; （七）总计 their sum;
 - 结转下年度: requests received up to 31 December and not answered by then.
 
-Table two's （一） counts published records whose genre is named in
-settings.ANNUAL_REPORT_RULE_GENRES (规章) or ANNUAL_REPORT_NORMATIVE_GENRES
-(行政规范性文件): 本年制发 by 发文日期 in the year, 本年废止 by 废止日期 in the year,
-现行有效 as of 31 December.
+Table two's （一） counts published records by their 规章 / 行政规范性文件 attribute
+(`DisclosureRecord.normative_kind`): 本年制发 by 发文日期 in the year, 本年废止 by 废止日期 in
+the year, 现行有效 as of 31 December.
 Everything else is entered by staff. `check_annual_report` lists the totals that do not add up;
 submission for review is refused while the list is not empty.
 """
@@ -40,7 +39,7 @@ from applications.models import (
 )
 from disclosure.actors import Actor
 from disclosure.audit import audit_object_type, record_event
-from disclosure.choices import RecordStatus, ValidityStatus
+from disclosure.choices import NormativeKind, RecordStatus, ValidityStatus
 from disclosure.models import (
     AuditAction,
     AuditEntry,
@@ -149,15 +148,12 @@ def compute_normative_counts(*, organization: Organization, year: int) -> dict[s
         organization_id__in=organization.subtree_ids(), status=RecordStatus.PUBLISHED
     )
     counts: dict[str, int] = {}
-    for prefix, names in (
-        ("rules", settings.ANNUAL_REPORT_RULE_GENRES),
-        ("normative", settings.ANNUAL_REPORT_NORMATIVE_GENRES),
-    ):
-        of_genre = records.filter(genre__in=Genre.objects.filter(name__in=names))
-        counts[f"{prefix}_issued"] = of_genre.filter(issued_on__range=(start, end)).count()
-        counts[f"{prefix}_repealed"] = of_genre.filter(repealed_on__range=(start, end)).count()
+    for prefix, kind in (("rules", NormativeKind.RULE), ("normative", NormativeKind.NORMATIVE)):
+        of_kind = records.filter(normative_kind=kind)
+        counts[f"{prefix}_issued"] = of_kind.filter(issued_on__range=(start, end)).count()
+        counts[f"{prefix}_repealed"] = of_kind.filter(repealed_on__range=(start, end)).count()
         counts[f"{prefix}_valid"] = (
-            of_genre.filter(issued_on__lte=end).with_validity(ValidityStatus.VALID, today=end)
+            of_kind.filter(issued_on__lte=end).with_validity(ValidityStatus.VALID, today=end)
         ).count()
     return counts
 
