@@ -1,4 +1,4 @@
-"""规章 and 行政规范性文件 (第二十条第（一）项): which records table two of the annual report counts.
+"""规章 and 行政规范性文件 (第二十条第（一）项): the records table two of the annual report counts.
 
 The attribute is `DisclosureRecord.normative_kind`, set in the admin. Old sites' exports carry no
 such column, only a 体裁 (文种) such as 规范性文件: `normative_kind_for_genre` maps it on import.

@@ -180,7 +180,7 @@ def test_registration_number_only_for_a_rule_or_normative_document():
     record.registration_number = "WXJY-2020-001"
     with pytest.raises(ValidationError) as error:
         record.full_clean()
-    assert "登记号只用于规章或行政规范性文件" in str(error.value.message_dict["registration_number"])
+    assert "登记号只用于规章" in str(error.value.message_dict["registration_number"])
     _update_fails(record, registration_number="WXJY-2020-001")
     _update_fails(record, normative_kind="unknown")
     record.normative_kind = NormativeKind.NORMATIVE
