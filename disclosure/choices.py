@@ -48,6 +48,14 @@ class ValidityStatus(models.TextChoices):
     REPEALED = "repealed", "废止"
 
 
+class NormativeKind(models.TextChoices):
+    """规章 / 行政规范性文件: what table two of the annual report counts (第二十条第（一）项)."""
+
+    NONE = "", "非规章或规范性文件"
+    RULE = "rule", "规章"
+    NORMATIVE = "normative", "行政规范性文件"
+
+
 class NationalColumn(models.TextChoices):
     """The first-level columns fixed by 国办公开办函〔2019〕61号, plus 依申请公开."""
 

@@ -89,7 +89,7 @@ _READ_EVERYTHING = [
 
 #: The apps whose permissions the roles name: the records core and its contexts (codenames are
 #: unique across them).
-ROLE_APP_LABELS = ("disclosure", "applications", "plans", "reports", "exchange", "search")
+ROLE_APP_LABELS = ("disclosure", "applications", "plans", "reports", "exchange", "search", "portal")
 
 #: Permission codenames (in the ROLE_APP_LABELS apps) of each group. Re-applied after every
 #: `migrate` (disclosure.apps), so permissions that later migrations create reach the groups; a
@@ -112,6 +112,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REQUEST_HANDLING,
         *_PLAN_ITEM_EDIT,
         *_ANNUAL_REPORT_EDIT,
+        # The office keeps the 政府信息公开指南 current (Article 12): portal.InformationGuide.
+        "view_informationguide",
+        "add_informationguide",
+        "change_informationguide",
         "view_calendaroverride",
         # The office moves a bureau's old site over (legacy import, all rows or none).
         "import_records",

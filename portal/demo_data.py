@@ -41,6 +41,7 @@ from disclosure.choices import (
     DisclosureMethod,
     DisclosurePeriod,
     DisclosureScope,
+    NormativeKind,
     PlanItemStatus,
 )
 from disclosure.generator import KEYWORDS, SENTENCES, SUBJECTS
@@ -57,6 +58,7 @@ from disclosure.workflow import (
 )
 from plans.models import PlanItem
 from plans.services import change_item_status, split_plan
+from portal.models import InformationGuide, SiteSettings
 from reports.models import AnnualReport
 from reports.services import refresh_annual_report, submit_annual_report
 
@@ -178,6 +180,7 @@ def build_sample_site(
         _plans(rng, cast, today, summary)
         _requests(rng, today, summary)
         _annual_report(cast, today, summary, published)
+        _guide(today)
     return summary
 
 
@@ -238,6 +241,9 @@ def _record_fields(
         "source": department.name,
         "effective_on": issued if rng.random() < 0.3 else None,
     }
+    if "规〔" in fields["document_number"]:  # 锡教规: the bureau's 行政规范性文件 (table two)
+        fields["normative_kind"] = NormativeKind.NORMATIVE
+        fields["registration_number"] = f"WXJY-{issued.year}-{issued:%m%d}"
     roll = rng.random()
     if roll < 0.12:  # valid for a while: some of these have run out (失效)
         fields["valid_until"] = issued + datetime.timedelta(days=rng.choice([365, 730, 1095]))
@@ -291,6 +297,7 @@ def _records(
             repealed_by=newer,
             reason="已被新文件替代",
         )
+    _repeal_normative(cast, published, year=today.year - 1)
     # 撤回: two published in error.
     for record in rng.sample(published[-60:], k=2):
         withdraw_record(record=record, actor=cast.publisher, reason="信息有误,更正后重新发布")
@@ -300,6 +307,28 @@ def _records(
 
 
 _YEAR = datetime.timedelta(days=365)
+
+
+def _repeal_normative(cast: _Cast, published: list[DisclosureRecord], *, year: int) -> None:
+    """Last year's first 行政规范性文件 replaces the oldest one still in force, so that the
+    annual report's table two shows a 本年废止 as well as 本年制发 and 现行有效."""
+    normative = [r for r in published if r.normative_kind == NormativeKind.NORMATIVE]
+    newer = next((r for r in normative if r.issued_on.year == year), None)
+    older = (
+        DisclosureRecord.objects.filter(
+            pk__in=[r.pk for r in normative], repealed_on__isnull=True, issued_on__year__lt=year
+        )
+        .order_by("issued_on", "pk")
+        .first()
+    )
+    if newer is not None and older is not None:
+        repeal_record(
+            record=older,
+            actor=cast.publisher,
+            repealed_on=newer.issued_on,
+            repealed_by=newer,
+            reason="已被新的规范性文件替代",
+        )
 
 
 def _backdate(records: list[DisclosureRecord]) -> None:
@@ -638,3 +667,71 @@ def _annual_report(
     )
     publish_record(record=record, actor=cast.publisher)
     summary.reports += 1
+
+
+# The 指南 (Article 12) ------------------------------------------------------------------------
+
+
+def _guide(today: datetime.date) -> None:
+    """A guide whose contact details are the footer's (站点设置), updated this year."""
+    if InformationGuide.objects.exists():
+        return
+    contact = SiteSettings.load().contact  # 地址:… 电话:…
+    address = contact.split("地址:")[-1].split()[0] if "地址:" in contact else "无锡市"
+    phone = contact.split("电话:")[-1].split()[0] if "电话:" in contact else "0510-00000000"
+    InformationGuide.objects.create(
+        agency_name=f"{BUREAU}办公室(政府信息公开工作机构)",
+        address=address,
+        postcode="214000",
+        office_hours="工作日 上午8:30—12:00,下午13:30—17:30(法定节假日除外)",
+        phone=phone,
+        fax=phone,
+        email="xxgk@example.gov.cn",
+        organization_structure=(
+            f"{BUREAU}内设办公室、发展规划处、基础教育处、高等教育处、职业教育与社会教育处、"
+            "人事处等机构。各机构职能见「机构概况」栏目。"
+        ),
+        classification=(
+            "主动公开的政府信息按「政府信息公开指南」「政府信息公开制度」「法定主动公开内容」"
+            "「政府信息公开工作年度报告」「依申请公开」分类,法定主动公开内容下设机构概况、"
+            "法规文件及解读、规划计划、财政信息等栏目。"
+        ),
+        arrangement=(
+            "每条信息有唯一的信息索引号,由机构代码、年份和顺序号组成(如014006470/2024-00001);"
+            "目录内的信息按公开日期倒序排列,可按主题、体裁、发布机构和年份筛选。"
+        ),
+        access_methods=(
+            "本机关通过本网站、《无锡市人民政府公报》、新闻发布会、政务新媒体以及政府信息"
+            "查阅场所主动公开政府信息。"
+        ),
+        reading_rooms=(
+            "无锡市档案馆、无锡市图书馆政府信息查阅点:工作日9:00—17:00,"
+            "提供本机关主动公开的政府信息查阅。"
+        ),
+        application_channels=(
+            "网上申请:通过本网站「依申请公开」在线提交;信函申请:寄至本机关办公地址,"
+            "信封注明「政府信息公开申请」;当面申请:办公时间内到本机关办公室填写申请表。"
+        ),
+        correction=(
+            "申请内容不明确的,本机关自收到申请之日起7个工作日内一次性告知申请人补正,"
+            "补正所需时间不计入答复期限;无正当理由逾期不补正的,视为放弃申请。"
+        ),
+        third_party=(
+            "申请公开的信息涉及第三方合法权益的,本机关书面征求第三方意见,第三方应在15个工作日"
+            "内提出意见;征求意见所需时间不计入答复期限。"
+        ),
+        extension=(
+            "本机关自收到申请之日起20个工作日内答复;需要延长的,经政府信息公开工作机构负责人"
+            "同意并告知申请人,延长期限最长不超过20个工作日。"
+        ),
+        fees=(
+            "申请公开政府信息一般不收费;申请数量、频次明显超过合理范围的,依照国办函〔2020〕"
+            "109号按件或按量收取信息处理费。"
+        ),
+        remedies=(
+            "认为本机关在政府信息公开工作中侵犯其合法权益的,可以向上一级行政机关或政府信息"
+            "公开工作主管部门投诉、举报,也可以依法申请行政复议或者提起行政诉讼。"
+        ),
+        updated_on=today,
+    )
+

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from django.db import models
 
+from portal.guide import InformationGuide
+
+__all__ = ["InformationGuide", "SiteSettings"]
+
 
 class SiteSettings(models.Model):
     """What a government site's header and footer carry (GB/T 网站标识, ICP and police records)."""

@@ -341,9 +341,6 @@ REQUEST_ATTACHMENT_MAX_BYTES = int(
 # Per-IP limits of the public request form and status lookup (django-ratelimit, via the cache).
 REQUEST_SUBMIT_RATE = os.environ.get("REQUEST_SUBMIT_RATE", "5/h")
 REQUEST_LOOKUP_RATE = os.environ.get("REQUEST_LOOKUP_RATE", "10/h")
-# Which genres count as 规章 and 行政规范性文件 in table two of the annual report.
-ANNUAL_REPORT_RULE_GENRES = ["规章"]
-ANNUAL_REPORT_NORMATIVE_GENRES = ["行政规范性文件", "规范性文件"]
 # Days of January on which the Article 49 reminder (publish by 31 January) is sent.
 ANNUAL_REPORT_REMINDER_DAYS = (2, 15, 25, 29)
 # Largest file a legacy import accepts (bytes); the command's --max-bytes 0 lifts it.

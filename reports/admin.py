@@ -66,8 +66,13 @@ class AnnualReportAdmin(admin.ModelAdmin):
                     "punishment_decisions",
                     "coercion_decisions",
                     "fees_amount",
+                    "table_two_source",
                 ],
-                "description": "第（一）项由体裁为规章、行政规范性文件的已发布信息自动统计。",
+                "description": (
+                    "第（一）项由标为规章、行政规范性文件的已发布信息自动统计"
+                    "(公开信息的「规章或规范性文件」一项);第（五）（六）（八）项由工作人员"
+                    "填写,并注明数据来源。"
+                ),
             },
         ),
         ("三、收到和处理政府信息公开申请情况(自动统计)", {"fields": ["table_three_view"]}),

@@ -53,7 +53,13 @@ class AnnualReport(models.Model):
     punishment_decisions = _count("行政处罚 本年处理决定数量")
     coercion_decisions = _count("行政强制 本年处理决定数量")
     fees_amount = models.DecimalField(
-        "行政事业性收费 本年收费金额（万元）", max_digits=14, decimal_places=4, default=0
+        "行政事业性收费 本年收费金额（单位：万元）", max_digits=14, decimal_places=4, default=0
+    )
+    table_two_source = models.CharField(
+        "第（五）（六）（八）项数据来源",
+        max_length=300,
+        blank=True,
+        help_text="例如:市政务服务管理办公室审批系统、执法监督平台、非税收入系统(截至12月31日)。",
     )
 
     # 三、收到和处理政府信息公开申请情况: {row key: [7 numbers]}, see reports.services.

@@ -9,10 +9,9 @@ and its departments:
   sub-reason; （七）总计 their sum;
 - 结转下年度: requests received up to 31 December and not answered by then.
 
-Table two's （一） counts published records whose genre is named in
-settings.ANNUAL_REPORT_RULE_GENRES (规章) or ANNUAL_REPORT_NORMATIVE_GENRES
-(行政规范性文件): 本年制发 by 发文日期 in the year, 本年废止 by 废止日期 in the year,
-现行有效 as of 31 December.
+Table two's （一） counts published records by their 规章 / 行政规范性文件 attribute
+(`DisclosureRecord.normative_kind`): 本年制发 by 发文日期 in the year, 本年废止 by 废止日期 in
+the year, 现行有效 as of 31 December.
 Everything else is entered by staff. `check_annual_report` lists the totals that do not add up;
 submission for review is refused while the list is not empty.
 """
@@ -20,7 +19,6 @@ submission for review is refused while the list is not empty.
 from __future__ import annotations
 
 import datetime
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +38,7 @@ from applications.models import (
 )
 from disclosure.actors import Actor
 from disclosure.audit import audit_object_type, record_event
-from disclosure.choices import RecordStatus, ValidityStatus
+from disclosure.choices import NormativeKind, RecordStatus, ValidityStatus
 from disclosure.models import (
     AuditAction,
     AuditEntry,
@@ -49,6 +47,7 @@ from disclosure.models import (
     Genre,
     Organization,
 )
+from reports.layout import report_tables, statistics_period
 from reports.models import AnnualReport, AnnualReportStatus
 
 COLUMNS: list[tuple[str, str]] = [
@@ -149,15 +148,12 @@ def compute_normative_counts(*, organization: Organization, year: int) -> dict[s
         organization_id__in=organization.subtree_ids(), status=RecordStatus.PUBLISHED
     )
     counts: dict[str, int] = {}
-    for prefix, names in (
-        ("rules", settings.ANNUAL_REPORT_RULE_GENRES),
-        ("normative", settings.ANNUAL_REPORT_NORMATIVE_GENRES),
-    ):
-        of_genre = records.filter(genre__in=Genre.objects.filter(name__in=names))
-        counts[f"{prefix}_issued"] = of_genre.filter(issued_on__range=(start, end)).count()
-        counts[f"{prefix}_repealed"] = of_genre.filter(repealed_on__range=(start, end)).count()
+    for prefix, kind in (("rules", NormativeKind.RULE), ("normative", NormativeKind.NORMATIVE)):
+        of_kind = records.filter(normative_kind=kind)
+        counts[f"{prefix}_issued"] = of_kind.filter(issued_on__range=(start, end)).count()
+        counts[f"{prefix}_repealed"] = of_kind.filter(repealed_on__range=(start, end)).count()
         counts[f"{prefix}_valid"] = (
-            of_genre.filter(issued_on__lte=end).with_validity(ValidityStatus.VALID, today=end)
+            of_kind.filter(issued_on__lte=end).with_validity(ValidityStatus.VALID, today=end)
         ).count()
     return counts
 
@@ -189,8 +185,8 @@ class AnnualReportError(Exception):
 
 LITIGATION_GROUPS = [
     ("review", "行政复议"),
-    ("suit", "行政诉讼(未经复议直接起诉)"),
-    ("suit_after_review", "行政诉讼(复议后起诉)"),
+    ("suit", "行政诉讼·未经复议直接起诉"),
+    ("suit_after_review", "行政诉讼·复议后起诉"),
 ]
 LITIGATION_PARTS = [
     ("upheld", "结果维持"),
@@ -258,25 +254,11 @@ def check_annual_report(report: AnnualReport) -> list[str]:
     return problems
 
 
-def table_three_rows(report: AnnualReport) -> list[tuple[Row, list[int] | None]]:
-    """Rows for display: the header row 三、本年度办理结果 has no numbers."""
-    return [(row, report.table_three.get(row.key)) for row in ROWS]
-
-
-def litigation_rows(report: AnnualReport) -> list[tuple[str, list[int]]]:
-    return [
-        (label, [getattr(report, f"{group}_{part}") for part, _ in LITIGATION_PARTS])
-        for group, label in LITIGATION_GROUPS
-    ]
-
-
 def report_context(report: AnnualReport) -> dict[str, Any]:
     return {
         "report": report,
-        "columns": [label for _, label in COLUMNS],
-        "table_three": table_three_rows(report),
-        "litigation_parts": [label for _, label in LITIGATION_PARTS],
-        "litigation": litigation_rows(report),
+        "tables": report_tables(report),
+        "statistics_period": statistics_period(report),
     }
 
 
@@ -445,72 +427,3 @@ def annual_report_reminders(*, today: datetime.date | None = None) -> list[str]:
                 fail_silently=True,
             )
     return messages
-
-
-def annual_report_xlsx(report: AnnualReport) -> bytes:
-    """The report as one worksheet laid out like the national format."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{report.year}年度报告"
-    bold = Font(bold=True)
-    sheet.append([report.title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([])
-    sheet.append(["一、总体情况"])
-    sheet.append([report.overview])
-    sheet.append([])
-    sheet.append(["二、主动公开政府信息情况"])
-    sheet.append(["第二十条第（一）项", "本年制发件数", "本年废止件数", "现行有效件数"])
-    sheet.append(["规章", report.rules_issued, report.rules_repealed, report.rules_valid])
-    sheet.append(
-        [
-            "行政规范性文件",
-            report.normative_issued,
-            report.normative_repealed,
-            report.normative_valid,
-        ]
-    )
-    sheet.append(["第二十条第（五）项", "本年处理决定数量"])
-    sheet.append(["行政许可", report.licensing_decisions])
-    sheet.append(["第二十条第（六）项", "本年处理决定数量"])
-    sheet.append(["行政处罚", report.punishment_decisions])
-    sheet.append(["行政强制", report.coercion_decisions])
-    sheet.append(["第二十条第（八）项", "本年收费金额（万元）"])
-    sheet.append(["行政事业性收费", float(report.fees_amount)])
-    sheet.append([])
-    sheet.append(["三、收到和处理政府信息公开申请情况"])
-    sheet.append(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"])
-    sheet.append(["", "申请人情况"])
-    sheet.append(["", "自然人", "法人或其他组织", "", "", "", "", "总计"])
-    sheet.append(["", "", *[label for _, label in COLUMNS[1:-1]], ""])
-    for row, values in table_three_rows(report):
-        sheet.append([row.label, *(values or [])])
-    sheet.append([])
-    sheet.append(["四、政府信息公开行政复议、行政诉讼情况"])
-    sheet.append(["", *[label for _, label in LITIGATION_PARTS]])
-    for label, values in litigation_rows(report):
-        sheet.append([label, *values])
-    sheet.append([])
-    sheet.append(["五、存在的主要问题及改进情况"])
-    sheet.append([report.problems])
-    sheet.append(["六、其他需要报告的事项"])
-    sheet.append([report.other_matters])
-    for cells in sheet.iter_rows():
-        first = cells[0]
-        if isinstance(first.value, str) and first.value[:2] in {
-            "一、",
-            "二、",
-            "三、",
-            "四、",
-            "五、",
-            "六、",
-        }:
-            first.font = bold
-        first.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.column_dimensions["A"].width = 60
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

@@ -18,6 +18,7 @@ from disclosure.choices import (
     DisclosureMethod,
     DisclosurePeriod,
     DisclosureScope,
+    NormativeKind,
     RecordStatus,
     ValidityStatus,
 )
@@ -138,6 +139,17 @@ class DisclosureRecord(models.Model):
         "有效期", null=True, blank=True, help_text="留空表示长期有效;过了此日期显示为失效。"
     )
     repealed_on = models.DateField("废止日期", null=True, blank=True)
+    normative_kind = models.CharField(
+        "规章或规范性文件",
+        max_length=20,
+        choices=NormativeKind.choices,
+        default=NormativeKind.NONE,
+        blank=True,
+        help_text="规章、行政规范性文件计入年度报告表二的本年制发、本年废止、现行有效件数。",
+    )
+    registration_number = models.CharField(
+        "登记号", max_length=100, blank=True, help_text="规范性文件的备案登记号(统一登记号)。"
+    )
     repealed_by = models.ForeignKey(
         "self",
         verbose_name="废止依据文件",
@@ -296,6 +308,16 @@ class DisclosureRecord(models.Model):
                 violation_error_message="公开时限:限时公开须填写截止日期,长期公开不填截止日期。",
             ),
             models.CheckConstraint(
+                name="record_normative_kind_valid",
+                condition=Q(normative_kind__in=NormativeKind.values),
+                violation_error_message="规章或规范性文件取值无效。",
+            ),
+            models.CheckConstraint(
+                name="record_registration_number_needs_normative_kind",
+                condition=Q(registration_number="") | ~Q(normative_kind=NormativeKind.NONE),
+                violation_error_message="登记号只用于规章或行政规范性文件。",
+            ),
+            models.CheckConstraint(
                 name="record_valid_until_after_issued",
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("issued_on")),
                 violation_error_message="有效期不能早于发文日期。",
@@ -367,6 +389,8 @@ class DisclosureRecord(models.Model):
             errors["disclosure_forms"] = (
                 f"公开形式取值无效:{unknown_forms or self.disclosure_forms}"
             )
+        if self.registration_number and self.normative_kind == NormativeKind.NONE:
+            errors["registration_number"] = "登记号只用于规章或行政规范性文件,请先选择其种类。"
         if self.repealed_by_id and self.repealed_by_id == self.pk:
             errors["repealed_by"] = "废止依据文件不能是本文件。"
         if errors:

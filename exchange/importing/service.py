@@ -36,6 +36,7 @@ from django.utils import timezone
 from disclosure.audit import record_event, record_events
 from disclosure.choices import DisclosurePeriod, DisclosureScope, RecordStatus
 from disclosure.models import Attachment, AuditAction, DisclosureRecord, Keyword
+from disclosure.normative import normative_kind_for_genre
 from disclosure.numbering import assign_index_numbers, keep_counters_ahead
 from disclosure.roles import record_scope
 from disclosure.sanitize import sanitize_body
@@ -181,6 +182,7 @@ def _row_values(
     values["department_id"] = vocab.organization(cells.get("department"))
     values["topic_id"] = vocab.topic(cells.get("topic"))
     values["genre_id"] = vocab.genre(cells.get("genre"))
+    values["normative_kind"] = normative_kind_for_genre(n.clean_text(cells.get("genre")))
     values["category_id"] = vocab.category(cells.get("category")) or opts.default_category
     if values["category_id"] is None and not n.clean_text(cells.get("category")):
         report.add(number, label("category"), "没有填写目录,也没有设置默认目录(--category)。")

@@ -34,6 +34,7 @@ UPDATE_FIELDS = [
     "category", "topic", "genre", "document_number", "issued_on", "publication_date",
     "disclosure_period", "disclosure_until", "disclosure_forms", "disclosure_method",
     "non_disclosure_reason", "disclosure_scope", "effective_on", "valid_until", "repealed_on",
+    "normative_kind",
     "procedure", "summary", "body", "source", "view_count", "status", "version",
     "withdrawal_reason", "created_by", "updated_by", "submitted_by", "approved_by",
     "published_by", "withdrawn_by", "submitted_at", "approved_at", "published_at",

@@ -10,7 +10,8 @@ from django.shortcuts import render
 
 from disclosure.selectors import public_records
 from reports.models import AnnualReport
-from reports.services import annual_report_xlsx, report_context
+from reports.services import report_context
+from reports.xlsx import annual_report_xlsx
 
 
 def _public_reports():

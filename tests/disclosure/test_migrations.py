@@ -137,3 +137,21 @@ def test_a_database_with_data_migrates_from_0011_and_keeps_every_row_and_permiss
         member = get_user_model().objects.get(pk=member.pk)
         assert member.has_perm(permission), (role, permission)
         assert not member.has_perm(permission.replace(permission.split(".")[0], "disclosure"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_records_filed_under_a_normative_genre_get_the_attribute_on_migration():
+    """0018_reports_normative: what table two counted by 体裁 before, it counts by the attribute
+    after; other records stay unmarked, and no row is lost."""
+    from disclosure.models import Genre
+
+    bureau = make_organization()
+    normative = make_published_record(
+        organization=bureau, genre=Genre.objects.create(name="规范性文件")
+    )
+    rule = make_published_record(organization=bureau, genre=Genre.objects.create(name="规章"))
+    notice = make_published_record(organization=bureau, genre=Genre.objects.create(name="通知"))
+    migrate([("disclosure", "0017_move_to_context_apps")])
+    migrate(latest())
+    kinds = dict(DisclosureRecord.objects.values_list("pk", "normative_kind"))
+    assert kinds == {normative.pk: "normative", rule.pk: "rule", notice.pk: ""}

@@ -169,3 +169,22 @@ def test_category_cannot_be_its_own_ancestor():
     with pytest.raises(ValidationError):
         root.full_clean()
     assert [c.name for c in Category.objects.get(pk=child.pk).ancestors_and_self()] == ["根", "子"]
+
+
+@pytest.mark.django_db
+def test_registration_number_only_for_a_rule_or_normative_document():
+    """登记号 belongs to 规章 / 行政规范性文件: refused in the form and by the database."""
+    from disclosure.choices import NormativeKind
+
+    record = make_record()
+    record.registration_number = "WXJY-2020-001"
+    with pytest.raises(ValidationError) as error:
+        record.full_clean()
+    assert "登记号只用于规章" in str(error.value.message_dict["registration_number"])
+    _update_fails(record, registration_number="WXJY-2020-001")
+    _update_fails(record, normative_kind="unknown")
+    record.normative_kind = NormativeKind.NORMATIVE
+    record.full_clean()
+    record.save()
+    record.refresh_from_db()
+    assert (record.normative_kind, record.registration_number) == ("normative", "WXJY-2020-001")

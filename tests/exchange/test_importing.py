@@ -394,3 +394,21 @@ def test_command_names_its_actor_in_the_audit_log_and_refuses_an_unknown_one(tmp
     call_command("import_records", str(path), "--commit", "--actor", "clerk", stdout=io.StringIO())
     assert AuditEntry.objects.get(action="import").actor == clerk
     assert DisclosureRecord.objects.get().created_by == clerk
+
+
+@pytest.mark.django_db
+def test_genre_normative_document_marks_the_record_for_table_two(vocabulary):
+    """体裁 规范性文件 of an old site → the record's 行政规范性文件 attribute, which the annual
+    report counts; any other 体裁 leaves it unmarked."""
+    from disclosure.choices import NormativeKind
+    from reports.services import compute_normative_counts
+
+    normative = row(体裁="规范性文件", 文件编号="锡教规〔2020〕1号")
+    other = row(信息索引号="014006470/2020-00121", 标题="工作总结")
+    report = run(csv_file(normative, other), commit=True, create_missing=True)
+    assert report.ok, [str(p) for p in report.problems]
+    kinds = dict(DisclosureRecord.objects.values_list("document_number", "normative_kind"))
+    assert kinds == {"锡教规〔2020〕1号": NormativeKind.NORMATIVE, "": NormativeKind.NONE}
+    bureau = Organization.objects.get(name="无锡市教育局")
+    counts = compute_normative_counts(organization=bureau, year=2020)
+    assert (counts["normative_issued"], counts["normative_valid"]) == (1, 1)

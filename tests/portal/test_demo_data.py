@@ -73,6 +73,16 @@ def test_setup_demo_builds_a_populated_site_and_a_rerun_keeps_what_people_change
     assert all(d < today + datetime.timedelta(days=60) for d in due)
     report = AnnualReport.objects.get(year=today.year - 1)
     assert report.computed_at is not None and sum(report.table_three["new"]) >= 3
+    # table two: the bureau's 行政规范性文件 issued, repealed and in force in the report's year
+    assert report.normative_issued >= 1 and report.normative_repealed >= 1
+    assert report.normative_valid >= report.normative_issued
+    # the 指南 (Article 12), agreeing with the footer's contact details
+    from portal.guide import guide_warnings
+    from portal.models import InformationGuide, SiteSettings
+
+    guide = InformationGuide.current()
+    assert guide_warnings(guide=guide, contact=SiteSettings.load().contact) == []
+    assert guide.phone in client.get("/guide/").content.decode()
     assert client.get(f"/annual-reports/{report.pk}/").status_code == 200  # reviewed, published
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"create", "submit", "approve", "publish", "repeal", "withdraw", "reject"} <= actions

@@ -304,3 +304,16 @@ def test_record_page_queries_do_not_grow_with_keywords_or_attachments(client):
             file=ContentFile(b"x", name="a.pdf"),
         )
     assert queries(rich) == queries(plain)
+
+
+@pytest.mark.django_db
+def test_a_normative_document_shows_its_registration_number(client):
+    from disclosure.choices import NormativeKind
+
+    normative = make_published_record(
+        normative_kind=NormativeKind.NORMATIVE, registration_number="WXJY-2020-001"
+    )
+    page = client.get(normative.get_absolute_url()).content.decode()
+    assert "行政规范性文件登记号" in page and "WXJY-2020-001" in page
+    other = client.get(make_published_record().get_absolute_url()).content.decode()
+    assert "登记号" not in other

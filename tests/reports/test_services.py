@@ -10,7 +10,7 @@ from applications.services import (
     close_overdue_corrections,
     request_correction,
 )
-from disclosure.choices import DisclosureMethod, RecordStatus
+from disclosure.choices import DisclosureMethod, NormativeKind, RecordStatus
 from disclosure.models import AuditEntry, Category, DisclosureRecord, Genre
 from disclosure.roles import PUBLISHER, REVIEWER
 from disclosure.selectors import public_records
@@ -26,13 +26,13 @@ from reports.models import AnnualReport
 from reports.services import (
     AnnualReportError,
     annual_report_reminders,
-    annual_report_xlsx,
     check_annual_report,
     compute_table_three,
     record_annual_report_edit,
     refresh_annual_report,
     submit_annual_report,
 )
+from reports.xlsx import annual_report_xlsx
 from tests.factories import (
     make_organization,
     make_published_record,
@@ -269,21 +269,27 @@ def test_totals_that_do_not_add_up_block_submission(vocabulary, year_of_requests
 def test_report_goes_through_review_and_publication_to_the_public_page(
     client, vocabulary, year_of_requests
 ):
-    Genre.objects.create(name="行政规范性文件")
     bureau = year_of_requests
-    normative = Genre.objects.get(name="行政规范性文件")
-    make_published_record(organization=bureau, genre=normative, issued_on=D(2023, 2, 1))
+    normative = {"normative_kind": NormativeKind.NORMATIVE}
+    make_published_record(organization=bureau, issued_on=D(2023, 2, 1), **normative)
     make_published_record(
-        organization=bureau, genre=normative, issued_on=D(2019, 2, 1), repealed_on=D(2023, 6, 1)
+        organization=bureau, issued_on=D(2019, 2, 1), repealed_on=D(2023, 6, 1), **normative
     )
     make_published_record(
-        organization=bureau, genre=normative, issued_on=D(2020, 2, 1), valid_until=D(2025, 1, 1)
+        organization=bureau, issued_on=D(2020, 2, 1), valid_until=D(2025, 1, 1), **normative
     )
-    make_published_record(organization=bureau, genre=normative, issued_on=D(2024, 2, 1))
+    make_published_record(organization=bureau, issued_on=D(2024, 2, 1), **normative)
+    make_published_record(
+        organization=bureau, issued_on=D(2023, 3, 1), normative_kind=NormativeKind.RULE
+    )
+    # a record filed under the genre 规范性文件 without the attribute is not counted
+    make_published_record(
+        organization=bureau, issued_on=D(2023, 4, 1), genre=Genre.objects.create(name="规范性文件")
+    )
     report = AnnualReport.objects.create(organization=bureau, year=2023, overview="总体情况……")
     report = refresh_annual_report(report=report, actor=None)
     assert (report.normative_issued, report.normative_repealed, report.normative_valid) == (1, 1, 2)
-    assert (report.rules_issued, report.rules_valid) == (0, 0)
+    assert (report.rules_issued, report.rules_repealed, report.rules_valid) == (1, 0, 1)
     compiler = make_staff(REVIEWER, organization=bureau)
     with pytest.raises(AnnualReportError, match="权限"):
         submit_annual_report(report=report, actor=make_staff(PUBLISHER, organization=bureau))
@@ -361,7 +367,7 @@ def test_xlsx_contains_the_tables(year_of_requests):
         report=AnnualReport.objects.create(organization=year_of_requests, year=2023), actor=None
     )
     sheet = load_workbook(BytesIO(annual_report_xlsx(report))).active
-    rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    rows = {row[0]: row[3:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
     assert rows["一、本年新收政府信息公开申请数量"][:7] == (3, 1, 1, 1, 1, 1, 8)
     assert rows["四、结转下年度继续办理"][:7] == (1, 1, 0, 0, 0, 0, 2)
 
