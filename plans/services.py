@@ -20,7 +20,7 @@ from disclosure.audit import record_event
 from disclosure.choices import PlanItemStatus, PlanSectionKind
 from disclosure.convert import to_simplified
 from disclosure.models import AuditAction, DisclosureRecord
-from disclosure.roles import scope_records
+from disclosure.roles import can_access_record, scope_records
 from disclosure.selectors import public_records
 from plans.models import PlanItem, PlanProgressNote, PlanSection, WorkPlan
 from plans.parser import ParsedPlan, parse_plan
@@ -47,6 +47,18 @@ class Suggestion:
     score: float
 
 
+#: Whoever edits plan items may split a record into them (the roles with `_PLAN_ITEM_EDIT`).
+SPLIT_PERMISSION = "plans.change_planitem"
+
+
+def may_split_plans(*, user: Actor, record: DisclosureRecord | None = None) -> bool:
+    """The roles that edit plan items split records into them, within their organization scope
+    (buttons and pages ask this; `split_plan` asks it again)."""
+    if user is None or not user.is_active or not user.has_perm(SPLIT_PERMISSION):
+        return False
+    return record is None or can_access_record(user, record)
+
+
 @transaction.atomic
 def split_plan(
     *, record: DisclosureRecord, actor: Actor | None, parsed: ParsedPlan | None = None
@@ -58,7 +70,10 @@ def split_plan(
     staff leave out keeps its number free rather than shifting the later items onto rows
     whose progress belongs to someone else.
     `parsed` is the proposal as staff edited it; by default the record body is parsed afresh.
+    `actor=None` is the system (demo data, tests); a person must be allowed to split the record.
     """
+    if actor is not None and not may_split_plans(user=actor, record=record):
+        raise PlanError(f"您没有拆分「{record.title}」为计划事项的权限。")
     DisclosureRecord.objects.select_for_update().filter(pk=record.pk).first()
     parsed = parsed if parsed is not None else parse_plan(record.body)
     plan, _ = WorkPlan.objects.get_or_create(record=record)
