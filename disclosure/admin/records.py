@@ -315,6 +315,10 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
             raise PermissionDenied
         record = self._get_scoped(request, object_id)
         transition = TRANSITIONS[name]
+        if not request.user.has_perm(transition.permission):
+            # refused roles never see the confirmation page of an action they cannot run
+            audit_denial(request, f"transition:{name}", object_id)
+            raise PermissionDenied
         form = TransitionForm(request.POST or None, transition=name)
         if request.method == "POST" and form.is_valid():
             try:
