@@ -33,8 +33,8 @@ from plans.services import (
     link_follow_up,
     linkable_follow_ups,
     linkable_records,
-    remove_evidence,
     may_split_plans,
+    remove_evidence,
     split_plan,
     suggest_follow_ups,
 )

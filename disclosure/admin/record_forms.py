@@ -20,6 +20,8 @@ from disclosure.models import Attachment, AuditAction, DisclosureRecord, Organiz
 from disclosure.numbers import number_or_none
 from disclosure.roles import can_access_record
 from disclosure.services.editing import EditConflict, changes_since
+from disclosure.services.records import split_keywords
+from disclosure.services.revisions import revision_keywords
 
 
 def beijing(moment) -> str:
@@ -68,6 +70,20 @@ class AttachmentInline(admin.TabularInline):
     fields = ["title", "file", "original_name", "size", "content_type", "position"]
     readonly_fields = ["original_name", "size", "content_type"]
 
+    def _published(self, obj) -> bool:
+        """A published record's attachments change only by a new record version (not yet part
+        of a pending revision): read-only while it is live."""
+        return obj is not None and obj.status == "published"
+
+    def has_add_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_delete_permission(request, obj)
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = type(formset.form.__name__, (formset.form,), {"request": request})
@@ -78,11 +94,22 @@ class RecordForm(forms.ModelForm):
     """Carries the version the editor loaded, for optimistic locking (see services.editing)."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    keywords_text = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=500,
+        help_text="多个关键词用逗号、顿号或空格分隔,按填写顺序显示。",
+    )
     request = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expected_version"].initial = self.instance.version
+        if self.instance.pk:
+            self.fields["keywords_text"].initial = ",".join(revision_keywords(self.instance))
+
+    def keywords(self) -> list[str]:
+        return split_keywords(self.cleaned_data.get("keywords_text") or "")
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from disclosure.admin.record_actions import RecordActionsMixin, may_repeal
 from disclosure.admin.record_forms import (
     AttachmentInline,
     RecordForm,
@@ -27,6 +28,7 @@ from disclosure.admin.workflow import (
 )
 from disclosure.audit import record_event
 from disclosure.calendar import WorkingCalendar
+from disclosure.choices import RecordStatus
 from disclosure.dashboard import article26_deadline, dashboard_for, published_late
 from disclosure.models import (
     AuditAction,
@@ -35,18 +37,25 @@ from disclosure.models import (
     Genre,
     Keyword,
     Organization,
-    RecordKeyword,
     Topic,
 )
 from disclosure.roles import accessible_organization_ids, scope_records
 from disclosure.services.editing import (
+    AttachmentChanges,
     can_edit_record,
+    can_revise,
     changes_since_published,
     create_draft,
     published_revision,
     restore_revision,
     revision_changes,
     update_record,
+)
+from disclosure.services.revisions import (
+    pending_revision_of,
+    revision_transitions,
+    save_revision,
+    with_revision,
 )
 from disclosure.workflow import TRANSITIONS, WorkflowError, allowed_transitions
 
@@ -88,12 +97,6 @@ class KeywordAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class RecordKeywordInline(admin.TabularInline):
-    model = RecordKeyword
-    extra = 0
-    autocomplete_fields = ["keyword"]
-
-
 def _bulk_action(name: str):
     transition = TRANSITIONS[name]
 
@@ -128,7 +131,7 @@ def _bulk_action(name: str):
 
 
 @admin.register(DisclosureRecord)
-class DisclosureRecordAdmin(admin.ModelAdmin):
+class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
     form = RecordForm
     list_display = [
         "title",
@@ -153,7 +156,8 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
         "workflow_trail",
     ]
     autocomplete_fields = ["organization", "department", "topic", "genre", "repealed_by"]
-    inlines = [RecordKeywordInline, AttachmentInline]
+    # keywords are a field of the form (RecordForm.keywords_text), saved by the services
+    inlines = [AttachmentInline]
     list_select_related = ["organization", "category"]
     change_form_template = "admin/disclosure/disclosurerecord/change_form.html"
     change_list_template = "admin/disclosure/disclosurerecord/change_list.html"
@@ -222,7 +226,16 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or can_edit_record(user=request.user, record=obj)
+        return obj is None or can_edit_record(user=request.user, record=obj) or (
+            can_revise(user=request.user, record=obj)
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        """A published record opens with its pending revision's content (live + draft)."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and obj.status == RecordStatus.PUBLISHED:
+            return with_revision(obj, pending_revision_of(obj))
+        return obj
 
     def has_delete_permission(self, request, obj=None):
         """Only a draft never published may be deleted; the rest is withdrawn instead."""
@@ -246,15 +259,34 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     # Saving through the services ------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        if change:
+        """Nothing here: save_related saves the record, keywords and attachments in one
+        service call, so the audit entry lists them all."""
+
+    def save_related(self, request, form, formsets, change):
+        record, ip = form.instance, client_ip(request)
+        attachments = AttachmentChanges()
+        for formset in formsets:
+            attachments.saved.extend(formset.save(commit=False))
+            attachments.deleted.extend(formset.deleted_objects)
+        if change and record.status == RecordStatus.PUBLISHED:
+            save_revision(record=record, actor=request.user, keywords=form.keywords(), ip=ip)
+            messages.info(
+                request, "修改已保存为待发布的修订;已发布的版本仍然公开,修订经审核发布后替换它。"
+            )
+        elif change:
             update_record(
-                record=obj,
+                record=record,
                 actor=request.user,
-                expected_version=form.cleaned_data.get("expected_version") or obj.version,
-                ip=client_ip(request),
+                expected_version=form.cleaned_data.get("expected_version") or record.version,
+                keywords=form.keywords(),
+                attachments=attachments,
+                ip=ip,
             )
         else:
-            create_draft(record=obj, actor=request.user, ip=client_ip(request))
+            create_draft(
+                record=record, actor=request.user, keywords=form.keywords(),
+                attachments=attachments, ip=ip,
+            )  # fmt: skip
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -278,8 +310,14 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
+            revision = pending_revision_of(obj) if obj.status == RecordStatus.PUBLISHED else None
             context["transitions"] = allowed_transitions(user=request.user, record=obj)
             context["has_published_revision"] = published_revision(record=obj) is not None
+            context["revision"] = revision
+            context["revision_transitions"] = revision_transitions(
+                user=request.user, revision=revision
+            )
+            context["can_repeal"] = may_repeal(request.user, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Extra pages ----------------------------------------------------------------------------
@@ -302,7 +340,7 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
                 name="disclosure_disclosurerecord_revisions",
             ),
         ]
-        return extra + super().get_urls()
+        return extra + self.record_action_urls() + super().get_urls()
 
     def _get_scoped(self, request, object_id):
         if not self.has_view_permission(request):

@@ -21,7 +21,14 @@ from django.utils import timezone
 from disclosure.actors import Actor
 from disclosure.audit import record_event
 from disclosure.choices import RecordStatus
-from disclosure.models import AuditAction, DisclosureRecord, PendingRevision, RevisionStatus
+from disclosure.models import (
+    AuditAction,
+    DisclosureRecord,
+    Keyword,
+    PendingRevision,
+    RecordKeyword,
+    RevisionStatus,
+)
 from disclosure.roles import can_access_record
 from disclosure.sanitize import sanitize_body
 from disclosure.services.records import set_record_keywords
@@ -91,6 +98,14 @@ def with_revision(record: DisclosureRecord, revision: PendingRevision | None) ->
         if field.attname in revision.content:
             setattr(shown, field.attname, field.to_python(revision.content[field.attname]))
     shown.revision_keywords = list(revision.keywords)  # type: ignore[attr-defined]
+    # the record page reads keywords through keyword_names(): show the revision's
+    shown._prefetched_objects_cache = {  # type: ignore[attr-defined]
+        **getattr(record, "_prefetched_objects_cache", {}),
+        "keyword_links": [
+            RecordKeyword(keyword=Keyword(name=name), position=i)
+            for i, name in enumerate(revision.keywords)
+        ],
+    }
     return shown
 
 
@@ -122,7 +137,9 @@ def _changed_fields(live: DisclosureRecord, content: dict[str, Any]) -> list[str
     ]
 
 
-def _refuse(*, actor: Actor, record: DisclosureRecord, exc: Exception, attempted: str, ip):
+def _refuse(
+    *, actor: Actor, record: DisclosureRecord, exc: Exception, attempted: str, ip: str | None
+) -> None:
     record_event(
         action=AuditAction.PERMISSION_DENIED, actor=actor, obj=record, reason=str(exc), ip=ip,
         details={"attempted": attempted},
@@ -188,7 +205,7 @@ def _run(
     actor: Actor,
     reason: str = "",
     ip: str | None = None,
-    apply: Callable[[DisclosureRecord, PendingRevision, datetime.datetime], dict | None]
+    apply: Callable[[DisclosureRecord, PendingRevision, datetime.datetime], dict[str, Any] | None]
     | None = None,
 ) -> DisclosureRecord:
     """Lock, check, change, audit — or record the refusal and re-raise it (as workflow._run)."""
@@ -228,10 +245,12 @@ def _run(
     return live
 
 
-def submit_revision(*, record: DisclosureRecord, actor: Actor, ip: str | None = None):
+def submit_revision(
+    *, record: DisclosureRecord, actor: Actor, ip: str | None = None
+) -> DisclosureRecord:
     """The revision must make a complete record before anybody reviews it."""
 
-    def apply(live: DisclosureRecord, revision: PendingRevision, now: datetime.datetime) -> None:
+    def apply(live: DisclosureRecord, revision: PendingRevision, now: Any) -> None:
         try:
             with_revision(live, revision).full_clean()
         except ValidationError as exc:
@@ -248,10 +267,10 @@ def approve_revision(
     actor: Actor,
     confidentiality_reviewed: bool,
     ip: str | None = None,
-):
+) -> DisclosureRecord:
     """Article 17 and four-eyes as for any record: no author of the revision approves it."""
 
-    def apply(live: DisclosureRecord, revision: PendingRevision, now: datetime.datetime) -> dict:
+    def apply(live: DisclosureRecord, revision: PendingRevision, now: Any) -> dict[str, Any]:
         if actor.pk in authors_since_publication(live) | {revision.created_by_id}:
             raise FourEyesViolation(
                 f"「{live.title}」的修订有您编制或修改的部分,须由另一位审核人审核(四眼原则)。"
@@ -264,22 +283,28 @@ def approve_revision(
     return _run("approve", record=record, actor=actor, ip=ip, apply=apply)
 
 
-def reject_revision(*, record: DisclosureRecord, actor: Actor, reason: str, ip=None):
-    def apply(live: DisclosureRecord, revision: PendingRevision, now: datetime.datetime) -> None:
+def reject_revision(
+    *, record: DisclosureRecord, actor: Actor, reason: str, ip: str | None = None
+) -> DisclosureRecord:
+    def apply(live: DisclosureRecord, revision: PendingRevision, now: Any) -> None:
         revision.approved_by = revision.approved_at = None
         revision.rejection_reason = reason.strip()
 
     return _run("reject", record=record, actor=actor, reason=reason, ip=ip, apply=apply)
 
 
-def discard_revision(*, record: DisclosureRecord, actor: Actor, ip: str | None = None):
+def discard_revision(
+    *, record: DisclosureRecord, actor: Actor, ip: str | None = None
+) -> DisclosureRecord:
     return _run("discard", record=record, actor=actor, ip=ip)
 
 
-def publish_revision(*, record: DisclosureRecord, actor: Actor, ip: str | None = None):
+def publish_revision(
+    *, record: DisclosureRecord, actor: Actor, ip: str | None = None
+) -> DisclosureRecord:
     """The approved revision replaces the live version in one save: the page never goes away."""
 
-    def apply(live: DisclosureRecord, revision: PendingRevision, now: datetime.datetime) -> dict:
+    def apply(live: DisclosureRecord, revision: PendingRevision, now: Any) -> dict[str, Any]:
         ensure_baseline_revision(live)
         fields = _changed_fields(live, revision.content)
         for field in REVISED_FIELDS:

@@ -31,8 +31,9 @@ def office():
 
 def published(office, **fields):
     return make_record(
-        organization=office["org"], status=RecordStatus.PUBLISHED, title="关于做好秋季开学工做的通知",
-        body="<p>各学校:请做好准备。</p>", keywords=("开学",), **fields,
+        organization=office["org"], status=RecordStatus.PUBLISHED,
+        title="关于做好秋季开学工做的通知", body="<p>各学校:请做好准备。</p>",
+        keywords=("开学",), **fields,
     )  # fmt: skip
 
 
@@ -63,17 +64,21 @@ def test_fixing_a_typo_keeps_the_live_version_public_until_the_revision_is_publi
     assert live.keyword_names() == ["开学", "秋季"] and live.status == RecordStatus.PUBLISHED
     assert live.version == record.version + 1 and not PendingRevision.objects.exists()
     actions = list(
-        AuditEntry.objects.filter(object_id=str(record.pk)).order_by("id").values_list(
-            "action", flat=True
-        )
+        AuditEntry.objects.filter(object_id=str(record.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
     )
     assert actions[-4:] == [
-        AuditAction.EDIT, AuditAction.SUBMIT, AuditAction.APPROVE, AuditAction.PUBLISH
+        AuditAction.EDIT,
+        AuditAction.SUBMIT,
+        AuditAction.APPROVE,
+        AuditAction.PUBLISH,
     ]
     publication = AuditEntry.objects.filter(action=AuditAction.PUBLISH).latest("id")
     assert publication.details["fields"] == ["title"]
     newest = DisclosureRecord.history.filter(id=record.pk).latest("history_id")
-    assert newest.title == "关于做好秋季开学工作的通知" and newest.history_change_reason == "发布修订"
+    assert newest.title == "关于做好秋季开学工作的通知"
+    assert newest.history_change_reason == "发布修订"
     assert PendingRevision.history.filter(record_id=record.pk).count() >= 4
 
 

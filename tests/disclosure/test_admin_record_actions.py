@@ -1,0 +1,124 @@
+"""The record admin's revision and 废止 pages (disclosure/admin/record_actions.py), by role."""
+
+import datetime
+
+import pytest
+
+from disclosure.choices import RecordStatus
+from disclosure.demo import ensure_demo_accounts
+from disclosure.models import (
+    AuditAction,
+    AuditEntry,
+    DisclosureRecord,
+    Organization,
+    PendingRevision,
+)
+from tests.disclosure.test_admin_workflow import (
+    CHANGELIST,
+    PASSWORD,
+    change_url,
+    form_data,
+    login,
+    planning_department,
+)
+from tests.factories import make_record
+
+
+@pytest.fixture
+def demo(vocabulary):
+    ensure_demo_accounts(password=PASSWORD)
+    return Organization.objects.get(name="无锡市教育局")
+
+
+def live_record(demo):
+    return make_record(
+        organization=demo, department=planning_department(), status=RecordStatus.PUBLISHED,
+        title="关于做好秋季开学工做的通知", keywords=("开学",),
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_editing_a_published_record_in_the_admin_keeps_the_live_page_up(client, demo):
+    record = live_record(demo)
+    editor = login(client, "demo-editor")
+    page = editor.get(change_url(record)).content.decode()
+    assert "保存修改将生成待发布的修订" in page
+    data = form_data(record, title="关于做好秋季开学工作的通知", keywords_text="开学,秋季")
+    assert editor.post(change_url(record), data).status_code == 302
+    assert client.get(record.get_absolute_url()).status_code == 200
+    assert DisclosureRecord.objects.get(pk=record.pk).title == "关于做好秋季开学工做的通知"
+    reopened = editor.get(change_url(record)).content.decode()
+    assert 'value="关于做好秋季开学工作的通知"' in reopened and "开学,秋季" in reopened
+    assert "提交修订审核" in reopened and "发布修订" not in reopened
+    editor.post(f"{CHANGELIST}{record.pk}/revision/submit/", {})
+
+    reviewer = login(client, "demo-reviewer")
+    reviewer.post(f"{CHANGELIST}{record.pk}/revision/approve/", {"confidentiality_reviewed": "on"})
+    assert PendingRevision.objects.get().status == "approved"
+    publisher = login(client, "demo-publisher")
+    assert "发布修订" in publisher.get(change_url(record)).content.decode()
+    publisher.post(f"{CHANGELIST}{record.pk}/revision/publish/", {})
+    live = DisclosureRecord.objects.get(pk=record.pk)
+    assert live.title == "关于做好秋季开学工作的通知" and live.keyword_names() == ["开学", "秋季"]
+    assert "关于做好秋季开学工作的通知" in client.get(record.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["demo-editor", "demo-auditor"])
+def test_roles_that_may_not_publish_get_no_revision_publish_page(client, demo, username):
+    record = live_record(demo)
+    login(client, username)
+    assert client.get(f"{CHANGELIST}{record.pk}/revision/publish/").status_code == 403
+    assert client.get(f"{CHANGELIST}{record.pk}/transition/withdraw/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_editor_gets_no_confirmation_page_of_a_transition_they_cannot_run(client, demo):
+    record = make_record(organization=demo, department=planning_department())
+    login(client, "demo-editor")
+    page = client.get(change_url(record)).content.decode()
+    assert "审核通过" not in page and "/transition/approve/" not in page
+    assert client.get(f"{CHANGELIST}{record.pk}/transition/approve/").status_code == 403
+    assert client.get(f"{CHANGELIST}{record.pk}/transition/publish/").status_code == 403
+    denial = AuditEntry.objects.filter(action=AuditAction.PERMISSION_DENIED).latest("id")
+    assert denial.details["attempted"] == "transition:publish"
+
+
+@pytest.mark.django_db
+def test_the_publisher_repeals_a_record_with_the_repealing_document_and_date(client, demo):
+    record = live_record(demo)
+    repealing = make_record(organization=demo, status=RecordStatus.PUBLISHED, title="新办法")
+    login(client, "demo-publisher")
+    assert f"{CHANGELIST}{record.pk}/repeal/" in client.get(change_url(record)).content.decode()
+    response = client.post(
+        f"{CHANGELIST}{record.pk}/repeal/",
+        {"repealed_on": "2026-12-01", "repealed_by": repealing.pk, "reason": "被新办法替代"},
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.repealed_on == datetime.date(2026, 12, 1) and record.repealed_by == repealing
+    assert record.validity_status(today=datetime.date(2026, 12, 2)).label == "废止"
+    entry = AuditEntry.objects.filter(action=AuditAction.REPEAL).get()
+    assert entry.actor_name == "demo-publisher" and entry.reason == "被新办法替代"
+
+
+@pytest.mark.django_db
+def test_a_repeal_dated_before_issue_is_refused_with_the_reason(client, demo):
+    record = live_record(demo)
+    login(client, "demo-publisher")
+    response = client.post(f"{CHANGELIST}{record.pk}/repeal/", {"repealed_on": "2001-01-01"})
+    assert "废止日期不能早于发文日期" in response.content.decode()
+    record.refresh_from_db()
+    assert record.repealed_on is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["demo-editor", "demo-reviewer", "demo-auditor"])
+def test_roles_without_publishing_cannot_repeal(client, demo, username):
+    record = live_record(demo)
+    login(client, username)
+    assert "/repeal/" not in client.get(change_url(record)).content.decode()
+    response = client.post(f"{CHANGELIST}{record.pk}/repeal/", {"repealed_on": "2026-12-01"})
+    assert response.status_code == 403
+    record.refresh_from_db()
+    assert record.repealed_on is None
