@@ -49,6 +49,7 @@ from disclosure.services.editing import (
     published_revision,
     restore_revision,
     revision_changes,
+    same_document_number,
     update_record,
 )
 from disclosure.services.revisions import (
@@ -138,7 +139,7 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
         "index_number",
         "organization",
         "issued_on",
-        "status",
+        "status_label",
         "validity",
         "published_at_beijing",
     ]
@@ -148,7 +149,7 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
     exclude = ["published_at"]  # set only by publish_record
     readonly_fields = [
         "index_number",
-        "status",
+        "status_label",
         "published_at_beijing",
         "validity",
         "article26",
@@ -165,6 +166,14 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
     actions = [*(_bulk_action(name) for name in TRANSITIONS)]
 
     # Display ------------------------------------------------------------------------------
+
+    @admin.display(description="状态", ordering="status")
+    def status_label(self, obj):
+        """A publication scheduled for later is 定时发布 until it goes out, not 已发布."""
+        moment = obj.scheduled_publish_at
+        if obj.status == RecordStatus.PUBLISHED and moment and moment > timezone.now():
+            return f"定时发布({beijing(obj.scheduled_publish_at)})"
+        return obj.get_status_display()
 
     @admin.display(description="有效性")
     def validity(self, obj):
@@ -287,6 +296,17 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
                 record=record, actor=request.user, keywords=form.keywords(),
                 attachments=attachments, ip=ip,
             )  # fmt: skip
+        self._warn_same_document_number(request, record)
+
+    def _warn_same_document_number(self, request, record):
+        same = same_document_number(record=record)
+        if same:
+            titles = "、".join(f"「{r.title}」(ID {r.pk})" for r in same)
+            messages.warning(
+                request,
+                f"文件编号「{record.document_number}」在本机构{record.issued_on:%Y}年已被使用:"
+                f"{titles}。请核对是否重复录入或编号有误。",
+            )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -81,6 +81,22 @@ def can_edit_record(*, user: Actor, record: DisclosureRecord) -> bool:
     return record.status in editable_statuses(user) and can_access_record(user, record)
 
 
+def same_document_number(*, record: DisclosureRecord) -> list[DisclosureRecord]:
+    """Other records of the same organization and year with this 文件编号: a warning for the
+    editor (a typo, or a document entered twice), not a refusal — old series do repeat."""
+    if not record.document_number.strip() or not record.issued_on or not record.organization_id:
+        return []
+    return list(
+        DisclosureRecord.objects.filter(
+            organization_id=record.organization_id,
+            issued_on__year=record.issued_on.year,
+            document_number=record.document_number.strip(),
+        )
+        .exclude(pk=record.pk)
+        .order_by("pk")[:5]
+    )
+
+
 def can_revise(*, user: Actor, record: DisclosureRecord) -> bool:
     """A published record is edited as a pending revision (services.revisions) by its editors."""
     return (

@@ -19,6 +19,7 @@ from tests.disclosure.test_admin_workflow import (
     change_url,
     form_data,
     login,
+    messages_of,
     planning_department,
 )
 from tests.factories import make_record
@@ -122,3 +123,43 @@ def test_roles_without_publishing_cannot_repeal(client, demo, username):
     assert response.status_code == 403
     record.refresh_from_db()
     assert record.repealed_on is None
+
+
+@pytest.mark.django_db
+def test_a_scheduled_publication_is_labelled_as_scheduled_until_it_goes_out(client, demo):
+    from django.utils import timezone
+
+    later = timezone.now() + datetime.timedelta(days=2)
+    record = live_record(demo)
+    DisclosureRecord.objects.filter(pk=record.pk).update(
+        published_at=later, scheduled_publish_at=later
+    )
+    login(client, "demo-publisher")
+    listing = client.get(CHANGELIST).content.decode()
+    assert "定时发布(" in listing
+    page = client.get(change_url(record)).content.decode()
+    assert "定时发布(" in page
+    DisclosureRecord.objects.filter(pk=record.pk).update(scheduled_publish_at=None)
+    assert "定时发布(" not in client.get(CHANGELIST).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_duplicate_document_number_in_the_same_bureau_and_year_gives_a_warning(client, demo):
+    first = make_record(
+        organization=demo, department=planning_department(), document_number="锡教〔2026〕5号",
+        issued_on=datetime.date(2026, 3, 1), title="第一份",
+    )  # fmt: skip
+    make_record(organization=demo, document_number="锡教〔2025〕5号", title="去年的")
+    login(client, "demo-editor")
+    data = form_data(
+        organization=demo.pk, department=planning_department().pk, title="第二份",
+        document_number="锡教〔2026〕5号", issued_on="2026-11-20",
+    )  # fmt: skip
+    response = client.post(f"{CHANGELIST}add/", data, follow=True)
+    warnings = [m for m in messages_of(response) if "文件编号" in m]
+    assert len(warnings) == 1 and f"ID {first.pk}" in warnings[0]
+    assert "2026年已被使用" in warnings[0]
+    assert DisclosureRecord.objects.filter(title="第二份").exists()
+    data.update(title="第三份", document_number="锡教〔2026〕6号")
+    response = client.post(f"{CHANGELIST}add/", data, follow=True)
+    assert not [m for m in messages_of(response) if "文件编号" in m]
