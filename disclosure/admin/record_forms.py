@@ -15,6 +15,7 @@ from django.utils import timezone
 from disclosure.admin.workflow import client_ip
 from disclosure.attachments import check_upload
 from disclosure.audit import record_event
+from disclosure.choices import DisclosureForm
 from disclosure.filters import MAX_YEAR, MIN_YEAR
 from disclosure.models import Attachment, AuditAction, DisclosureRecord, Organization
 from disclosure.numbers import number_or_none
@@ -94,6 +95,13 @@ class RecordForm(forms.ModelForm):
     """Carries the version the editor loaded, for optimistic locking (see services.editing)."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    disclosure_forms = forms.MultipleChoiceField(
+        label="公开形式",
+        choices=DisclosureForm.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="可多选。",
+    )
     keywords_text = forms.CharField(
         label="关键词",
         required=False,

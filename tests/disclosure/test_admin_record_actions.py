@@ -163,3 +163,27 @@ def test_a_duplicate_document_number_in_the_same_bureau_and_year_gives_a_warning
     data.update(title="第三份", document_number="锡教〔2026〕6号")
     response = client.post(f"{CHANGELIST}add/", data, follow=True)
     assert not [m for m in messages_of(response) if "文件编号" in m]
+
+
+@pytest.mark.django_db
+def test_disclosure_forms_are_labelled_checkboxes_and_a_plain_text_body_keeps_paragraphs(
+    client, demo
+):
+    login(client, "demo-editor")
+    page = client.get(f"{CHANGELIST}add/").content.decode()
+    assert 'type="checkbox" name="disclosure_forms" value="gazette"' in page
+    assert "政府公报" in page and "政府信息查阅场所" in page
+    data = form_data(
+        organization=demo.pk, department=planning_department().pk, title="勾选公开形式",
+        disclosure_forms=["website", "gazette"], body="第一段内容。\n\n第二段内容。",
+    )  # fmt: skip
+    assert client.post(f"{CHANGELIST}add/", data).status_code == 302
+    record = DisclosureRecord.objects.get(title="勾选公开形式")
+    assert record.disclosure_forms == ["website", "gazette"]
+    assert record.disclosure_forms_label == "网站、政府公报"
+    assert record.body == "<p>第一段内容。</p><p>第二段内容。</p>"
+    data.update(title="未知形式", disclosure_forms=["carrier_pigeon"])
+    response = client.post(f"{CHANGELIST}add/", data)
+    errors = response.context["adminform"].form.errors
+    assert "carrier_pigeon" in str(errors["disclosure_forms"])
+    assert not DisclosureRecord.objects.filter(title="未知形式").exists()
