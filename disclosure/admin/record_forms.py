@@ -94,7 +94,7 @@ class AttachmentInline(admin.TabularInline):
 class RecordForm(forms.ModelForm):
     """Carries the version the editor loaded, for optimistic locking (see services.editing)."""
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(label="版本号", widget=forms.HiddenInput, required=False)
     disclosure_forms = forms.MultipleChoiceField(
         label="公开形式",
         choices=DisclosureForm.choices,

@@ -18,6 +18,7 @@ from disclosure.admin.record_forms import (
     audit_denial,
     beijing,
 )
+from disclosure.admin.topics import GroupedTopicJsonView, GroupedTopicSelect
 from disclosure.admin.workflow import (
     BEIJING,
     TransitionForm,
@@ -37,6 +38,7 @@ from disclosure.models import (
     Genre,
     Keyword,
     Organization,
+    StaffProfile,
     Topic,
 )
 from disclosure.roles import accessible_organization_ids, scope_records
@@ -84,7 +86,18 @@ class CategoryAdmin(admin.ModelAdmin):
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["label", "ordering"]
     list_filter = ["parent"]
-    search_fields = ["name"]
+    search_fields = ["name", "parent__name"]
+
+    def get_urls(self):
+        grouped = GroupedTopicJsonView.as_view(admin_site=self.admin_site)
+        return [
+            path(
+                "grouped-autocomplete/",
+                self.admin_site.admin_view(grouped),
+                name="disclosure_topic_grouped_autocomplete",
+            ),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(Genre)
@@ -222,6 +235,8 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
         return scope_records(request.user, super().get_queryset(request))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "topic":
+            kwargs["widget"] = GroupedTopicSelect(db_field, self.admin_site)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name in ("organization", "department"):
             ids = accessible_organization_ids(request.user)
@@ -260,6 +275,17 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
         if not request.user.has_perm("disclosure.export_records"):
             actions.pop("export_selected_records", None)
         return actions
+
+    def get_changeform_initial_data(self, request):
+        """A new record starts in the editor's own department (and its bureau as 发布机构)."""
+        initial = super().get_changeform_initial_data(request)
+        profile = StaffProfile.objects.filter(user_id=request.user.pk).first()
+        if profile is not None:
+            own = profile.organization
+            initial.setdefault("organization", own.parent_id or own.pk)
+            if own.parent_id:
+                initial.setdefault("department", own.pk)
+        return initial
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -187,3 +187,47 @@ def test_disclosure_forms_are_labelled_checkboxes_and_a_plain_text_body_keeps_pa
     errors = response.context["adminform"].form.errors
     assert "carrier_pigeon" in str(errors["disclosure_forms"])
     assert not DisclosureRecord.objects.filter(title="未知形式").exists()
+
+
+@pytest.mark.django_db
+def test_topics_are_searched_and_answered_grouped_by_parent(client, demo):
+    from disclosure.models import Topic
+
+    login(client, "demo-editor")
+    page = client.get(f"{CHANGELIST}add/").content.decode()
+    assert "/admin/disclosure/topic/grouped-autocomplete/" in page
+    answer = client.get(
+        "/admin/disclosure/topic/grouped-autocomplete/",
+        {"term": "教育", "app_label": "disclosure", "model_name": "disclosurerecord",
+         "field_name": "topic"},
+    ).json()  # fmt: skip
+    groups = {group["text"]: [c["text"] for c in group["children"]] for group in answer["results"]}
+    parent = Topic.objects.get(name="科技、教育", parent=None)
+    children = list(parent.children.order_by("ordering").values_list("name", flat=True))
+    assert groups["科技、教育"][0] == "科技、教育(一级主题)"
+    assert groups["科技、教育"][1:] == children
+    assert len(answer["results"]) == len(groups)  # each parent once
+
+
+@pytest.mark.django_db
+def test_a_new_record_starts_in_the_editors_department_and_offers_only_their_scope(client, demo):
+    login(client, "demo-editor")
+    response = client.get(f"{CHANGELIST}add/")
+    form = response.context["adminform"].form
+    assert form.initial["department"] == planning_department().pk
+    assert form.initial["organization"] == demo.pk
+    offered = {org.name for org in form.fields["department"].queryset}
+    assert "无锡市教育局发展规划处" in offered and "无锡市教育局" not in offered
+    assert all(name.startswith("无锡市教育局") for name in offered)
+
+
+@pytest.mark.django_db
+def test_the_admin_speaks_chinese_to_screen_readers_too(client, demo):
+    login(client, "demo-editor")
+    index = client.get("/admin/").content.decode()
+    assert "Model name" not in index and "Add link" not in index and "模型名称" in index
+    record = make_record(organization=demo, department=planning_department())
+    page = client.get(change_url(record)).content.decode()
+    assert "Expected version" not in page
+    bad = form_data(record, title="")
+    assert "Error:" not in client.post(change_url(record), bad).content.decode()
