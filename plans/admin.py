@@ -37,6 +37,7 @@ from plans.services import (
     remove_evidence,
     split_plan,
     suggest_follow_ups,
+    update_item,
 )
 
 
@@ -468,12 +469,20 @@ class PlanItemAdmin(admin.ModelAdmin):
         return item.section.plan.record.title
 
     def save_model(self, request, obj: PlanItem, form, change: bool) -> None:
-        """Plain fields save here; status, notes and links go through the audited services."""
+        """Every change goes through the audited services: the item's own fields, its status
+    with a note, its follow-up link (the evidence in save_related)."""
         data = form.cleaned_data
         stored = PlanItem.objects.get(pk=obj.pk)
         new_status, new_follow_up = obj.status, data.get("follow_up")
         obj.status, obj.follow_up_id = stored.status, stored.follow_up_id
-        super().save_model(request, obj, form, change)
+        try:
+            update_item(
+                item=obj, actor=request.user, heading=obj.heading, text=obj.text,
+                responsible_id=obj.responsible_id, due_on=obj.due_on,
+            )  # fmt: skip
+        except PlanError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
         note, noted_on = data.get("new_note", "").strip(), data.get("noted_on")
         try:
             if new_status != stored.status:

@@ -125,6 +125,48 @@ def split_plan(
     return SplitResult(plan=plan, created=created, updated=updated, removed=removed)
 
 
+#: The fields of an item staff edit directly (status, notes and links have their own actions).
+ITEM_FIELDS = ("heading", "text", "responsible_id", "due_on")
+
+
+@transaction.atomic
+def update_item(*, item: PlanItem, actor: Actor | None, **values: Any) -> PlanItem:
+    """Edit an item's 事项标题, 内容, 责任单位 or 完成时限, audited with what changed.
+
+    `values` are among ITEM_FIELDS (`responsible_id` for the organization); nothing changed,
+    nothing written.
+    """
+    unknown = set(values) - set(ITEM_FIELDS)
+    if unknown:
+        raise PlanError(f"不能在此修改:{', '.join(sorted(unknown))}")
+    if "heading" in values and not str(values["heading"] or "").strip():
+        raise PlanError("事项标题不能为空。")
+    locked = PlanItem.objects.select_for_update().get(pk=item.pk)
+    changed = {k: v for k, v in values.items() if getattr(locked, k) != v}
+    if not changed:
+        return locked
+    before = {k: _audit_value(getattr(locked, k)) for k in changed}
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[k.removesuffix("_id") for k in changed])
+    record_event(
+        action=AuditAction.EDIT,
+        actor=actor,
+        obj=locked,
+        details={
+            "operation": "update_item",
+            "fields": sorted(k.removesuffix("_id") for k in changed),
+            "before": before,
+            "after": {k: _audit_value(v) for k, v in changed.items()},
+        },
+    )
+    return locked
+
+
+def _audit_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
 @transaction.atomic
 def change_item_status(
     *,

@@ -411,3 +411,20 @@ def test_an_editor_cannot_split_another_bureaus_record(client, vocabulary):
     assert client.get(split_url(other)).status_code == 403
     assert client.post(split_url(other), proposal_data()).status_code == 403
     assert not WorkPlan.objects.filter(record=other).exists()
+
+
+@pytest.mark.django_db
+def test_editing_an_item_heading_in_the_admin_is_audited_with_what_changed(client, seed_data):
+    user = staff(client)
+    item = PlanItem.objects.get(section__ordinal=2, ordinal=3)
+    old_heading = item.heading
+    url = reverse("admin:plans_planitem_change", args=[item.pk])
+    response = client.post(url, item_form_data(item, heading="推动高教职教实现重点突破"))
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.heading == "推动高教职教实现重点突破"
+    entry = AuditEntry.objects.get(object_type="disclosure.planitem", action=AuditAction.EDIT)
+    assert entry.actor_id == user.pk and entry.details["fields"] == ["heading"]
+    assert entry.details["before"] == {"heading": old_heading}
+    client.post(url, item_form_data(item))  # nothing changed: nothing audited
+    assert AuditEntry.objects.filter(action=AuditAction.EDIT).count() == 1
