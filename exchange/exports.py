@@ -39,7 +39,6 @@ from disclosure.choices import (
     DisclosureMethod,
     DisclosurePeriod,
     DisclosureScope,
-    PlanItemStatus,
     RecordStatus,
 )
 from disclosure.models import (
@@ -54,6 +53,7 @@ from disclosure.models import (
     Topic,
 )
 from exchange import csv_by_copy
+from plans.choices import PlanItemStatus
 from plans.models import PlanItem, PlanProgressNote
 
 FORMATS = ("csv", "xlsx", "jsonl")

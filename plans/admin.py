@@ -18,10 +18,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from disclosure.choices import PlanSectionKind
 from disclosure.models import DisclosureRecord
 from disclosure.numbers import number_or_none
 from disclosure.roles import accessible_organization_ids, scope_records
+from plans.choices import PlanSectionKind
 from plans.models import PlanItem, PlanProgressNote, PlanSection, WorkPlan
 from plans.parser import ParsedItem, ParsedPlan, ParsedSection, parse_plan
 from plans.services import (

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from disclosure.actors import Actor
 from disclosure.audit import record_event
-from disclosure.choices import PlanItemStatus, PlanSectionKind
 from disclosure.convert import to_simplified
 from disclosure.models import AuditAction, DisclosureRecord
 from disclosure.roles import can_access_record, scope_records
 from disclosure.selectors import public_records
+from plans.choices import PlanItemStatus, PlanSectionKind
 from plans.models import PlanItem, PlanProgressNote, PlanSection, WorkPlan
 from plans.parser import ParsedPlan, parse_plan
 

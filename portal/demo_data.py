@@ -41,7 +41,6 @@ from disclosure.choices import (
     DisclosureMethod,
     DisclosurePeriod,
     DisclosureScope,
-    PlanItemStatus,
 )
 from disclosure.generator import KEYWORDS, SENTENCES, SUBJECTS
 from disclosure.models import Attachment, Category, DisclosureRecord, Genre, Organization, Topic
@@ -55,6 +54,7 @@ from disclosure.workflow import (
     submit_record,
     withdraw_record,
 )
+from plans.choices import PlanItemStatus
 from plans.models import PlanItem
 from plans.services import change_item_status, split_plan
 from reports.models import AnnualReport

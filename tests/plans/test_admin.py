@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from disclosure.choices import PlanItemStatus
 from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
+from plans.choices import PlanItemStatus
 from plans.models import PlanItem, WorkPlan
 from plans.services import split_plan
 from tests.factories import make_published_record, make_record, make_user

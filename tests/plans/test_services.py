@@ -3,8 +3,8 @@ import datetime
 import pytest
 
 from disclosure.audit import first_broken_link
-from disclosure.choices import PlanItemStatus, PlanSectionKind
 from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
+from plans.choices import PlanItemStatus, PlanSectionKind
 from plans.models import PlanItem, PlanProgressNote, WorkPlan
 from plans.parser import parse_plan
 from plans.services import (
