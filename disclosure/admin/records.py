@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from js_asset import Media
 
 from disclosure.admin.record_actions import RecordActionsMixin, may_repeal
 from disclosure.admin.record_forms import (
@@ -364,6 +365,8 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
                 user=request.user, revision=revision
             )
             context["can_repeal"] = may_repeal(request.user, obj)
+        # the 正文 editor's import map is an inline script: it carries the page's CSP nonce
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Extra pages ----------------------------------------------------------------------------
