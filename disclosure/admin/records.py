@@ -11,6 +11,7 @@ from js_asset import Media
 
 from disclosure.admin.record_actions import RecordActionsMixin, may_repeal
 from disclosure.admin.record_forms import (
+    BODY_EDITOR_STYLE_HASH,
     AttachmentInline,
     RecordForm,
     ValidityFilter,
@@ -367,7 +368,9 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
             context["can_repeal"] = may_repeal(request.user, obj)
         # the 正文 editor's import map is an inline script: it carries the page's CSP nonce
         context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        response._csp_update = {"style-src": [BODY_EDITOR_STYLE_HASH]}  # django-csp, this page
+        return response
 
     # Extra pages ----------------------------------------------------------------------------
 
