@@ -5,4 +5,5 @@ from disclosure.admin import (  # noqa: F401
     calendar,
     records,
     staff,
+    vocabulary,
 )

@@ -1,5 +1,6 @@
 """Record admin pages beyond the status transitions: a published record's pending revision
-(提交/审核/退回/发布/放弃修订) and 废止. Thin: parse the form, call the service, show refusals."""
+(提交/审核/退回/发布/放弃修订), 废止, the revisions and their diffs, 我的待办. Thin: parse the
+form, call the service, show refusals."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from disclosure.admin.record_forms import audit_denial
+from disclosure.admin.record_forms import audit_denial, beijing
 from disclosure.admin.workflow import client_ip
 from disclosure.choices import RecordStatus
+from disclosure.dashboard import dashboard_for
 from disclosure.models import DisclosureRecord
 from disclosure.roles import can_access_record
+from disclosure.services.editing import published_revision, restore_revision, revision_changes
 from disclosure.services.revisions import (
     REVISION_ACTIONS,
     REVISION_TRANSITIONS,
@@ -167,3 +170,67 @@ class RecordActionsMixin:
             else:
                 return self._done(request, record, f"「{record.title}」已废止。")
         return self._page(request, record, "废止", form)
+
+    def revisions_view(self, request, object_id):
+        record = self._get_scoped(request, object_id)
+        revisions = list(
+            DisclosureRecord.history.filter(id=record.pk)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")
+        )
+        if request.method == "POST" and "restore" in request.POST:
+            try:
+                restore_revision(
+                    record=record,
+                    history_id=int(request.POST["restore"]),
+                    actor=request.user,
+                    ip=client_ip(request),
+                )
+            except (WorkflowError, ValueError, DisclosureRecord.history.model.DoesNotExist) as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "已将该版本恢复为新的草稿,请检查后提交审核。")
+                return HttpResponseRedirect(
+                    reverse("admin:disclosure_disclosurerecord_change", args=[record.pk])
+                )
+        by_id = {str(r.history_id): r for r in revisions}
+        old, new = by_id.get(request.GET.get("old", "")), by_id.get(request.GET.get("new", ""))
+        since_published = request.GET.get("since") == "published"
+        if since_published:
+            old, new = published_revision(record=record), revisions[0] if revisions else None
+        if old is None and new is None and len(revisions) >= 2:
+            old, new = revisions[1], revisions[0]
+        return TemplateResponse(
+            request,
+            "admin/disclosure/disclosurerecord/revisions.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"修订版本:{record.title}",
+                "record": record,
+                "revisions": [(r, beijing(r.history_date)) for r in revisions],
+                "old": old,
+                "new": new,
+                "changes": revision_changes(old, new),
+                "since_published": since_published,
+                "can_restore": request.user.has_perm("disclosure.change_disclosurerecord")
+                and record.status in ("draft", "withdrawn"),
+                "opts": self.model._meta,
+            },
+        )
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            audit_denial(request, "dashboard", None)
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/disclosure/dashboard.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "我的待办",
+                "board": dashboard_for(user=request.user),
+                "can_review": request.user.has_perm("disclosure.approve_record"),
+                "can_publish": request.user.has_perm("disclosure.publish_record"),
+                "opts": self.model._meta,
+            },
+        )

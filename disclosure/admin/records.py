@@ -20,7 +20,7 @@ from disclosure.admin.record_forms import (
     audit_denial,
     beijing,
 )
-from disclosure.admin.topics import GroupedTopicJsonView, GroupedTopicSelect
+from disclosure.admin.topics import GroupedTopicSelect
 from disclosure.admin.workflow import (
     BEIJING,
     TransitionForm,
@@ -32,16 +32,11 @@ from disclosure.admin.workflow import (
 from disclosure.audit import record_event
 from disclosure.calendar import WorkingCalendar
 from disclosure.choices import RecordStatus
-from disclosure.dashboard import article26_deadline, dashboard_for, published_late
+from disclosure.dashboard import article26_deadline, published_late
 from disclosure.models import (
     AuditAction,
-    Category,
     DisclosureRecord,
-    Genre,
-    Keyword,
-    Organization,
     StaffProfile,
-    Topic,
 )
 from disclosure.roles import accessible_organization_ids, scope_records
 from disclosure.services.editing import (
@@ -51,8 +46,6 @@ from disclosure.services.editing import (
     changes_since_published,
     create_draft,
     published_revision,
-    restore_revision,
-    revision_changes,
     same_document_number,
     update_record,
 )
@@ -67,50 +60,6 @@ from disclosure.workflow import TRANSITIONS, WorkflowError, allowed_transitions
 admin.site.site_header = "政府信息公开平台 管理后台"
 admin.site.site_title = "政府信息公开平台"
 admin.site.index_title = "信息公开管理"
-
-
-@admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "code", "parent", "ordering"]
-    list_filter = ["parent"]
-    search_fields = ["name", "short_name", "code"]
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "slug", "national_column", "ordering"]
-    list_filter = ["national_column"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    list_display = ["label", "ordering"]
-    list_filter = ["parent"]
-    search_fields = ["name", "parent__name"]
-
-    def get_urls(self):
-        grouped = GroupedTopicJsonView.as_view(admin_site=self.admin_site)
-        return [
-            path(
-                "grouped-autocomplete/",
-                self.admin_site.admin_view(grouped),
-                name="disclosure_topic_grouped_autocomplete",
-            ),
-            *super().get_urls(),
-        ]
-
-
-@admin.register(Genre)
-class GenreAdmin(admin.ModelAdmin):
-    list_display = ["name", "ordering"]
-    search_fields = ["name"]
-
-
-@admin.register(Keyword)
-class KeywordAdmin(admin.ModelAdmin):
-    search_fields = ["name"]
 
 
 def _bulk_action(name: str):
@@ -432,69 +381,5 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
                 "bulk": False,
                 "opts": self.model._meta,
                 "changes_since_published": changes_since_published(record=record),
-            },
-        )
-
-    def revisions_view(self, request, object_id):
-        record = self._get_scoped(request, object_id)
-        revisions = list(
-            DisclosureRecord.history.filter(id=record.pk)
-            .select_related("history_user")
-            .order_by("-history_date", "-history_id")
-        )
-        if request.method == "POST" and "restore" in request.POST:
-            try:
-                restore_revision(
-                    record=record,
-                    history_id=int(request.POST["restore"]),
-                    actor=request.user,
-                    ip=client_ip(request),
-                )
-            except (WorkflowError, ValueError, DisclosureRecord.history.model.DoesNotExist) as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, "已将该版本恢复为新的草稿,请检查后提交审核。")
-                return HttpResponseRedirect(
-                    reverse("admin:disclosure_disclosurerecord_change", args=[record.pk])
-                )
-        by_id = {str(r.history_id): r for r in revisions}
-        old, new = by_id.get(request.GET.get("old", "")), by_id.get(request.GET.get("new", ""))
-        since_published = request.GET.get("since") == "published"
-        if since_published:
-            old, new = published_revision(record=record), revisions[0] if revisions else None
-        if old is None and new is None and len(revisions) >= 2:
-            old, new = revisions[1], revisions[0]
-        return TemplateResponse(
-            request,
-            "admin/disclosure/disclosurerecord/revisions.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": f"修订版本:{record.title}",
-                "record": record,
-                "revisions": [(r, beijing(r.history_date)) for r in revisions],
-                "old": old,
-                "new": new,
-                "changes": revision_changes(old, new),
-                "since_published": since_published,
-                "can_restore": request.user.has_perm("disclosure.change_disclosurerecord")
-                and record.status in ("draft", "withdrawn"),
-                "opts": self.model._meta,
-            },
-        )
-
-    def dashboard_view(self, request):
-        if not self.has_view_permission(request):
-            audit_denial(request, "dashboard", None)
-            raise PermissionDenied
-        return TemplateResponse(
-            request,
-            "admin/disclosure/dashboard.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "我的待办",
-                "board": dashboard_for(user=request.user),
-                "can_review": request.user.has_perm("disclosure.approve_record"),
-                "can_publish": request.user.has_perm("disclosure.publish_record"),
-                "opts": self.model._meta,
             },
         )
