@@ -64,16 +64,3 @@ class NationalColumn(models.TextChoices):
     STATUTORY = "statutory", "法定主动公开内容"
     ANNUAL_REPORT = "annual_report", "政府信息公开工作年度报告"
     ON_REQUEST = "on_request", "依申请公开"
-
-
-class PlanItemStatus(models.TextChoices):
-    PLANNED = "planned", "计划中"
-    IN_PROGRESS = "in_progress", "推进中"
-    DONE = "done", "已完成"
-    NOT_DONE = "not_done", "未完成"
-    CANCELLED = "cancelled", "取消"
-
-
-class PlanSectionKind(models.TextChoices):
-    SUMMARY = "summary", "总结"
-    PLAN = "plan", "计划"

@@ -11,6 +11,7 @@ and `srcset`, `style` (CSS `url()`) and `data:` URLs are never allowed.
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import urlsplit
 
@@ -76,9 +77,29 @@ def _drop_images_without_source(html: str) -> str:
     return _IMG.sub(replace, html)
 
 
-def sanitize_body(html: str) -> str:
+# A tag-like `<name` or `</name`: text without one is plain text, not HTML.
+_HAS_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def paragraphs_of_text(text: str) -> str:
+    """Plain text as typed or pasted from a text editor: each blank-line-separated block is a
+    paragraph, a single line break inside one a <br> ("第一段。\n\n第二段。" → two <p>)."""
+    blocks = [b.strip() for b in _BLANK_LINES.split(text.replace("\r\n", "\n")) if b.strip()]
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line.strip()) for line in block.split("\n")) + "</p>"
+        for block in blocks
+    )
+
+
+def sanitize_body(body: str) -> str:
+    """Allow-listed HTML; a plain-text body keeps its paragraphs. Office styles (Word/WPS
+    `class="Mso…"`, `style=`, `<o:p>`, `<style>` blocks, conditional comments) are dropped."""
+    body = body or ""
+    if body.strip() and not _HAS_TAG.search(body):
+        body = paragraphs_of_text(body)
     cleaned = nh3.clean(
-        html or "",
+        body,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,

@@ -25,12 +25,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from disclosure.audit import entry_digest, record_event
-from disclosure.choices import PlanItemStatus
 from disclosure.models import AuditAction, AuditEntry
 from exchange import csv_by_copy
 from exchange.export_writers import TEXT_WRITERS, WRITERS, _csv_text_chunks, encoded
 from exchange.record_columns import RECORD_COLUMNS, Column
 from exchange.record_rows import _record_rows, _record_text_chunks
+from plans.choices import PlanItemStatus
 from plans.models import PlanItem, PlanProgressNote
 
 FORMATS = ("csv", "xlsx", "jsonl")

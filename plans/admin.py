@@ -18,10 +18,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from disclosure.choices import PlanSectionKind
 from disclosure.models import DisclosureRecord
 from disclosure.numbers import number_or_none
-from disclosure.roles import accessible_organization_ids
+from disclosure.roles import accessible_organization_ids, scope_records
+from plans.choices import PlanSectionKind
 from plans.models import PlanItem, PlanProgressNote, PlanSection, WorkPlan
 from plans.parser import ParsedItem, ParsedPlan, ParsedSection, parse_plan
 from plans.services import (
@@ -33,9 +33,11 @@ from plans.services import (
     link_follow_up,
     linkable_follow_ups,
     linkable_records,
+    may_split_plans,
     remove_evidence,
     split_plan,
     suggest_follow_ups,
+    update_item,
 )
 
 
@@ -225,12 +227,20 @@ class WorkPlanAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _check_permission(self, request: HttpRequest) -> None:
-        if not (
-            request.user.has_perm("plans.add_planitem")
-            and request.user.has_perm("plans.change_planitem")
-        ):
+    def _check_permission(self, request: HttpRequest, record: DisclosureRecord | None = None):
+        if not may_split_plans(user=request.user, record=record):
             raise PermissionDenied
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_split": may_split_plans(user=request.user)}
+        return super().changelist_view(request, extra_context)
+
+    def get_fields(self, request, obj=None):
+        """The split link only for those who may split this plan's record."""
+        fields = list(super().get_fields(request, obj))
+        if obj is None or not may_split_plans(user=request.user, record=obj.record):
+            fields.remove("split_link")
+        return fields
 
     def pick_record_view(self, request: HttpRequest) -> HttpResponse:
         """Entry point: choose the record whose body is to be split."""
@@ -242,7 +252,8 @@ class WorkPlanAdmin(admin.ModelAdmin):
                 reverse("admin:plans_workplan_split", args=[record.pk])
             )
         candidates = (
-            DisclosureRecord.objects.filter(work_plan__isnull=True)
+            scope_records(request.user, DisclosureRecord.objects.all())
+            .filter(work_plan__isnull=True)
             .filter(
                 Q(genre__name__in=["规划", "计划", "总结"])
                 | Q(title__contains="计划")
@@ -263,6 +274,7 @@ class WorkPlanAdmin(admin.ModelAdmin):
         """Propose the items parsed from the body; staff edit them, then save in one go."""
         self._check_permission(request)
         record = get_object_or_404(DisclosureRecord, pk=record_pk)
+        self._check_permission(request, record)
         parsed = parse_plan(record.body)
         saved = {
             (s, i): (heading, text)
@@ -457,12 +469,20 @@ class PlanItemAdmin(admin.ModelAdmin):
         return item.section.plan.record.title
 
     def save_model(self, request, obj: PlanItem, form, change: bool) -> None:
-        """Plain fields save here; status, notes and links go through the audited services."""
+        """Every change goes through the audited services: the item's own fields, its status
+    with a note, its follow-up link (the evidence in save_related)."""
         data = form.cleaned_data
         stored = PlanItem.objects.get(pk=obj.pk)
         new_status, new_follow_up = obj.status, data.get("follow_up")
         obj.status, obj.follow_up_id = stored.status, stored.follow_up_id
-        super().save_model(request, obj, form, change)
+        try:
+            update_item(
+                item=obj, actor=request.user, heading=obj.heading, text=obj.text,
+                responsible_id=obj.responsible_id, due_on=obj.due_on,
+            )  # fmt: skip
+        except PlanError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
         note, noted_on = data.get("new_note", "").strip(), data.get("noted_on")
         try:
             if new_status != stored.status:

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from disclosure.choices import PlanItemStatus, PlanSectionKind
+from plans.choices import PlanItemStatus, PlanSectionKind
 
 if TYPE_CHECKING:
     from plans.selectors import StatusCounts

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 
-from disclosure.choices import PlanSectionKind
+from plans.choices import PlanSectionKind
 
 CN_DIGITS = "零一二三四五六七八九"
 CN_NUMERAL = r"[一二三四五六七八九十]{1,3}"

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import ExtractYear
 
-from disclosure.choices import PlanItemStatus
 from disclosure.models import Organization
 from disclosure.selectors import public_records
+from plans.choices import PlanItemStatus
 from plans.models import PlanItem, PlanProgressNote, PlanSection, WorkPlan
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from disclosure.choices import PlanItemStatus
+from plans.choices import PlanItemStatus
 from plans.selectors import StatusCounts
 
 STATUS_COLOURS = {

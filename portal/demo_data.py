@@ -42,7 +42,6 @@ from disclosure.choices import (
     DisclosurePeriod,
     DisclosureScope,
     NormativeKind,
-    PlanItemStatus,
 )
 from disclosure.generator import KEYWORDS, SENTENCES, SUBJECTS
 from disclosure.models import Attachment, Category, DisclosureRecord, Genre, Organization, Topic
@@ -56,6 +55,7 @@ from disclosure.workflow import (
     submit_record,
     withdraw_record,
 )
+from plans.choices import PlanItemStatus
 from plans.models import PlanItem
 from plans.services import change_item_status, split_plan
 from portal.models import InformationGuide, SiteSettings

@@ -26,6 +26,7 @@ from portal.views import (
     guide,
     plans,
     prefs,
+    preview,
     records,
     requests,
     search,
@@ -41,6 +42,8 @@ urlpatterns = [
     path("catalogue/<slug:slug>/", catalogue.category, name="category"),
     path("records/", catalogue.record_list, name="records"),
     path("records/<key:pk>/", records.record_detail, name="record"),
+    # 「预览」 of a draft or pending revision, for staff only (never cached)
+    path("preview/<key:pk>/", preview.record_preview, name="record_preview"),
     path("requests/apply/", requests.request_form, name="request_form"),
     path("requests/receipt/", requests.request_receipt, name="request_receipt"),
     path("requests/status/", requests.request_status, name="request_status"),

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
+    # The admin's 正文 editor (its static files; disclosure/admin/record_forms.py).
+    "django_prose_editor",
     # The API docs (/api/docs) from django-ninja's own static Swagger UI, not from a CDN with an
     # inline script (which the Content-Security-Policy would block).
     "ninja",
@@ -287,7 +290,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        # NONCE: only pages that ask for request.csp_nonce get one (the admin's record form,
+        # for the editor's import map); every other page keeps the plain 'self' policy.
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

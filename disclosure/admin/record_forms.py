@@ -11,15 +11,19 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django_prose_editor.widgets import AdminProseEditorWidget
 
 from disclosure.admin.workflow import client_ip
 from disclosure.attachments import check_upload
 from disclosure.audit import record_event
+from disclosure.choices import DisclosureForm
 from disclosure.filters import MAX_YEAR, MIN_YEAR
 from disclosure.models import Attachment, AuditAction, DisclosureRecord, Organization
 from disclosure.numbers import number_or_none
 from disclosure.roles import can_access_record
 from disclosure.services.editing import EditConflict, changes_since
+from disclosure.services.records import split_keywords
+from disclosure.services.revisions import revision_keywords
 
 
 def beijing(moment) -> str:
@@ -68,21 +72,94 @@ class AttachmentInline(admin.TabularInline):
     fields = ["title", "file", "original_name", "size", "content_type", "position"]
     readonly_fields = ["original_name", "size", "content_type"]
 
+    def _published(self, obj) -> bool:
+        """A published record's attachments change only by a new record version (not yet part
+        of a pending revision): read-only while it is live."""
+        return obj is not None and obj.status == "published"
+
+    def has_add_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_delete_permission(request, obj)
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = type(formset.form.__name__, (formset.form,), {"request": request})
         return formset
 
 
+#: What the 正文 editor offers: the structure of a government document (headings, paragraphs,
+#: lists, tables, links), nothing that carries a style. Pasting from Word/WPS keeps exactly
+#: these; nh3 (disclosure/sanitize.py) cleans the result again on saving.
+BODY_EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Underline": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [1, 2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HardBreak": True,
+    "HorizontalRule": True,
+    "Link": {"enableTarget": False},
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
+    "History": True,
+    "HTML": True,
+}
+
+
+#: The base ProseMirror CSS the editor (django-prose-editor 0.28, Tiptap) injects as a <style>
+#: element: allowed by its hash, that exact text only, on the record form alone. A new editor
+#: version changes it, and tests/browser/test_csp.py then fails.
+BODY_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+
+
+def body_editor() -> AdminProseEditorWidget:
+    return AdminProseEditorWidget(
+        config={"extensions": BODY_EDITOR_EXTENSIONS}, preset="configurable"
+    )
+
+
 class RecordForm(forms.ModelForm):
     """Carries the version the editor loaded, for optimistic locking (see services.editing)."""
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    class Meta:
+        widgets = {"body": body_editor()}
+
+    expected_version = forms.IntegerField(label="版本号", widget=forms.HiddenInput, required=False)
+    disclosure_forms = forms.MultipleChoiceField(
+        label="公开形式",
+        choices=DisclosureForm.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="可多选。",
+    )
+    keywords_text = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=500,
+        help_text="多个关键词用逗号、顿号或空格分隔,按填写顺序显示。",
+    )
     request = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expected_version"].initial = self.instance.version
+        if self.instance.pk:
+            self.fields["keywords_text"].initial = ",".join(revision_keywords(self.instance))
+
+    def keywords(self) -> list[str]:
+        return split_keywords(self.cleaned_data.get("keywords_text") or "")
 
     def clean(self):
         cleaned = super().clean()

@@ -7,8 +7,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from js_asset import Media
 
+from disclosure.admin.record_actions import RecordActionsMixin, may_repeal
 from disclosure.admin.record_forms import (
+    BODY_EDITOR_STYLE_HASH,
     AttachmentInline,
     RecordForm,
     ValidityFilter,
@@ -17,6 +20,7 @@ from disclosure.admin.record_forms import (
     audit_denial,
     beijing,
 )
+from disclosure.admin.topics import GroupedTopicSelect
 from disclosure.admin.workflow import (
     BEIJING,
     TransitionForm,
@@ -27,71 +31,35 @@ from disclosure.admin.workflow import (
 )
 from disclosure.audit import record_event
 from disclosure.calendar import WorkingCalendar
-from disclosure.dashboard import article26_deadline, dashboard_for, published_late
+from disclosure.choices import RecordStatus
+from disclosure.dashboard import article26_deadline, published_late
 from disclosure.models import (
     AuditAction,
-    Category,
     DisclosureRecord,
-    Genre,
-    Keyword,
-    Organization,
-    RecordKeyword,
-    Topic,
+    StaffProfile,
 )
 from disclosure.roles import accessible_organization_ids, scope_records
 from disclosure.services.editing import (
+    AttachmentChanges,
     can_edit_record,
+    can_revise,
     changes_since_published,
     create_draft,
     published_revision,
-    restore_revision,
-    revision_changes,
+    same_document_number,
     update_record,
+)
+from disclosure.services.revisions import (
+    pending_revision_of,
+    revision_transitions,
+    save_revision,
+    with_revision,
 )
 from disclosure.workflow import TRANSITIONS, WorkflowError, allowed_transitions
 
 admin.site.site_header = "政府信息公开平台 管理后台"
 admin.site.site_title = "政府信息公开平台"
 admin.site.index_title = "信息公开管理"
-
-
-@admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "code", "parent", "ordering"]
-    list_filter = ["parent"]
-    search_fields = ["name", "short_name", "code"]
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "slug", "national_column", "ordering"]
-    list_filter = ["national_column"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    list_display = ["label", "ordering"]
-    list_filter = ["parent"]
-    search_fields = ["name"]
-
-
-@admin.register(Genre)
-class GenreAdmin(admin.ModelAdmin):
-    list_display = ["name", "ordering"]
-    search_fields = ["name"]
-
-
-@admin.register(Keyword)
-class KeywordAdmin(admin.ModelAdmin):
-    search_fields = ["name"]
-
-
-class RecordKeywordInline(admin.TabularInline):
-    model = RecordKeyword
-    extra = 0
-    autocomplete_fields = ["keyword"]
 
 
 def _bulk_action(name: str):
@@ -128,14 +96,14 @@ def _bulk_action(name: str):
 
 
 @admin.register(DisclosureRecord)
-class DisclosureRecordAdmin(admin.ModelAdmin):
+class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
     form = RecordForm
     list_display = [
         "title",
         "index_number",
         "organization",
         "issued_on",
-        "status",
+        "status_label",
         "validity",
         "published_at_beijing",
     ]
@@ -145,7 +113,7 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     exclude = ["published_at"]  # set only by publish_record
     readonly_fields = [
         "index_number",
-        "status",
+        "status_label",
         "published_at_beijing",
         "validity",
         "article26",
@@ -153,7 +121,8 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
         "workflow_trail",
     ]
     autocomplete_fields = ["organization", "department", "topic", "genre", "repealed_by"]
-    inlines = [RecordKeywordInline, AttachmentInline]
+    # keywords are a field of the form (RecordForm.keywords_text), saved by the services
+    inlines = [AttachmentInline]
     list_select_related = ["organization", "category"]
     change_form_template = "admin/disclosure/disclosurerecord/change_form.html"
     change_list_template = "admin/disclosure/disclosurerecord/change_list.html"
@@ -161,6 +130,14 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     actions = [*(_bulk_action(name) for name in TRANSITIONS)]
 
     # Display ------------------------------------------------------------------------------
+
+    @admin.display(description="状态", ordering="status")
+    def status_label(self, obj):
+        """A publication scheduled for later is 定时发布 until it goes out, not 已发布."""
+        moment = obj.scheduled_publish_at
+        if obj.status == RecordStatus.PUBLISHED and moment and moment > timezone.now():
+            return f"定时发布({beijing(obj.scheduled_publish_at)})"
+        return obj.get_status_display()
 
     @admin.display(description="有效性")
     def validity(self, obj):
@@ -209,6 +186,8 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
         return scope_records(request.user, super().get_queryset(request))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "topic":
+            kwargs["widget"] = GroupedTopicSelect(db_field, self.admin_site)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name in ("organization", "department"):
             ids = accessible_organization_ids(request.user)
@@ -222,7 +201,16 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or can_edit_record(user=request.user, record=obj)
+        return obj is None or can_edit_record(user=request.user, record=obj) or (
+            can_revise(user=request.user, record=obj)
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        """A published record opens with its pending revision's content (live + draft)."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and obj.status == RecordStatus.PUBLISHED:
+            return with_revision(obj, pending_revision_of(obj))
+        return obj
 
     def has_delete_permission(self, request, obj=None):
         """Only a draft never published may be deleted; the rest is withdrawn instead."""
@@ -239,6 +227,17 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
             actions.pop("export_selected_records", None)
         return actions
 
+    def get_changeform_initial_data(self, request):
+        """A new record starts in the editor's own department (and its bureau as 发布机构)."""
+        initial = super().get_changeform_initial_data(request)
+        profile = StaffProfile.objects.filter(user_id=request.user.pk).first()
+        if profile is not None:
+            own = profile.organization
+            initial.setdefault("organization", own.parent_id or own.pk)
+            if own.parent_id:
+                initial.setdefault("department", own.pk)
+        return initial
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"request": request})
@@ -246,15 +245,45 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     # Saving through the services ------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        if change:
+        """Nothing here: save_related saves the record, keywords and attachments in one
+        service call, so the audit entry lists them all."""
+
+    def save_related(self, request, form, formsets, change):
+        record, ip = form.instance, client_ip(request)
+        attachments = AttachmentChanges()
+        for formset in formsets:
+            attachments.saved.extend(formset.save(commit=False))
+            attachments.deleted.extend(formset.deleted_objects)
+        if change and record.status == RecordStatus.PUBLISHED:
+            save_revision(record=record, actor=request.user, keywords=form.keywords(), ip=ip)
+            messages.info(
+                request, "修改已保存为待发布的修订;已发布的版本仍然公开,修订经审核发布后替换它。"
+            )
+        elif change:
             update_record(
-                record=obj,
+                record=record,
                 actor=request.user,
-                expected_version=form.cleaned_data.get("expected_version") or obj.version,
-                ip=client_ip(request),
+                expected_version=form.cleaned_data.get("expected_version") or record.version,
+                keywords=form.keywords(),
+                attachments=attachments,
+                ip=ip,
             )
         else:
-            create_draft(record=obj, actor=request.user, ip=client_ip(request))
+            create_draft(
+                record=record, actor=request.user, keywords=form.keywords(),
+                attachments=attachments, ip=ip,
+            )  # fmt: skip
+        self._warn_same_document_number(request, record)
+
+    def _warn_same_document_number(self, request, record):
+        same = same_document_number(record=record)
+        if same:
+            titles = "、".join(f"「{r.title}」(ID {r.pk})" for r in same)
+            messages.warning(
+                request,
+                f"文件编号「{record.document_number}」在本机构{record.issued_on:%Y}年已被使用:"
+                f"{titles}。请核对是否重复录入或编号有误。",
+            )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -278,9 +307,19 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
+            revision = pending_revision_of(obj) if obj.status == RecordStatus.PUBLISHED else None
             context["transitions"] = allowed_transitions(user=request.user, record=obj)
             context["has_published_revision"] = published_revision(record=obj) is not None
-        return super().render_change_form(request, context, add, change, form_url, obj)
+            context["revision"] = revision
+            context["revision_transitions"] = revision_transitions(
+                user=request.user, revision=revision
+            )
+            context["can_repeal"] = may_repeal(request.user, obj)
+        # the 正文 editor's import map is an inline script: it carries the page's CSP nonce
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        response._csp_update = {"style-src": [BODY_EDITOR_STYLE_HASH]}  # django-csp, this page
+        return response
 
     # Extra pages ----------------------------------------------------------------------------
 
@@ -302,7 +341,7 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
                 name="disclosure_disclosurerecord_revisions",
             ),
         ]
-        return extra + super().get_urls()
+        return extra + self.record_action_urls() + super().get_urls()
 
     def _get_scoped(self, request, object_id):
         if not self.has_view_permission(request):
@@ -315,6 +354,10 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
             raise PermissionDenied
         record = self._get_scoped(request, object_id)
         transition = TRANSITIONS[name]
+        if not request.user.has_perm(transition.permission):
+            # refused roles never see the confirmation page of an action they cannot run
+            audit_denial(request, f"transition:{name}", object_id)
+            raise PermissionDenied
         form = TransitionForm(request.POST or None, transition=name)
         if request.method == "POST" and form.is_valid():
             try:
@@ -338,69 +381,5 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
                 "bulk": False,
                 "opts": self.model._meta,
                 "changes_since_published": changes_since_published(record=record),
-            },
-        )
-
-    def revisions_view(self, request, object_id):
-        record = self._get_scoped(request, object_id)
-        revisions = list(
-            DisclosureRecord.history.filter(id=record.pk)
-            .select_related("history_user")
-            .order_by("-history_date", "-history_id")
-        )
-        if request.method == "POST" and "restore" in request.POST:
-            try:
-                restore_revision(
-                    record=record,
-                    history_id=int(request.POST["restore"]),
-                    actor=request.user,
-                    ip=client_ip(request),
-                )
-            except (WorkflowError, ValueError, DisclosureRecord.history.model.DoesNotExist) as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, "已将该版本恢复为新的草稿,请检查后提交审核。")
-                return HttpResponseRedirect(
-                    reverse("admin:disclosure_disclosurerecord_change", args=[record.pk])
-                )
-        by_id = {str(r.history_id): r for r in revisions}
-        old, new = by_id.get(request.GET.get("old", "")), by_id.get(request.GET.get("new", ""))
-        since_published = request.GET.get("since") == "published"
-        if since_published:
-            old, new = published_revision(record=record), revisions[0] if revisions else None
-        if old is None and new is None and len(revisions) >= 2:
-            old, new = revisions[1], revisions[0]
-        return TemplateResponse(
-            request,
-            "admin/disclosure/disclosurerecord/revisions.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": f"修订版本:{record.title}",
-                "record": record,
-                "revisions": [(r, beijing(r.history_date)) for r in revisions],
-                "old": old,
-                "new": new,
-                "changes": revision_changes(old, new),
-                "since_published": since_published,
-                "can_restore": request.user.has_perm("disclosure.change_disclosurerecord")
-                and record.status in ("draft", "withdrawn"),
-                "opts": self.model._meta,
-            },
-        )
-
-    def dashboard_view(self, request):
-        if not self.has_view_permission(request):
-            audit_denial(request, "dashboard", None)
-            raise PermissionDenied
-        return TemplateResponse(
-            request,
-            "admin/disclosure/dashboard.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "我的待办",
-                "board": dashboard_for(user=request.user),
-                "can_review": request.user.has_perm("disclosure.approve_record"),
-                "can_publish": request.user.has_perm("disclosure.publish_record"),
-                "opts": self.model._meta,
             },
         )

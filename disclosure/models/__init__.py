@@ -2,6 +2,7 @@ from .audit import AuditAction, AuditChainHead, AuditEntry
 from .calendar import CalendarOverride, HolidayYear
 from .data import RecordDataExchange
 from .records import Attachment, DisclosureRecord, RecordKeyword
+from .revisions import PendingRevision, RevisionStatus
 from .staff import StaffProfile
 from .vocabulary import (
     Category,
@@ -26,8 +27,10 @@ __all__ = [
     "IndexSerialCounter",
     "Keyword",
     "Organization",
+    "PendingRevision",
     "RecordDataExchange",
     "RecordKeyword",
+    "RevisionStatus",
     "StaffProfile",
     "Topic",
     "VocabularyAlias",

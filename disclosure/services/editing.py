@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.db import transaction
@@ -18,7 +19,7 @@ from django.db.models import F
 from disclosure.actors import Actor
 from disclosure.audit import record_event
 from disclosure.choices import RecordStatus
-from disclosure.models import AuditAction, DisclosureRecord
+from disclosure.models import Attachment, AuditAction, DisclosureRecord
 from disclosure.roles import can_access_record
 from disclosure.sanitize import sanitize_body
 from disclosure.services.records import set_record_keywords
@@ -28,6 +29,26 @@ from disclosure.workflow import (
     WorkflowError,
     ensure_baseline_revision,
 )
+
+
+@dataclass(frozen=True)
+class AttachmentChanges:
+    """The attachments an edit adds or changes (unsaved) and removes, saved by the service in
+    the edit's own transaction, so its audit entry and revision list them."""
+
+    saved: list[Attachment] = dataclass_field(default_factory=list)
+    deleted: list[Attachment] = dataclass_field(default_factory=list)
+
+    def apply(self, record: DisclosureRecord) -> dict[str, list[str]]:
+        for attachment in self.saved:
+            attachment.record = record
+            attachment.save()
+        for attachment in self.deleted:
+            attachment.delete()
+        return {
+            "saved": [a.title for a in self.saved],
+            "deleted": [a.title for a in self.deleted],
+        }
 
 
 @dataclass(frozen=True)
@@ -58,6 +79,31 @@ def editable_statuses(user: Actor) -> set[str]:
 
 def can_edit_record(*, user: Actor, record: DisclosureRecord) -> bool:
     return record.status in editable_statuses(user) and can_access_record(user, record)
+
+
+def same_document_number(*, record: DisclosureRecord) -> list[DisclosureRecord]:
+    """Other records of the same organization and year with this 文件编号: a warning for the
+    editor (a typo, or a document entered twice), not a refusal — old series do repeat."""
+    if not record.document_number.strip() or not record.issued_on or not record.organization_id:
+        return []
+    return list(
+        DisclosureRecord.objects.filter(
+            organization_id=record.organization_id,
+            issued_on__year=record.issued_on.year,
+            document_number=record.document_number.strip(),
+        )
+        .exclude(pk=record.pk)
+        .order_by("pk")[:5]
+    )
+
+
+def can_revise(*, user: Actor, record: DisclosureRecord) -> bool:
+    """A published record is edited as a pending revision (services.revisions) by its editors."""
+    return (
+        record.status == RecordStatus.PUBLISHED
+        and user.has_perm("disclosure.change_disclosurerecord")
+        and can_access_record(user, record)
+    )
 
 
 def revision_changes(old: Any, new: Any) -> list[FieldChange]:
@@ -114,9 +160,11 @@ def update_record(
     actor: Actor,
     expected_version: int,
     keywords: Iterable[str] | None = None,
+    attachments: AttachmentChanges | None = None,
     ip: str | None = None,
 ) -> DisclosureRecord:
-    """Save `record` (carrying the edited values) if nobody saved it since `expected_version`.
+    """Save `record` (carrying the edited values) if nobody saved it since `expected_version`,
+    with its keywords and attachments in the same transaction as the audit entry.
 
     Raises EditConflict (with the changes in between), ActionPermissionDenied or
     TransitionNotAllowed; nothing is written then, and the refusal is audited.
@@ -153,13 +201,13 @@ def update_record(
             record._history_user = actor  # type: ignore[attr-defined]  # simple_history
             record._change_reason = "修改"  # type: ignore[attr-defined]
             record.save()
-            if keywords is not None:
-                set_record_keywords(record=record, names=keywords)
+            details: dict[str, Any] = {"version": record.version}
+            details.update(_save_related(record, keywords=keywords, attachments=attachments))
             changes, _ = changes_since(record_pk=record.pk, version=expected_version)
+            details["fields"] = [c.field for c in changes]
             record_event(
-                action=AuditAction.EDIT, actor=actor, obj=record, ip=ip,
-                details={"version": record.version, "fields": [c.field for c in changes]},
-            )  # fmt: skip
+                action=AuditAction.EDIT, actor=actor, obj=record, ip=ip, details=details
+            )
     except WorkflowError as exc:
         record_event(
             action=AuditAction.PERMISSION_DENIED, actor=actor, obj=record, reason=str(exc), ip=ip,
@@ -174,6 +222,7 @@ def create_draft(
     record: DisclosureRecord,
     actor: Actor,
     keywords: Iterable[str] | None = None,
+    attachments: AttachmentChanges | None = None,
     ip: str | None = None,
 ) -> DisclosureRecord:
     """A new record starts as a draft of the actor's own organization."""
@@ -193,10 +242,24 @@ def create_draft(
         record._history_user = actor  # type: ignore[attr-defined]  # simple_history
         record._change_reason = "新建"  # type: ignore[attr-defined]
         record.save()
-        if keywords is not None:
-            set_record_keywords(record=record, names=keywords)
-        record_event(action=AuditAction.CREATE, actor=actor, obj=record, ip=ip)
+        details = _save_related(record, keywords=keywords, attachments=attachments)
+        record_event(action=AuditAction.CREATE, actor=actor, obj=record, ip=ip, details=details)
     return record
+
+
+def _save_related(
+    record: DisclosureRecord,
+    *,
+    keywords: Iterable[str] | None,
+    attachments: AttachmentChanges | None,
+) -> dict[str, Any]:
+    """Keywords and attachments of an edit, for its audit entry's details."""
+    details: dict[str, Any] = {}
+    if keywords is not None:
+        details["keywords"] = set_record_keywords(record=record, names=keywords)
+    if attachments is not None and (attachments.saved or attachments.deleted):
+        details["attachments"] = attachments.apply(record)
+    return details
 
 
 def restore_revision(

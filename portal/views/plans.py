@@ -3,9 +3,9 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from disclosure.choices import PlanItemStatus
 from disclosure.filters import MAX_YEAR, MIN_YEAR
 from disclosure.numbers import number_or_none
+from plans.choices import PlanItemStatus
 from plans.models import WorkPlan
 from plans.selectors import (
     plan_index,

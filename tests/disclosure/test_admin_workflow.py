@@ -55,7 +55,7 @@ def form_data(record=None, **overrides) -> dict:
         "category": record.category_id if record else Category.objects.first().pk,
         "issued_on": "2026-11-20",
         "disclosure_period": "long_term",
-        "disclosure_forms": '["website"]',
+        "disclosure_forms": ["website"],
         "disclosure_method": "proactive",
         "disclosure_scope": "public",
         "procedure": "部门编制,经办公室审核后公开",

@@ -1,5 +1,7 @@
 """disclosure/sanitize.py: record bodies keep their structure and only same-site images."""
 
+from pathlib import Path
+
 import pytest
 
 from disclosure.sanitize import sanitize_body
@@ -94,3 +96,23 @@ def test_a_saved_record_page_sends_no_request_elsewhere(client):
     page = client.get(record.get_absolute_url()).content.decode()
     assert "evil.example" not in page
     assert '<img src="/media/chart.png" alt="图">' in page
+
+
+def test_a_plain_text_body_keeps_its_paragraphs():
+    assert sanitize_body("第一段内容。\n\n第二段内容。") == "<p>第一段内容。</p><p>第二段内容。</p>"
+    assert sanitize_body("甲\r\n乙\r\n\r\n  \r\n丙 < 丁") == "<p>甲<br>乙</p><p>丙 &lt; 丁</p>"
+
+
+# What Word (and WPS, which copies it) puts on the clipboard: Mso classes, inline styles,
+# <o:p>, a <style> block and conditional comments around XML (tests/data/word_paste.html).
+WORD_PASTE = (Path(__file__).parent.parent / "data" / "word_paste.html").read_text("utf-8")
+
+
+def test_a_word_or_wps_paste_keeps_headings_lists_and_tables_and_drops_styles():
+    cleaned = sanitize_body(WORD_PASTE)
+    assert "<h1><span>一、总体要求</span></h1>" in cleaned
+    assert '<ol start="1" type="1">' in cleaned and "<li><span>加强党的建设</span></li>" in cleaned
+    assert "<table>" in cleaned and "<td><p><b>学校</b></p></td>" in cleaned
+    for office_markup in ("style", "class", "Mso", "font-family", "o:p", "xml", "WordDocument"):
+        assert office_markup not in cleaned, office_markup
+    assert "各区教育局:" in cleaned

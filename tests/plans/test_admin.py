@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from disclosure.choices import PlanItemStatus
 from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
+from plans.choices import PlanItemStatus
 from plans.models import PlanItem, WorkPlan
 from plans.services import split_plan
 from tests.factories import make_published_record, make_record, make_user
@@ -352,3 +352,79 @@ def test_the_services_refuse_links_the_actor_may_not_make(bureaus):
     assert item.follow_up is None and not item.evidence.exists()
     link_follow_up(item=item, follow_up=bureaus["public_item"], actor=editor)
     add_evidence(item=item, record=bureaus["public"], actor=editor)
+
+
+# Who may split (issue 18 item 4) -------------------------------------------------------------
+
+ROLE_PASSWORD = "demo-pass-2026"
+
+
+def role_client(client, username):
+    from disclosure.demo import ensure_demo_accounts
+
+    ensure_demo_accounts(password=ROLE_PASSWORD)
+    assert client.login(username=username, password=ROLE_PASSWORD)
+    return client
+
+
+def bureau_record(**fields):
+    from disclosure.models import Organization
+
+    bureau = Organization.objects.get(name="无锡市教育局")
+    department = Organization.objects.get(name="无锡市教育局发展规划处")
+    return make_record(organization=bureau, department=department, body=BODY, **fields)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["demo-editor", "demo-reviewer"])
+def test_roles_that_edit_plan_items_split_a_record_of_their_scope(client, vocabulary, username):
+    role_client(client, username)
+    record = bureau_record()
+    listing = client.get(reverse("admin:plans_workplan_changelist")).content.decode()
+    assert "从公开信息拆分为计划事项" in listing
+    assert client.get(split_url(record)).status_code == 200
+    assert client.post(split_url(record), proposal_data()).status_code == 302
+    assert len(saved(record)) == 3
+    plan_page = client.get(reverse("admin:plans_workplan_change", args=[record.work_plan.pk]))
+    assert "重新拆分为计划事项" in plan_page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["demo-publisher", "demo-auditor"])
+def test_roles_that_do_not_edit_plans_get_no_split_link_and_a_403(client, vocabulary, username):
+    role_client(client, username)
+    record = bureau_record()
+    split_plan(record=record, actor=None)
+    listing = client.get(reverse("admin:plans_workplan_changelist"))
+    assert "从公开信息拆分为计划事项" not in listing.content.decode()
+    plan_page = client.get(reverse("admin:plans_workplan_change", args=[record.work_plan.pk]))
+    assert "重新拆分为计划事项" not in plan_page.content.decode()
+    assert client.get(reverse("admin:plans_workplan_split_pick")).status_code == 403
+    assert client.get(split_url(record)).status_code == 403
+    assert client.post(split_url(record), proposal_data()).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_editor_cannot_split_another_bureaus_record(client, vocabulary):
+    role_client(client, "demo-editor")
+    other = make_record(body=BODY)
+    assert client.get(split_url(other)).status_code == 403
+    assert client.post(split_url(other), proposal_data()).status_code == 403
+    assert not WorkPlan.objects.filter(record=other).exists()
+
+
+@pytest.mark.django_db
+def test_editing_an_item_heading_in_the_admin_is_audited_with_what_changed(client, seed_data):
+    user = staff(client)
+    item = PlanItem.objects.get(section__ordinal=2, ordinal=3)
+    old_heading = item.heading
+    url = reverse("admin:plans_planitem_change", args=[item.pk])
+    response = client.post(url, item_form_data(item, heading="推动高教职教实现重点突破"))
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.heading == "推动高教职教实现重点突破"
+    entry = AuditEntry.objects.get(object_type="disclosure.planitem", action=AuditAction.EDIT)
+    assert entry.actor_id == user.pk and entry.details["fields"] == ["heading"]
+    assert entry.details["before"] == {"heading": old_heading}
+    client.post(url, item_form_data(item))  # nothing changed: nothing audited
+    assert AuditEntry.objects.filter(action=AuditAction.EDIT).count() == 1

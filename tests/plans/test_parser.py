@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from disclosure.choices import PlanSectionKind
+from plans.choices import PlanSectionKind
 from plans.parser import chinese_number, chinese_numeral, parse_plan
 
 SEED_FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "seed_record.json"

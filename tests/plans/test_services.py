@@ -3,8 +3,8 @@ import datetime
 import pytest
 
 from disclosure.audit import first_broken_link
-from disclosure.choices import PlanItemStatus, PlanSectionKind
 from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
+from plans.choices import PlanItemStatus, PlanSectionKind
 from plans.models import PlanItem, PlanProgressNote, WorkPlan
 from plans.parser import parse_plan
 from plans.services import (
@@ -50,7 +50,7 @@ def test_splitting_the_seed_record_from_scratch_gives_seven_and_five_items(seed_
     record = seed_record()
     fixture_items = plan_items(record)
     WorkPlan.objects.filter(record=record).delete()
-    result = split_plan(record=record, actor=make_user())
+    result = split_plan(record=record, actor=make_user(is_superuser=True))
     assert result.created == 12
     assert plan_items(record) == fixture_items
     assert len([i for i in fixture_items if i[0] == 1]) == 7
@@ -65,7 +65,7 @@ def test_splitting_the_seed_record_from_scratch_gives_seven_and_five_items(seed_
 def test_resplitting_the_seed_changes_nothing_and_keeps_the_fixture_rows(seed_data):
     record = seed_record()
     before = list(PlanItem.objects.filter(section__plan__record=record).values_list("pk", "text"))
-    user = make_user()
+    user = make_user(is_superuser=True)
     result = split_plan(record=record, actor=user)
     assert (result.created, result.updated, result.removed) == (0, 0, 0)
     after = list(PlanItem.objects.filter(section__plan__record=record).values_list("pk", "text"))
@@ -80,7 +80,7 @@ def test_resplitting_the_seed_changes_nothing_and_keeps_the_fixture_rows(seed_da
 
 @pytest.mark.django_db
 def test_splitting_twice_never_duplicates_and_keeps_tracking(vocabulary):
-    user = make_user()
+    user = make_user(is_superuser=True)
     record = make_published_record(body=PLAN_BODY)
     first = split_plan(record=record, actor=user)
     assert first.created == 4
@@ -98,7 +98,7 @@ def test_splitting_twice_never_duplicates_and_keeps_tracking(vocabulary):
 
 @pytest.mark.django_db
 def test_resplitting_an_edited_body_updates_in_place_and_drops_vanished_items(vocabulary):
-    user = make_user()
+    user = make_user(is_superuser=True)
     record = make_published_record(body=PLAN_BODY)
     split_plan(record=record, actor=user)
     kept = PlanItem.objects.get(section__plan__record=record, section__ordinal=1, ordinal=1)
@@ -111,7 +111,7 @@ def test_resplitting_an_edited_body_updates_in_place_and_drops_vanished_items(vo
 
 @pytest.mark.django_db
 def test_split_stores_the_parser_flags_and_writes_an_audit_entry(vocabulary):
-    user = make_user(username="editor")
+    user = make_user(username="editor", is_superuser=True)
     record = make_published_record(body="<p>一、计划</p><p>一是甲。</p><p>三是丙。</p>")
     result = split_plan(record=record, actor=user)
     assert [flag["code"] for flag in result.plan.parser_flags] == ["numbering_gap"]
@@ -129,14 +129,14 @@ def test_split_accepts_the_proposal_as_staff_edited_it(vocabulary):
     proposal = parse_plan(record.body)
     proposal.sections[0].items[0].heading = "加强党的全面领导"
     del proposal.sections[1]
-    split_plan(record=record, actor=make_user(), parsed=proposal)
+    split_plan(record=record, actor=make_user(is_superuser=True), parsed=proposal)
     assert plan_items(record) == [(1, 1, "加强党的全面领导"), (1, 2, "深化教育改革")]
 
 
 @pytest.mark.django_db
 def test_a_body_without_numbering_gives_one_section_and_no_items(vocabulary):
     record = make_published_record(body="<p>今年工作进展顺利。</p>")
-    plan = split_plan(record=record, actor=make_user()).plan
+    plan = split_plan(record=record, actor=make_user(is_superuser=True)).plan
     assert [s.heading for s in plan.sections.all()] == ["全文"]
     assert plan_items(record) == []
 
@@ -271,3 +271,11 @@ def test_evidence_links_are_audited_and_cannot_be_the_plan_itself(seed_data):
     ]
     with pytest.raises(PlanError):
         add_evidence(item=item, record=record, actor=None)
+
+
+@pytest.mark.django_db
+def test_a_user_without_the_plan_editing_role_cannot_split(vocabulary):
+    record = make_record(body="<p>一、工作计划</p><p>一是加强党的建设。内容甲。</p>")
+    with pytest.raises(PlanError, match="没有拆分"):
+        split_plan(record=record, actor=make_user(is_staff=True))
+    assert not PlanItem.objects.filter(section__plan__record=record).exists()

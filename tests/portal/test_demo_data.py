@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from applications.models import InformationRequest, RequestState
 from disclosure.attachments import detect_family
-from disclosure.choices import PlanItemStatus, RecordStatus, ValidityStatus
+from disclosure.choices import RecordStatus, ValidityStatus
 from disclosure.demo import ensure_demo_accounts
 from disclosure.models import Attachment, Category, DisclosureRecord
 from disclosure.models.audit import AuditEntry
 from disclosure.selectors import public_records
+from plans.choices import PlanItemStatus
 from plans.models import PlanItem
 from portal.demo_data import build_sample_site, load_missing
 from reports.models import AnnualReport

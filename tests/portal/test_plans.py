@@ -6,9 +6,10 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from disclosure.choices import PlanItemStatus, RecordStatus
+from disclosure.choices import RecordStatus
 from disclosure.convert import to_traditional
 from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
+from plans.choices import PlanItemStatus
 from plans.models import PlanItem
 from plans.selectors import StatusCounts
 from plans.services import add_evidence, change_item_status, link_follow_up, split_plan

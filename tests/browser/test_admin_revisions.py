@@ -1,0 +1,106 @@
+"""Fixing a typo in a published record through the admin in real Chromium, while a reader keeps
+reloading the public page: it never goes away (no 410) and shows the fix once published.
+
+The test counts the office's page loads and clicks (issue 18's closing note).
+"""
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.test import Client
+
+from disclosure.choices import RecordStatus
+from disclosure.demo import ensure_demo_accounts
+from disclosure.models import AuditAction, AuditEntry, DisclosureRecord, Organization
+from tests.factories import make_record
+
+pytestmark = [pytest.mark.browser]
+PASSWORD = "demo-pass-2026"
+TYPO, FIXED = "关于做好秋季开学工做的通知", "关于做好秋季开学工作的通知"
+
+
+class Office:
+    """One signed-in staff member's browser page, counting page loads and clicks."""
+
+    loads = 0
+    clicks = 0
+
+    def __init__(self, browser, live_server, username):
+        from django.contrib.auth import get_user_model
+
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
+        self.page = context.new_page()
+        self.base = live_server.url
+
+    def open(self, path):
+        Office.loads += 1
+        response = self.page.goto(self.base + path)
+        assert response.status == 200, path
+
+    def click(self, selector, *, loads=True):
+        Office.clicks += 1
+        Office.loads += int(loads)
+        self.page.click(selector)
+        if loads:
+            self.page.wait_for_load_state()
+
+
+def reader_sees(browser, live_server, pk) -> str:
+    page = browser.new_page()
+    response = page.goto(f"{live_server.url}/records/{pk}/")
+    assert response.status == 200  # never 410 while the fix is under way
+    title = page.inner_text("#record-title")
+    page.close()
+    return title
+
+
+def test_fixing_a_typo_in_a_published_record_keeps_its_page_up(
+    browser, live_server, transactional_db
+):
+    call_command("loaddata", "vocabulary", verbosity=0)
+    ensure_demo_accounts(password=PASSWORD)
+    bureau = Organization.objects.get(name="无锡市教育局")
+    record = make_record(
+        organization=bureau, department=Organization.objects.get(name="无锡市教育局发展规划处"),
+        status=RecordStatus.PUBLISHED, title=TYPO, body="<p>各学校:请做好开学准备。</p>",
+    )  # fmt: skip
+    change = f"/admin/disclosure/disclosurerecord/{record.pk}/change/"
+    Office.loads = Office.clicks = 0
+
+    editor = Office(browser, live_server, "demo-editor")
+    editor.open(change)
+    assert "保存修改将生成待发布的修订" in editor.page.inner_text("#content-main")
+    editor.page.fill("#id_title", FIXED)
+    editor.click("input[name=_continue]")
+    assert reader_sees(browser, live_server, record.pk) == TYPO
+    editor.click("text=提交修订审核")
+    editor.click("input[value=确认]")
+    assert reader_sees(browser, live_server, record.pk) == TYPO
+
+    reviewer = Office(browser, live_server, "demo-reviewer")
+    reviewer.open(change)
+    reviewer.click("#preview-link")
+    assert reviewer.page.inner_text("#record-title") == FIXED  # the 预览
+    reviewer.page.go_back()
+    reviewer.click("text=修订审核通过")
+    reviewer.click("#id_confidentiality_reviewed", loads=False)
+    reviewer.click("input[value=确认]")
+    assert reader_sees(browser, live_server, record.pk) == TYPO
+
+    publisher = Office(browser, live_server, "demo-publisher")
+    publisher.open(change)
+    publisher.click("text=发布修订")
+    publisher.click("input[value=确认]")
+    assert "已发布修订" in publisher.page.inner_text("body")
+    assert reader_sees(browser, live_server, record.pk) == FIXED
+
+    live = DisclosureRecord.objects.get(pk=record.pk)
+    assert live.title == FIXED and live.status == RecordStatus.PUBLISHED
+    assert AuditEntry.objects.filter(action=AuditAction.WITHDRAW).count() == 0
+    print(f"\nfix a typo in a published record: {Office.loads} page loads, {Office.clicks} clicks")
