@@ -3,6 +3,7 @@ from .calendar import CalendarOverride
 from .data import RecordDataExchange
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .staff import StaffProfile
+from .view_counts import ViewCountBatch
 from .vocabulary import Category, Genre, IndexSerialCounter, Keyword, Organization, Topic
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "RecordKeyword",
     "StaffProfile",
     "Topic",
+    "ViewCountBatch",
 ]
