@@ -42,6 +42,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
 from disclosure.changes import next_scheduled_publication
+from disclosure.filters import RecordFilter
 from disclosure.services.view_counts import count_cached_view
 from portal.cache import CACHE_ERRORS
 
@@ -78,6 +79,18 @@ KEPT_HEADERS = (
     "Cache-Control",
 )
 MAX_QUERY_CHARS = 1000
+#: The parameters some public page reads: the listing filters, paging, search, the API's and
+#: the plan tracker's. A request with any other parameter is answered uncached, so arbitrary
+#: query strings cannot fill the cache. A view that reads a new parameter adds it here.
+KNOWN_PARAMS = frozenset(RecordFilter.base_filters) | {
+    "page",
+    "page_size",
+    "q",
+    "script",
+    "status",
+    "year",
+    "organization",
+}
 
 
 def record_generation_key(record_id: int) -> str:
@@ -124,9 +137,11 @@ def cacheable_request(request: HttpRequest) -> bool:
     return len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_CHARS
 
 
-def normalized_query(request: HttpRequest) -> str:
-    """The parameters sorted (order never splits the cache); the views refuse unknown ones."""
+def normalized_query(request: HttpRequest) -> str | None:
+    """The parameters sorted (their order never splits the cache); None if one is unknown."""
     pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    if any(name not in KNOWN_PARAMS for name, _ in pairs):
+        return None
     return urlencode(sorted(pairs))
 
 
@@ -145,6 +160,9 @@ def page_key(request: HttpRequest) -> PageKey | None:
     """The key of this request's page, or None when it must not use the cache."""
     if not settings.PAGE_CACHE_ENABLED or not cacheable_request(request):
         return None
+    query = normalized_query(request)
+    if query is None:
+        return None
     match = RECORD_PAGE.match(request.path)
     record_id = int(match.group(1)) if match else None
     second = LISTING if record_id is None else record_generation_key(record_id)
@@ -158,7 +176,7 @@ def page_key(request: HttpRequest) -> PageKey | None:
         request.scheme,
         host,
         request.path,
-        normalized_query(request),
+        query,
         timezone.localdate().isoformat(),
         *tokens,
     ]
