@@ -13,8 +13,8 @@ generation, which every key holds.
 
 Tokens are random, never counters: a generation evicted from the cache comes back as a new
 token, never as an old one that old pages were stored under. The date in the key refreshes pages
-at midnight, when 失效 (computed from the dates) may change; a page lives no longer than the
-next scheduled publication (`_next_scheduled`), when that record appears in the listings.
+at midnight, when 失效 (computed from the dates) may change; the listing pages' key holds the
+moment of the next scheduled publication, when that record appears in them (`_schedule_part`).
 
 Only anonymous GET/HEAD requests (no session or message cookie) are served from the cache, and
 only 200 responses of public pages without Set-Cookie are stored (an error, a 404/410 of a
@@ -25,7 +25,6 @@ every request a miss: pages are rendered as without the cache.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import logging
 import re
@@ -52,7 +51,7 @@ logger = logging.getLogger("portal.page_cache")
 #: Escaped titles and sanitized bodies can never contain a comment, and the script conversion
 #: leaves comments alone.
 VIEW_COUNT_SLOT = "<!--view-count-->"
-SITE, LISTING = "pc:gen:site", "pc:gen:list"
+SITE, LISTING, SCHEDULE = "pc:gen:site", "pc:gen:list", "pc:schedule"
 RECORD_PAGE = re.compile(r"^/(?:zh-hant/|zh-hk/)?records/(\d{1,18})/(?:print/)?$")
 NEVER_CACHED = re.compile(
     r"^/(?:admin/|healthz|readyz|media/|static/|(?:zh-hant/|zh-hk/)?(?:requests/|prefs|attachments/))"
@@ -145,15 +144,35 @@ def normalized_query(request: HttpRequest) -> str | None:
     return urlencode(sorted(pairs))
 
 
-def _generations(keys: list[str]) -> list[str]:
-    """The current token of each generation; a missing one is created (random, see above)."""
+def _generations(keys: list[str]) -> dict[str, object]:
+    """The current token of each generation (a missing one is created: random, see above),
+    and the schedule entry if asked for."""
     found = cache.get_many(keys)
-    missing = [k for k in keys if k not in found]
+    missing = [k for k in keys if k not in found and k != SCHEDULE]
     for key in missing:
         cache.add(key, _new_token(), timeout=None)  # raises when the cache is down: uncached
     if missing:
         found.update(cache.get_many(missing))
-    return [str(found[k]) for k in keys]
+    return found
+
+
+def _schedule_part(found: dict[str, object]) -> str:
+    """The moment of the next scheduled publication, in the listing pages' key: when it
+    passes, that record appears in the listings (the public selectors show it from then on,
+    before run_due_tasks runs), so the key changes then. Remembered with the listing
+    generation it was read under; read again (one query) after each change or moment."""
+    listing = str(found[LISTING])
+    entry = found.get(SCHEDULE)
+    now = timezone.now()
+    if (
+        not isinstance(entry, tuple)
+        or entry[0] != listing
+        or (entry[1] and now.timestamp() >= entry[1])
+    ):
+        upcoming = next_scheduled_publication(now=now)
+        entry = (listing, upcoming.timestamp() if upcoming else 0.0)
+        cache.set(SCHEDULE, entry, timeout=None)
+    return f"{entry[1]:.6f}"
 
 
 def page_key(request: HttpRequest) -> PageKey | None:
@@ -168,7 +187,10 @@ def page_key(request: HttpRequest) -> PageKey | None:
     second = LISTING if record_id is None else record_generation_key(record_id)
     try:
         host = request.get_host()
-        tokens = _generations([SITE, second])
+        found = _generations([SITE, second] if record_id else [SITE, LISTING, SCHEDULE])
+        tokens = [str(found[SITE]), str(found[second])]
+        if record_id is None:
+            tokens.append(_schedule_part(found))
     except Exception as error:  # noqa: BLE001 - DisallowedHost or a cache outage: no caching
         logger.info("page cache bypassed: %s", type(error).__name__)
         return None
@@ -227,23 +249,6 @@ def mark_private(response: HttpResponse) -> None:
         response["Cache-Control"] = "private, no-store"
 
 
-def _next_scheduled(now: datetime.datetime) -> float | None:
-    """Seconds until the next scheduled publication goes live (None: none is scheduled).
-
-    Remembered under the listing generation (a new schedule replaces it) until that moment.
-    """
-    key = "pc:sched:" + _generations([LISTING])[0]
-    moment = cache.get(key)
-    if moment is None:
-        upcoming = next_scheduled_publication(now=now)
-        moment = upcoming.timestamp() if upcoming else 0.0
-        timeout = settings.PAGE_CACHE_SECONDS
-        if upcoming:
-            timeout = max(1, min(timeout, int(moment - now.timestamp()) + 1))
-        cache.set(key, moment, timeout)
-    return moment - now.timestamp() if moment else None
-
-
 def store(key: PageKey, request: HttpRequest, response: HttpResponse) -> None:
     content = getattr(response, "cacheable_content", None) or response.content
     entry = {
@@ -252,11 +257,7 @@ def store(key: PageKey, request: HttpRequest, response: HttpResponse) -> None:
         "record_id": key.record_id,
     }
     try:
-        timeout = settings.PAGE_CACHE_SECONDS
-        until_scheduled = _next_scheduled(timezone.now())
-        if until_scheduled is not None:
-            timeout = max(1, min(timeout, int(until_scheduled)))
-        cache.set(key.key, entry, timeout)
+        cache.set(key.key, entry, settings.PAGE_CACHE_SECONDS)
     except CACHE_ERRORS as error:
         logger.info("page not cached: %s", type(error).__name__)
 
