@@ -195,7 +195,7 @@ def page_key(request: HttpRequest) -> PageKey | None:
         logger.info("page cache bypassed: %s", type(error).__name__)
         return None
     parts = [
-        request.scheme,
+        str(request.scheme),
         host,
         request.path,
         query,
@@ -276,7 +276,7 @@ def serve(key: PageKey, request: HttpRequest) -> HttpResponse | None:
     response = HttpResponse(content)
     for header, value in entry["headers"]:
         response[header] = value
-    response.script_converted = True
+    response.script_converted = True  # type: ignore[attr-defined]
     response["X-Page-Cache"] = "hit"
     etag, modified = response.get("ETag"), response.get("Last-Modified")
     if etag or modified:

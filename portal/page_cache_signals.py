@@ -89,11 +89,11 @@ def connect() -> None:
     for signal in (post_save, post_delete):
         name = "saved" if signal is post_save else "deleted"
         signal.connect(_record_saved, sender=DisclosureRecord, dispatch_uid=f"pc_record_{name}")
-        for model in RECORD_PARTS:
-            signal.connect(_part_saved, sender=model, dispatch_uid=f"pc_{model.__name__}_{name}")
-        for model in SITE_WIDE:
+        for part in RECORD_PARTS:
+            signal.connect(_part_saved, sender=part, dispatch_uid=f"pc_{part.__name__}_{name}")
+        for shared in SITE_WIDE:
             signal.connect(
-                _site_wide_saved, sender=model, dispatch_uid=f"pc_{model.__name__}_{name}"
+                _site_wide_saved, sender=shared, dispatch_uid=f"pc_{shared.__name__}_{name}"
             )
     for model in (DisclosureRecord, *SITE_WIDE):
         for field in model._meta.many_to_many:
