@@ -31,6 +31,9 @@ from portal.page_cache import bump_generations
 from reports.models import AnnualReport
 
 RECORD_PARTS = (RecordKeyword, Attachment)
+#: More changed records than this in one transaction (an expiry run, a bulk edit): replace the
+#: site generation, one key, rather than thousands of record generations.
+MANY_RECORDS = 500
 SITE_WIDE = (
     Organization,
     Category,
@@ -49,8 +52,8 @@ SITE_WIDE = (
 def public_content_changed_receiver(sender, record_ids=None, **kwargs) -> None:
     """Replace the generations of the changed records, of the records whose page names one of
     them (废止依据: a withdrawn record's title must not survive on another page) and of the
-    listings; `None`: of the whole site."""
-    if record_ids is None:
+    listings; `None` (or very many): of the whole site."""
+    if record_ids is None or len(record_ids) > MANY_RECORDS:
         bump_generations(record_ids=None)
         return
     related = DisclosureRecord.objects.filter(repealed_by_id__in=record_ids).values_list(
