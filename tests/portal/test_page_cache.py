@@ -354,3 +354,37 @@ def test_record_page_hit_counts_the_view_without_rendering(
     assert "瀏覽次數:4<" in get(client, f"/zh-hant{url}").content.decode()
     flush_view_counts()
     assert DisclosureRecord.objects.get(pk=record.pk).view_count == 4
+
+
+def test_plan_pages_show_an_item_status_change_at_once(page_cache, seed_data, committed, client):
+    from disclosure.choices import PlanItemStatus
+    from plans.models import PlanItem
+    from plans.services import change_item_status
+
+    item = PlanItem.objects.filter(section__plan__record__index_number="014006470/2020-00120")[0]
+    urls = ["/plans/", item.section.plan.get_absolute_url()]
+    for url in urls:
+        warm(client, url)
+    committed(change_item_status, item=item, status=PlanItemStatus.DONE, actor=root(), note="PL8")
+    assert "PL8" in get(client, urls[1]).content.decode()
+    assert get(client, urls[0])["X-Page-Cache"] == "miss"
+
+
+def test_annual_report_pages_show_a_publication_at_once(page_cache, vocabulary, committed, client):
+    from tests.portal.test_annual_reports import published_report
+
+    warm(client, "/annual-reports/")
+    report = committed(published_report)
+    listing = get(client, "/annual-reports/").content.decode()
+    assert f"/annual-reports/{report.pk}/" in listing
+
+
+def test_a_change_of_very_many_records_refreshes_every_page(page_cache, site, client):
+    from disclosure.changes import announce_public_change
+
+    record = site.publish("近视防控通知")
+    for url in ("/", f"/records/{record.pk}/"):
+        warm(client, url)
+    site.committed(announce_public_change, record_ids=range(100_000, 100_600))
+    for url in ("/", f"/records/{record.pk}/"):
+        assert get(client, url)["X-Page-Cache"] == "miss", url
