@@ -11,8 +11,12 @@ class DisclosureConfig(AppConfig):
         from disclosure import checks  # noqa: F401 - registers the deploy checks
         from disclosure.audit import connect_auth_signals
         from disclosure.roles import ROLE_APP_LABELS, sync_role_groups
+        from disclosure.scheduled import register_due_task
+        from disclosure.services.view_counts import flush_due_view_counts
 
         connect_auth_signals()
+        # 浏览次数 counted in Redis reach the database at every run (services/view_counts.py)
+        register_due_task(flush_due_view_counts)
         # After auth's own receiver has created the permissions of the last app the roles name
         # (auth is listed first), so every context's permissions exist by then.
         last = [c for c in apps.get_app_configs() if c.label in ROLE_APP_LABELS][-1]

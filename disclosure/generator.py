@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from disclosure.changes import announce_public_change
 from disclosure.choices import (
     DisclosureForm,
     DisclosureMethod,
@@ -241,3 +242,5 @@ def _create_batch(rng, size, organizations, categories, topics, genres, keywords
         for position, keyword in enumerate(rng.sample(keywords, k=rng.randint(1, 4))):
             links.append(RecordKeyword(record=record, keyword=keyword, position=position))
     RecordKeyword.objects.bulk_create(links, batch_size=2000)
+    # bulk_create sends no post_save: the listings, feeds and sitemaps must still see them
+    announce_public_change()

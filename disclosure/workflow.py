@@ -21,6 +21,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from disclosure.audit import record_event
+from disclosure.changes import announce_public_change
 from disclosure.choices import DisclosureMethod, RecordStatus
 from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
 from disclosure.notifications import notify_author_of_rejection, notify_reviewers_of_submission
@@ -340,6 +341,7 @@ def publish_record(
         transaction.on_commit(
             lambda: record_visibility_changed.send(DisclosureRecord, record=locked)
         )
+        announce_public_change(record_ids=[locked.pk])
         return {
             "index_number": locked.index_number,
             "published_at": moment.isoformat(),
@@ -359,6 +361,7 @@ def withdraw_record(*, record: DisclosureRecord, actor: Any, reason: str, ip: st
         transaction.on_commit(
             lambda: record_visibility_changed.send(DisclosureRecord, record=locked)
         )
+        announce_public_change(record_ids=[locked.pk])
 
     return _run("withdraw", record=record, actor=actor, reason=reason, ip=ip, apply=apply)
 
@@ -418,6 +421,7 @@ def repeal_record(
             transaction.on_commit(
                 lambda: record_visibility_changed.send(DisclosureRecord, record=locked)
             )
+            announce_public_change(record_ids=[locked.pk])
     except WorkflowError as exc:
         record_event(
             action=AuditAction.PERMISSION_DENIED, actor=actor, obj=record, reason=str(exc), ip=ip,
@@ -459,6 +463,7 @@ def publish_due_records(*, now: datetime.datetime | None = None) -> list[Disclos
             transaction.on_commit(
                 lambda r=locked: record_visibility_changed.send(DisclosureRecord, record=r)
             )
+            announce_public_change(record_ids=[locked.pk])
         done.append(locked)
     return done
 
@@ -488,6 +493,7 @@ def expire_due_records(*, today: datetime.date | None = None) -> list[Disclosure
         transaction.on_commit(
             lambda r=record: record_visibility_changed.send(DisclosureRecord, record=r)
         )
+        announce_public_change(record_ids=[record.pk])
         done.append(record)
     return done
 

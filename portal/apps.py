@@ -45,7 +45,9 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from disclosure.convert import active_backend
+        from portal import page_cache_signals
 
         checks.register(opencc_backend_check)
         checks.register(opencc_backend_info, "opencc", deploy=True)
         logger.info("OpenCC backend for Traditional script: %s", active_backend())
+        page_cache_signals.connect()

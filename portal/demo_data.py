@@ -36,6 +36,7 @@ from django.utils import timezone
 from applications import services as request_services
 from applications.models import ReceiptChannel, ReplyReason, ReplyType
 from disclosure.attachments import check_upload
+from disclosure.changes import announce_public_change
 from disclosure.choices import (
     DisclosureForm,
     DisclosureMethod,
@@ -181,6 +182,8 @@ def build_sample_site(
         _requests(rng, today, summary)
         _annual_report(cast, today, summary, published)
         _guide(today)
+        # backdating and plan items use queryset.update(), which sends no post_save
+        announce_public_change()
     return summary
 
 

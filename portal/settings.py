@@ -93,6 +93,9 @@ MIDDLEWARE = [
     # STATIC_ROOT in front of it.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Anonymous readers' pages from the cache, before sessions and script conversion run
+    # (portal/page_cache.py).
+    "portal.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # /zh-hant/ prefix → Traditional script; see portal/public_urls.py and portal/middleware.py.
     "portal.middleware.TraditionalScriptMiddleware",
@@ -179,7 +182,19 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process (the demo's runserver): local memory. Several processes without Redis would
+    # each keep their own pages and generations: set PAGE_CACHE_ENABLED=0 then (docs/scaling.md).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+# The public page cache (portal/page_cache.py): how long the app keeps a page (it is replaced
+# at once on every change), and the max-age nginx or a CDN may keep it (not replaced there).
+PAGE_CACHE_ENABLED = env_flag("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
 
 # Staff sign-in (accounts/, README "Staff sign-in"). Two factors are required of superusers and
 # the roles in PORTAL_STAFF_2FA_GROUPS ("*": all staff); PORTAL_STAFF_2FA=0 turns the requirement

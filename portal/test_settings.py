@@ -12,3 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # request, which django-axes requires); tests/accounts/ switch each on where it is tested.
 STAFF_2FA_REQUIRED = False
 AXES_ENABLED = False
+
+# Off for the suite: its tests run inside one transaction, where the after-commit invalidation
+# (disclosure.changes) never runs. tests/portal/test_page_cache*.py switch it on, with the
+# callbacks run (or transactional tests), and prove every surface is invalidated.
+PAGE_CACHE_ENABLED = False

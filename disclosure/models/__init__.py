@@ -4,6 +4,7 @@ from .data import RecordDataExchange
 from .records import Attachment, DisclosureRecord, RecordKeyword
 from .revisions import PendingRevision, RevisionStatus
 from .staff import StaffProfile
+from .view_counts import ViewCountBatch
 from .vocabulary import (
     Category,
     Genre,
@@ -34,4 +35,5 @@ __all__ = [
     "StaffProfile",
     "Topic",
     "VocabularyAlias",
+    "ViewCountBatch",
 ]

@@ -279,6 +279,12 @@ class DisclosureRecord(models.Model):
             models.Index(fields=["category", "-publication_date"], name="record_category_pubdate"),
             models.Index(fields=["organization", "-publication_date"], name="record_org_pubdate"),
             models.Index(fields=["-issued_on"], name="record_issued_on"),
+            # when the next scheduled record goes live (disclosure.changes): a few rows at most
+            models.Index(
+                fields=["scheduled_publish_at"],
+                name="record_scheduled_publish",
+                condition=Q(scheduled_publish_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

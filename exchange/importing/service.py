@@ -34,6 +34,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from disclosure.audit import record_event, record_events
+from disclosure.changes import announce_public_change
 from disclosure.choices import DisclosurePeriod, DisclosureScope, RecordStatus
 from disclosure.models import Attachment, AuditAction, DisclosureRecord, Keyword
 from disclosure.normative import normative_kind_for_genre
@@ -731,6 +732,8 @@ def import_records(
                 },
             )
             transaction.on_commit(partial(_reindex_after_commit, report, started))
+            # bulk writes send no post_save: every page may show an imported row or name
+            announce_public_change()
     except _Rollback:
         pass
     except FileProblem as exc:

@@ -13,11 +13,9 @@ from disclosure.selectors import public_record_detail, public_records, was_withd
 from disclosure.services.view_counts import count_record_view
 from portal.middleware import script_config, to_traditional_page
 from portal.models import SiteSettings
+from portal.page_cache import VIEW_COUNT_SLOT
 
 HOME_LATEST = 10
-# In the template itself: escaped titles and sanitized bodies can never contain a comment, and
-# the page conversion leaves comments alone.
-VIEW_COUNT_SLOT = "<!--view-count-->"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -64,7 +62,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record_or_gone(request, pk)
     if isinstance(record, HttpResponse):
         return record
-    count_record_view(record_id=record.pk)
+    total = count_record_view(record_id=record.pk, current=record.view_count)
     etag, last_modified = _validators(request, record)
     not_modified = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
     if not_modified is not None:
@@ -79,12 +77,14 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
     )
     # The count changes on every read: fill it in after conversion, so the page converted to
-    # Traditional script stays the same from read to read and its cache entry is reused.
+    # Traditional script stays the same from read to read and its cache entry is reused; the
+    # page cache keeps the page with the slot and fills it in on each hit (portal/page_cache.py).
     config = script_config(request)
     if config is not None:
         markup = to_traditional_page(markup, config)
-    markup = markup.replace(VIEW_COUNT_SLOT, str(record.view_count + 1), 1)
-    response = HttpResponse(markup)
+    shown = total if total is not None else record.view_count + 1
+    response = HttpResponse(markup.replace(VIEW_COUNT_SLOT, str(shown), 1))
+    response.cacheable_content = markup.encode("utf-8")
     response.script_converted = True
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)

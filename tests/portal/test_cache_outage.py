@@ -58,3 +58,29 @@ def test_pages_are_served_and_the_form_refuses_while_redis_is_down(own_redis, tm
     with redis_server(tmp_path, port=port):
         assert client.post(FORM, data).status_code == 302
     assert InformationRequest.objects.count() == 1
+
+
+def test_page_cache_and_view_counts_survive_redis_stopping(own_redis, settings):
+    """Cached pages while Redis runs; once it stops: rendered pages (never a 500), and each
+    view counted in the database instead."""
+    settings.PAGE_CACHE_ENABLED = True
+    _, process = own_redis
+    record = make_published_record(title="教育工作总结")
+    client = Client()
+    url = record.get_absolute_url()
+    for path in (url, "/", "/records/", "/feeds/latest/", "/api/records"):
+        client.get(path)
+        assert client.get(path)["X-Page-Cache"] == "hit", path
+    assert "浏览次数:3<" in client.get(url).content.decode()  # counted in Redis
+    stop(process)
+
+    for path in ("/", "/zh-hant/", "/records/", "/feeds/latest/", "/api/records", "/sitemap.xml"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "X-Page-Cache" not in response
+    page = client.get(url)
+    assert page.status_code == 200 and "X-Page-Cache" not in page
+    assert "浏览次数:1<" in page.content.decode()  # the views in Redis are out of reach
+    client.get(url)
+    record.refresh_from_db()
+    assert record.view_count == 2  # counted in the database while Redis is down

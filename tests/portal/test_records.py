@@ -6,6 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from disclosure.changes import announce_public_change
 from disclosure.choices import RecordStatus
 from disclosure.convert import to_traditional
 from disclosure.models import Attachment, DisclosureRecord
@@ -111,6 +112,7 @@ def test_edit_changes_the_etag(client):
     DisclosureRecord.objects.filter(pk=record.pk).update(
         title="新标题", version=2, updated_at=timezone.now() + datetime.timedelta(seconds=2)
     )
+    announce_public_change(record_ids=[record.pk])  # update() sends no signal of its own
     again = client.get(path(record), headers={"if-none-match": first["ETag"]})
     assert again.status_code == 200
     assert "新标题" in again.content.decode()

@@ -26,3 +26,4 @@ class Command(BaseCommand):
             f"中断的后台导出 {summary['export_jobs_failed']} 个;"
             f"过期导出文件删除 {summary['export_files_deleted']} 个。"
         )
+        self.stdout.write(f"写入浏览次数 {summary['view_counts_flushed']} 次。")

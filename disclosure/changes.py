@@ -1,0 +1,79 @@
+"""What the public sees changed: one announcement per transaction, sent after commit.
+
+The core's write services (the workflow, editing, imports, bulk generation) call
+`announce_public_change`; the portal's page cache listens to `public_content_changed` (the core
+never imports the portal). The ids of one transaction are gathered and sent once when it
+commits: one save of a record touches many rows (the record, its keywords, its attachments),
+and a rolled-back transaction announces nothing.
+
+After commit, not before: a reader whose request starts between an invalidation sent inside
+the transaction and the commit would render the old rows and cache them under the new
+generation, and that stale page would then live until the next change. Sent after commit, the
+new generation can only be filled from the committed rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Min
+from django.dispatch import Signal
+
+from disclosure.choices import RecordStatus
+from disclosure.models import DisclosureRecord
+
+#: Sent after commit with `record_ids`: a frozenset of the records whose public pages changed,
+#: or None when anything may have changed (a vocabulary rename, the site settings, a bulk load).
+public_content_changed = Signal()
+
+
+def announce_public_change(*, record_ids: Iterable[int] | None = None, using: str | None = None):
+    """Announce, once when the current transaction commits (at once outside one), that the
+    public pages of `record_ids` (None: every page) changed."""
+    connection = transaction.get_connection(using)
+    ids = None if record_ids is None else {int(pk) for pk in record_ids}
+    if not connection.in_atomic_block:
+        _send(ids)
+        return
+    pending = getattr(connection, "_public_change_pending", None)
+    if pending is None or pending.sent or not pending.queued_on(connection):
+        pending = connection._public_change_pending = _PendingChange()
+        transaction.on_commit(pending.send, using=using)
+    pending.add(ids)
+
+
+def _send(ids: set[int] | None) -> None:
+    public_content_changed.send(
+        sender=announce_public_change, record_ids=None if ids is None else frozenset(ids)
+    )
+
+
+class _PendingChange:
+    """The announcement of one transaction (see search/signals.py `_PendingReindex`)."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] | None = set()
+        self.sent = False
+
+    def add(self, ids: set[int] | None) -> None:
+        if ids is None or self.ids is None:
+            self.ids = None
+        else:
+            self.ids |= ids
+
+    def queued_on(self, connection) -> bool:
+        return any(entry[1] == self.send for entry in connection.run_on_commit)
+
+    def send(self) -> None:
+        self.sent = True
+        _send(self.ids)
+
+
+def next_scheduled_publication(*, now: datetime.datetime) -> datetime.datetime | None:
+    """When the next scheduled record goes live on its own (the public selectors show it from
+    `published_at` on, before run_due_tasks clears the schedule): caches must not outlive it."""
+    return DisclosureRecord.objects.filter(
+        status=RecordStatus.PUBLISHED, scheduled_publish_at__gt=now
+    ).aggregate(first=Min("scheduled_publish_at"))["first"]
