@@ -169,3 +169,27 @@ def filter_records(
     if not filterset.is_valid():
         return filterset, queryset.none()
     return filterset, filterset.qs
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The select lists of the vocabulary filters, one query per vocabulary, in each model's
+    order: the category path (「一级 / 二级」) is built from the rows in hand, not a query per
+    option (Category.__str__ walks its parents), and rows are read in full, not via a cursor."""
+    rows = list(Category.objects.values_list("pk", "slug", "name", "parent_id"))
+    nodes = {pk: (name, parent) for pk, _slug, name, parent in rows}
+
+    def path(pk: int | None) -> str:
+        names: list[str] = []
+        while pk is not None and pk in nodes and len(names) < len(nodes):
+            names.append(nodes[pk][0])
+            pk = nodes[pk][1]
+        return " / ".join(reversed(names))
+
+    return {
+        "category": [(slug, path(pk)) for pk, slug, _name, _parent in rows],
+        "organization": [
+            (str(pk), name) for pk, name in Organization.objects.values_list("pk", "name")
+        ],
+        "topic": [(str(t.pk), t.label) for t in Topic.objects.select_related("parent")],
+        "genre": [(str(pk), name) for pk, name in Genre.objects.values_list("pk", "name")],
+    }

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
-from disclosure.filters import RecordFilter, filter_records
+from disclosure.filters import RecordFilter, filter_choices, filter_records
 from disclosure.models import Category
 from disclosure.numbers import BadNumber, parse_number
 from disclosure.selectors import cached_count, public_listing
@@ -77,8 +77,13 @@ def _chips(request: HttpRequest, filterset: RecordFilter) -> list[dict[str, str]
 
 
 def _label_empty_choices(filterset: RecordFilter) -> None:
-    """Selects read 全部 (all) rather than Django's dashes when no value is chosen."""
-    for field in filterset.form.fields.values():
+    """Selects read 全部 (all) rather than Django's dashes when no value is chosen, and the
+    vocabulary selects list `filter_choices()` (one query each, no query per option)."""
+    vocabularies = filter_choices()
+    for name, field in filterset.form.fields.items():
+        if name in vocabularies:
+            field.widget.choices = [("", "全部"), *vocabularies[name]]
+            continue
         if getattr(field, "empty_label", None) != "---------":
             continue
         field.empty_label = "全部"
