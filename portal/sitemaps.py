@@ -84,9 +84,13 @@ class PlanSitemap(I18nSitemap):
     """Each public work plan's tracker page."""
 
     def items(self):
-        return public_plans().select_related(None).select_related("record").only(
-            "pk", "record_id", "record__published_at"
-        ).order_by("pk")
+        return (
+            public_plans()
+            .select_related(None)
+            .select_related("record")
+            .only("pk", "record_id", "record__published_at")
+            .order_by("pk")
+        )
 
     def lastmod(self, item):
         return item.record.published_at
@@ -151,7 +155,9 @@ def record_sitemap(request: HttpRequest, page: int) -> HttpResponse:
             f'<xhtml:link rel="alternate" hreflang="{language}" href="{url.format(pk)}"/>'
             for language, url in templates
         )
-        lastmod = f"<lastmod>{localdate(published_at).isoformat()}</lastmod>" if published_at else ""
+        lastmod = (
+            f"<lastmod>{localdate(published_at).isoformat()}</lastmod>" if published_at else ""
+        )
         for _language, url in templates:
             parts.append(f"<url><loc>{url.format(pk)}</loc>{lastmod}{links}</url>\n")
     parts.append("</urlset>\n")

@@ -93,8 +93,6 @@ class RequestForm(forms.Form):
     )
 
 
-
-
 def _add_errors(form: forms.Form, error: ValidationError) -> None:
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
