@@ -168,6 +168,7 @@ def record_events(
     passes its COPY writer) or `bulk_create`: a statement per batch, not per entry. Returns the
     number written.
     """
+
     def bulk_insert(batch: list[AuditEntry]) -> None:
         AuditEntry.objects.bulk_create(batch)
 

@@ -179,9 +179,7 @@ def _search(
     )
 
 
-def _count(
-    matches: Records, *, found: int, parsed: ParsedQuery, base: Records
-) -> tuple[int, bool]:
+def _count(matches: Records, *, found: int, parsed: ParsedQuery, base: Records) -> tuple[int, bool]:
     """Exact up to COUNT_BOUND; above it an estimate that costs no pass over the matches.
 
     PostgreSQL: the planner's row estimate (from the tsvector statistics ANALYZE keeps).
@@ -297,6 +295,7 @@ def _page(
             "issued_on",
             "publication_date",
             "published_at",
+            "updated_at",
             "valid_until",
             "repealed_on",
             "organization__name",

@@ -28,8 +28,6 @@ from disclosure.workflow import (
 BEIJING = "北京时间 UTC+8"
 
 
-
-
 class TransitionForm(forms.Form):
     """The inputs a transition needs; fields not needed by `name` are removed."""
 

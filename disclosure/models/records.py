@@ -69,7 +69,9 @@ class DisclosureRecordQuerySet(models.QuerySet["DisclosureRecord"]):
 
 
 #: The stored half of the public condition (`publishable`): partial indexes cover only it.
-PUBLIC_ROWS = Q(status=RecordStatus.PUBLISHED) & ~Q(disclosure_method=DisclosureMethod.NOT_DISCLOSED)
+PUBLIC_ROWS = Q(status=RecordStatus.PUBLISHED) & ~Q(
+    disclosure_method=DisclosureMethod.NOT_DISCLOSED
+)
 PUBLIC_INDEXES = {
     "record_public_pubdate": ["-publication_date", "-id"],
     "record_public_issued": ["-issued_on", "-id"],
