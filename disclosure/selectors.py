@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import time
 
 from django.core.cache import cache
@@ -64,6 +65,8 @@ LISTING_COLUMNS = ("id", "title", "issued_on", "index_number", "publication_date
 #: key changes with every saved record and with `bump_listing_generation`).
 COUNT_TTL = 600
 GENERATION_KEY = "disclosure:listing-generation"
+#: Counting stops here: 500 pages of 20, the deepest page a listing offers.
+COUNT_BOUND = 10_000
 
 
 def public_listing(*, now: datetime.datetime | None = None) -> DisclosureRecordQuerySet:
@@ -98,21 +101,47 @@ def _public_stamp(*, now: datetime.datetime) -> tuple[object, object]:
 
 
 def cached_count(queryset: QuerySet, *, now: datetime.datetime) -> int:
-    """The exact number of rows of `queryset`, counted once per filter combination and state.
+    """The number of rows of `queryset` counted up to `COUNT_BOUND + 1` (see `listing_total`)."""
+    return listing_total(queryset, now=now)[0]
 
-    The key is the count's own SQL (so it holds the resolved filters: a category's subtree, an
-    organization's departments), with the request's `now` taken out and the public stamp and
-    generation put in: a publication, withdrawal or edit retires it at once, and arbitrary
-    query strings cannot grow the key (it is a digest).
+
+def listing_total(queryset: QuerySet, *, now: datetime.datetime) -> tuple[int, int, bool]:
+    """(rows counted up to COUNT_BOUND + 1, total to show, whether the total is 约 an estimate).
+
+    Counting stops after `COUNT_BOUND + 1` rows (one index range, whatever the table's size):
+    enough for every page a listing offers. Above the bound PostgreSQL's planner estimate is
+    shown as 约 N (as search does); SQLite, the small demo, counts exactly.
+
+    Cached per filter combination and state: the key is the count's own SQL (so it holds the
+    resolved filters: a category's subtree, an organization's departments), with the request's
+    `now` taken out and the public stamp and generation put in, so a publication, withdrawal or
+    edit retires it at once, and arbitrary query strings cannot grow the key (it is a digest).
     """
     counted = queryset.order_by()
     sql, params = counted.query.sql_with_params()
     params = tuple("<now>" if value == now else value for value in params)
     stamp = _public_stamp(now=now)
     raw = repr((sql, params, stamp, listing_generation()))
-    key = "disclosure:count:" + hashlib.sha256(raw.encode()).hexdigest()
-    count = cache.get(key)
-    if count is None:
-        count = counted.count()
-        cache.set(key, count, timeout=COUNT_TTL)
-    return int(count)
+    key = "disclosure:listing-count:" + hashlib.sha256(raw.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        cached = _count(counted)
+        cache.set(key, cached, timeout=COUNT_TTL)
+    bounded, total, estimated = cached
+    return int(bounded), int(total), bool(estimated)
+
+
+def _count(queryset: QuerySet) -> tuple[int, int, bool]:
+    bounded = queryset[: COUNT_BOUND + 1].count()
+    if bounded <= COUNT_BOUND:
+        return bounded, bounded, False
+    if connection.vendor != "postgresql":
+        return bounded, queryset.count(), False
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)  # noqa: S608 - the ORM's SQL
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    return bounded, max(estimate, bounded), True

@@ -5,7 +5,7 @@ catalogue, annual reports, plans: Django's sitemap framework) and one records fi
 `RECORDS_PER_FILE` record ids (`/sitemap-records-N.xml`). A block is a fixed id range, so a file
 is one index range scan of at most that many rows, whatever the table's size, and a record
 published or withdrawn changes only the file of its own block. Each record gives one URL per
-script: 3 × 15,000 = 45,000 URLs per file, under the protocol's 50,000.
+script: 3 × 5,000 = 15,000 URLs (about 5 MB) per file, under the protocol's 50,000.
 
 `<lastmod>` of a record is its last published change (`published_at`), not the row's last
 database change: a view count or an internal note is no news to a search engine.
@@ -28,7 +28,7 @@ from plans.selectors import public_plans
 from reports.models import AnnualReport
 
 LANGUAGES = ["zh-hans", "zh-hant", "zh-hk"]
-RECORDS_PER_FILE = 15_000
+RECORDS_PER_FILE = 5_000
 XML_HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '

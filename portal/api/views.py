@@ -30,7 +30,7 @@ from disclosure.filters import MAX_YEAR, MIN_YEAR, SORTS, filter_records
 from disclosure.models import Category, DisclosureRecord, Genre, Organization, Topic
 from disclosure.numbering import INDEX_NUMBER_RE
 from disclosure.numbers import MAX_KEY, parse_number
-from disclosure.selectors import cached_count, public_record_details, public_records
+from disclosure.selectors import listing_total, public_record_details, public_records
 from plans.models import PlanSection
 from portal.api import schemas
 from search import search_records
@@ -282,7 +282,7 @@ def list_records(request: HttpRequest, response: HttpResponse, query: Query[Reco
             )
         if not query.sort:
             queryset = queryset.order_by("-publication_date", "-id")
-        count = cached_count(queryset, now=now)
+        _bounded, count, estimated = listing_total(queryset, now=now)
         rows = list(queryset[start : start + query.page_size])
         num_pages = max(1, -(-count // query.page_size))
     etag, last = _list_validators(request, count, rows)

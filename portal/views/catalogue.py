@@ -20,26 +20,31 @@ from django.utils.http import urlencode
 from disclosure.filters import RecordFilter, filter_choices, filter_records
 from disclosure.models import Category
 from disclosure.numbers import BadNumber, parse_number
-from disclosure.selectors import cached_count, public_listing
+from disclosure.selectors import COUNT_BOUND, listing_total, public_listing
 
 PAGE_SIZE = 20
 MAX_QUERY_STRING = 1000
 MAX_PAGE = 999_999
 #: Pages past this are refused with a message: the first 10,000 matches are listed, and a
 #: reader narrows the filters for older ones (an OFFSET of a million rows is read, then dropped).
-PAGE_CAP = 500
+PAGE_CAP = COUNT_BOUND // PAGE_SIZE
 
 
 class CountedPaginator(Paginator):
     """A Paginator told its count (cached per filter combination), so no page counts rows."""
 
-    def __init__(self, object_list, per_page: int, *, count: int) -> None:
+    def __init__(self, object_list, per_page: int, *, count: int, total: int, estimated: bool):
         super().__init__(object_list, per_page)
         self._known_count = count
+        self.total, self.total_is_estimate = total, estimated
 
     @cached_property
     def count(self) -> int:
         return self._known_count
+
+    @cached_property
+    def total_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
     @cached_property
     def shown_pages(self) -> int:
@@ -60,7 +65,8 @@ def _page(request: HttpRequest, queryset, *, now: datetime.datetime) -> Page:
             f"列表只显示前 {PAGE_CAP} 页(前 {PAGE_CAP * PAGE_SIZE} 条)。"
             "请缩小筛选条件(如年份、发文日期、发布机构)或使用全文检索查找更早的信息。"
         )
-    paginator = CountedPaginator(queryset, PAGE_SIZE, count=cached_count(queryset, now=now))
+    count, total, estimated = listing_total(queryset, now=now)
+    paginator = CountedPaginator(queryset, PAGE_SIZE, count=count, total=total, estimated=estimated)
     try:
         return paginator.page(number or 1)
     except EmptyPage:
