@@ -81,6 +81,26 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = KeyChoiceField
 
 
+DATE_RANGES = (
+    ("issued_from", "issued_to", "发文日期"),
+    ("published_from", "published_to", "公开日期"),
+)
+
+
+class RecordFilterForm(forms.Form):
+    def clean(self) -> dict:
+        """A reversed date range is an error the reader can fix, not a silently empty list."""
+        data = super().clean() or {}
+        for start, end, label in DATE_RANGES:
+            first, last = data.get(start), data.get(end)
+            if first and last and first > last:
+                self.add_error(
+                    end,
+                    f"{label}范围有误:结束日期 {last:%Y-%m-%d} 早于开始日期 {first:%Y-%m-%d}。",
+                )
+        return data
+
+
 class RecordFilter(django_filters.FilterSet):
     category = ModelChoiceFilter(
         label="目录",
@@ -145,6 +165,7 @@ class RecordFilter(django_filters.FilterSet):
     class Meta:
         model = DisclosureRecord
         fields: list[str] = []
+        form = RecordFilterForm
 
     def __init__(self, *args, today: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
