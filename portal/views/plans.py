@@ -44,11 +44,15 @@ def _status_param(request: HttpRequest) -> str | None:
 
 
 def plans(request: HttpRequest) -> HttpResponse:
+    status = _status_param(request)
     try:
         year, organization_id = _year_param(request), _organization_param(request)
+        if request.GET.get("status") and status is None:
+            raise BadPlanFilter(
+                "进展「{}」无效,请从筛选列表中选择。".format(request.GET["status"][:20])
+            )
     except BadPlanFilter as error:
         return render(request, "portal/400.html", {"message": str(error)}, status=400)
-    status = _status_param(request)
     plan_list, organizations = plan_index(year=year, organization_id=organization_id, status=status)
     chart = status_chart(
         chart_id="org-chart", title="各单位计划事项落实情况(按进展统计)", rows=organizations

@@ -36,6 +36,9 @@ def test_if_modified_since_gives_304_until_a_record_changes(client):
     newer = client.get("/api/records", headers={"if-modified-since": since})
     assert newer.status_code == 200
     assert "新发布" in newer.content.decode()
-    assert client.get(
-        "/api/records", headers={"if-modified-since": http_date(later.timestamp())}
-    ).status_code == 304
+    assert (
+        client.get(
+            "/api/records", headers={"if-modified-since": http_date(later.timestamp())}
+        ).status_code
+        == 304
+    )

@@ -32,9 +32,7 @@ def full_media_root(tmp_path, settings):
 
 
 def test_upload_on_a_full_disk_gets_a_clear_error_and_nothing_is_half_saved(full_media_root):
-    scan = SimpleUploadedFile(
-        "身份证.pdf", tiny_pdf(300 * 1024), content_type="application/pdf"
-    )
+    scan = SimpleUploadedFile("身份证.pdf", tiny_pdf(300 * 1024), content_type="application/pdf")
     data = applicant_fields()
     data.update({"organization": make_organization().pk, "medium": "email", "delivery": "email"})
     response = Client().post(reverse("portal:request_form"), {**data, "attachment": scan})
