@@ -101,9 +101,11 @@ def test_a_database_with_data_migrates_from_0011_and_keeps_every_row_and_permiss
             assert (moved.app_label, moved.model) == (app, model)
             assert not ContentType.objects.filter(app_label="disclosure", model=model).exists()
     assert (
-        set(Permission.objects.filter(content_type_id__in=content_type_ids.values()).values_list(
-            "pk", flat=True
-        ))
+        set(
+            Permission.objects.filter(content_type_id__in=content_type_ids.values()).values_list(
+                "pk", flat=True
+            )
+        )
         == permission_ids
     )
     assert DisclosureRecord.objects.filter(pk=record.pk).exists()
