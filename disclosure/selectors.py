@@ -100,12 +100,14 @@ def _public_stamp(*, now: datetime.datetime) -> tuple[object, object]:
     return (row[0], row[1]) if row else (None, None)
 
 
-def cached_count(queryset: QuerySet, *, now: datetime.datetime) -> int:
+def cached_count(queryset: QuerySet[DisclosureRecord], *, now: datetime.datetime) -> int:
     """The number of rows of `queryset` counted up to `COUNT_BOUND + 1` (see `listing_total`)."""
     return listing_total(queryset, now=now)[0]
 
 
-def listing_total(queryset: QuerySet, *, now: datetime.datetime) -> tuple[int, int, bool]:
+def listing_total(
+    queryset: QuerySet[DisclosureRecord], *, now: datetime.datetime
+) -> tuple[int, int, bool]:
     """(rows counted up to COUNT_BOUND + 1, total to show, whether the total is 约 an estimate).
 
     Counting stops after `COUNT_BOUND + 1` rows (one index range, whatever the table's size):
@@ -131,7 +133,7 @@ def listing_total(queryset: QuerySet, *, now: datetime.datetime) -> tuple[int, i
     return int(bounded), int(total), bool(estimated)
 
 
-def _count(queryset: QuerySet) -> tuple[int, int, bool]:
+def _count(queryset: QuerySet[DisclosureRecord]) -> tuple[int, int, bool]:
     bounded = queryset[: COUNT_BOUND + 1].count()
     if bounded <= COUNT_BOUND:
         return bounded, bounded, False

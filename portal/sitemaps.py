@@ -77,7 +77,7 @@ class AnnualReportSitemap(I18nSitemap):
         )
 
     def lastmod(self, item: AnnualReport):
-        return item.record.published_at
+        return item.record.published_at if item.record else None
 
 
 class PlanSitemap(I18nSitemap):
