@@ -82,7 +82,7 @@ def _chips(request: HttpRequest, filterset: RecordFilter) -> list[dict[str, str]
     return chips
 
 
-def _label_empty_choices(filterset: RecordFilter) -> None:
+def prepare_filter_form(filterset: RecordFilter) -> None:
     """Selects read 全部 (all) rather than Django's dashes when no value is chosen, and the
     vocabulary selects list `filter_choices()` (one query each, no query per option)."""
     vocabularies = filter_choices()
@@ -111,7 +111,7 @@ def _listing(
         )
     now = timezone.now()
     filterset, records = filter_records(data=request.GET, queryset=queryset(now))
-    _label_empty_choices(filterset)
+    prepare_filter_form(filterset)
     context = {**context, "filterset": filterset, "hidden_filters": hide}
     if not filterset.is_valid():
         return render(request, template, {**context, "page": None, "invalid": True}, status=400)
