@@ -121,7 +121,9 @@ def listing_total(
     """
     counted = queryset.order_by()
     sql, params = counted.query.sql_with_params()
-    params = tuple("<now>" if value == now else value for value in params)
+    # The backend may pass `now` adapted (SQLite: a string), so match both forms.
+    moments = {now, connection.ops.adapt_datetimefield_value(now)}
+    params = tuple("<now>" if value in moments else value for value in params)
     stamp = _public_stamp(now=now)
     raw = repr((sql, params, stamp, listing_generation()))
     key = "disclosure:listing-count:" + hashlib.sha256(raw.encode()).hexdigest()
