@@ -165,3 +165,13 @@ def test_every_public_list_runs_the_same_queries_for_one_result_or_many(client, 
     # The budgets themselves: a listing page is a handful of queries, not one per row.
     assert many["/records/"] <= 10
     assert many["/api/records?page_size=100"] <= 5
+
+
+@pytest.mark.django_db
+def test_a_repeated_listing_request_does_not_count_again(client):
+    """The exact count is cached per filter combination: the second reader costs no COUNT."""
+    make_published_record()
+    client.get("/records/?year=2020")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/records/?year=2020")
+    assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
