@@ -15,7 +15,10 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from disclosure.choices import DisclosureMethod, ValidityStatus
 from disclosure.models import Category, DisclosureRecord, Genre, Organization, Topic
@@ -38,6 +41,26 @@ SORT_CHOICES = [
     ("-title", "标题(Z→A)"),
 ]
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+class FastSelect(forms.Select):
+    """A <select> built by string joining: Django's Select renders each <option> through a
+    template, and the topic list's ~130 options made the filter form most of a listing's time
+    (about 200 ms of 300). Same markup as Django's (attributes, `selected`)."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = {str(v) for v in self.format_value(value)}
+        options = []
+        for option_value, label in self.choices:
+            key = "" if option_value is None else str(option_value)
+            mark = " selected" if key in chosen or (not chosen and key == "") else ""
+            options.append(f'<option value="{escape(key)}"{mark}>{escape(label)}</option>')
+        return mark_safe(  # noqa: S308 - every value above is escaped
+            f"<select{flatatt(final)}>\n" + "\n".join(options) + "\n</select>"
+        )
+
+
 MIN_YEAR, MAX_YEAR = 1949, 2100
 
 
@@ -58,20 +81,47 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = KeyChoiceField
 
 
+DATE_RANGES = (
+    ("issued_from", "issued_to", "发文日期"),
+    ("published_from", "published_to", "公开日期"),
+)
+
+
+class RecordFilterForm(forms.Form):
+    def clean(self) -> dict:
+        """A reversed date range is an error the reader can fix, not a silently empty list."""
+        data = super().clean() or {}
+        for start, end, label in DATE_RANGES:
+            first, last = data.get(start), data.get(end)
+            if first and last and first > last:
+                self.add_error(
+                    end,
+                    f"{label}范围有误:结束日期 {last:%Y-%m-%d} 早于开始日期 {first:%Y-%m-%d}。",
+                )
+        return data
+
+
 class RecordFilter(django_filters.FilterSet):
     category = ModelChoiceFilter(
         label="目录",
         queryset=Category.objects.all(),
         to_field_name="slug",
         method="filter_category",
+        widget=FastSelect,
     )
     organization = ModelChoiceFilter(
-        label="发布机构", queryset=Organization.objects.all(), method="filter_organization"
+        label="发布机构",
+        queryset=Organization.objects.all(),
+        method="filter_organization",
+        widget=FastSelect,
     )
     topic = ModelChoiceFilter(
-        label="主题", queryset=Topic.objects.select_related("parent"), method="filter_topic"
+        label="主题",
+        queryset=Topic.objects.select_related("parent"),
+        method="filter_topic",
+        widget=FastSelect,
     )
-    genre = ModelChoiceFilter(label="体裁", queryset=Genre.objects.all())
+    genre = ModelChoiceFilter(label="体裁", queryset=Genre.objects.all(), widget=FastSelect)
     year = NumberFilter(
         label="年份",
         field_name="issued_on",
@@ -95,18 +145,27 @@ class RecordFilter(django_filters.FilterSet):
         label="公开方式",
         field_name="disclosure_method",
         choices=[c for c in DisclosureMethod.choices if c[0] != DisclosureMethod.NOT_DISCLOSED],
+        widget=FastSelect,
     )
     validity = django_filters.ChoiceFilter(
-        label="效力状态", choices=ValidityStatus.choices, method="filter_validity"
+        label="效力状态",
+        choices=ValidityStatus.choices,
+        method="filter_validity",
+        widget=FastSelect,
     )
     keyword = django_filters.CharFilter(label="关键词", max_length=50, method="filter_keyword")
     sort = django_filters.ChoiceFilter(
-        label="排序", choices=SORT_CHOICES, method="apply_sort", empty_label="默认(最新)"
+        label="排序",
+        choices=SORT_CHOICES,
+        method="apply_sort",
+        empty_label="默认(最新)",
+        widget=FastSelect,
     )
 
     class Meta:
         model = DisclosureRecord
         fields: list[str] = []
+        form = RecordFilterForm
 
     def __init__(self, *args, today: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,3 +228,27 @@ def filter_records(
     if not filterset.is_valid():
         return filterset, queryset.none()
     return filterset, filterset.qs
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The select lists of the vocabulary filters, one query per vocabulary, in each model's
+    order: the category path (「一级 / 二级」) is built from the rows in hand, not a query per
+    option (Category.__str__ walks its parents), and rows are read in full, not via a cursor."""
+    rows = list(Category.objects.values_list("pk", "slug", "name", "parent_id"))
+    nodes = {pk: (name, parent) for pk, _slug, name, parent in rows}
+
+    def path(pk: int | None) -> str:
+        names: list[str] = []
+        while pk is not None and pk in nodes and len(names) < len(nodes):
+            names.append(nodes[pk][0])
+            pk = nodes[pk][1]
+        return " / ".join(reversed(names))
+
+    return {
+        "category": [(slug, path(pk)) for pk, slug, _name, _parent in rows],
+        "organization": [
+            (str(pk), name) for pk, name in Organization.objects.values_list("pk", "name")
+        ],
+        "topic": [(str(t.pk), t.label) for t in Topic.objects.select_related("parent")],
+        "genre": [(str(pk), name) for pk, name in Genre.objects.values_list("pk", "name")],
+    }

@@ -8,8 +8,13 @@ never leak through one of them.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
+import time
 
-from django.db.models import Prefetch
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from disclosure.choices import RecordStatus
@@ -49,3 +54,98 @@ def was_withdrawn(*, pk: int) -> bool:
     return DisclosureRecord.objects.filter(
         pk=pk, status=RecordStatus.WITHDRAWN, published_at__isnull=False
     ).exists()
+
+
+# --- Listings in O(page) (issue 12 item 3) -------------------------------------------------
+
+#: The columns a listing row shows (title, 发文日期, 索引号, its link) and its sort keys: never
+#: the body, so a page of 20 reads 20 narrow rows through the sort order's index.
+LISTING_COLUMNS = ("id", "title", "issued_on", "index_number", "publication_date")
+#: How long an exact count may be reused when nothing marks it stale (a safety net only: the
+#: key changes with every saved record and with `bump_listing_generation`).
+COUNT_TTL = 600
+GENERATION_KEY = "disclosure:listing-generation"
+#: Counting stops here: 500 pages of 20, the deepest page a listing offers.
+COUNT_BOUND = 10_000
+
+
+def public_listing(*, now: datetime.datetime | None = None) -> DisclosureRecordQuerySet:
+    """Published records with only the listing's columns, newest publication first."""
+    return public_records(now=now).only(*LISTING_COLUMNS).order_by("-publication_date", "-id")
+
+
+def listing_generation() -> int:
+    """A number any writer may bump (`bump_listing_generation`) to retire every cached count:
+    the hook for writes that bypass `Model.save()` (queryset.update, COPY)."""
+    return int(cache.get(GENERATION_KEY) or 0)
+
+
+def bump_listing_generation() -> None:
+    cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def _public_stamp(*, now: datetime.datetime) -> tuple[object, object]:
+    """(newest `updated_at` of any record, newest visible `published_at`): one query, two index
+    lookups. It changes whenever a save could change a count (publish, withdraw, edit, a
+    vocabulary move is a save of the record too) and when a scheduled record comes due."""
+    last_edit = DisclosureRecord.objects.order_by("-updated_at").values("updated_at")[:1]
+    last_public = public_records(now=now).order_by("-published_at").values("published_at")[:1]
+    sql_edit, params_edit = last_edit.query.sql_with_params()
+    sql_public, params_public = last_public.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Both parts are the ORM's own SQL with their parameters passed separately.
+        sql = f"SELECT ({sql_edit}), ({sql_public})"  # noqa: S608
+        cursor.execute(sql, (*params_edit, *params_public))
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def cached_count(queryset: QuerySet[DisclosureRecord], *, now: datetime.datetime) -> int:
+    """The number of rows of `queryset` counted up to `COUNT_BOUND + 1` (see `listing_total`)."""
+    return listing_total(queryset, now=now)[0]
+
+
+def listing_total(
+    queryset: QuerySet[DisclosureRecord], *, now: datetime.datetime
+) -> tuple[int, int, bool]:
+    """(rows counted up to COUNT_BOUND + 1, total to show, whether the total is 约 an estimate).
+
+    Counting stops after `COUNT_BOUND + 1` rows (one index range, whatever the table's size):
+    enough for every page a listing offers. Above the bound PostgreSQL's planner estimate is
+    shown as 约 N (as search does); SQLite, the small demo, counts exactly.
+
+    Cached per filter combination and state: the key is the count's own SQL (so it holds the
+    resolved filters: a category's subtree, an organization's departments), with the request's
+    `now` taken out and the public stamp and generation put in, so a publication, withdrawal or
+    edit retires it at once, and arbitrary query strings cannot grow the key (it is a digest).
+    """
+    counted = queryset.order_by()
+    sql, params = counted.query.sql_with_params()
+    # The backend may pass `now` adapted (SQLite: a string), so match both forms.
+    moments = {now, connection.ops.adapt_datetimefield_value(now)}
+    params = tuple("<now>" if value in moments else value for value in params)
+    stamp = _public_stamp(now=now)
+    raw = repr((sql, params, stamp, listing_generation()))
+    key = "disclosure:listing-count:" + hashlib.sha256(raw.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        cached = _count(counted)
+        cache.set(key, cached, timeout=COUNT_TTL)
+    bounded, total, estimated = cached
+    return int(bounded), int(total), bool(estimated)
+
+
+def _count(queryset: QuerySet[DisclosureRecord]) -> tuple[int, int, bool]:
+    bounded = queryset[: COUNT_BOUND + 1].count()
+    if bounded <= COUNT_BOUND:
+        return bounded, bounded, False
+    if connection.vendor != "postgresql":
+        return bounded, queryset.count(), False
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)  # noqa: S608 - the ORM's SQL
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    return bounded, max(estimate, bounded), True

@@ -640,9 +640,7 @@ def _annual_report(
 ) -> None:
     bureau = Organization.objects.get(name=BUREAU)
     year = today.year - 1
-    last_year = [
-        r for r in published if r.publication_date and r.publication_date.year == year
-    ]
+    last_year = [r for r in published if r.publication_date and r.publication_date.year == year]
     with transaction.atomic():
         report, created = AnnualReport.objects.get_or_create(
             organization=bureau,

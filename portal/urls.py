@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from portal.sitemaps import SITEMAPS
+from portal.sitemaps import SITEMAPS, record_sitemap, sitemap_index
 from portal.views import health, site
 
 urlpatterns = [
@@ -15,7 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(("portal.api.urls", "api"), namespace="api")),
     path("robots.txt", site.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
+    path("sitemap.xml", sitemap_index, name="sitemap_index"),
+    path("sitemap-records-<int:page>.xml", record_sitemap, name="sitemap_records"),
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,

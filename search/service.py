@@ -53,6 +53,8 @@ FACETS = {
     "genre": ("genre_id", "genre__name"),
     "topic": ("topic_id", "topic__name"),
 }
+#: A second-level topic is shown with its parent: several parents have a child named 其他.
+PARENT_LABELS = {"topic": "topic__parent__name"}
 
 
 @dataclass(frozen=True)
@@ -179,9 +181,7 @@ def _search(
     )
 
 
-def _count(
-    matches: Records, *, found: int, parsed: ParsedQuery, base: Records
-) -> tuple[int, bool]:
+def _count(matches: Records, *, found: int, parsed: ParsedQuery, base: Records) -> tuple[int, bool]:
     """Exact up to COUNT_BOUND; above it an estimate that costs no pass over the matches.
 
     PostgreSQL: the planner's row estimate (from the tsvector statistics ANALYZE keeps).
@@ -297,6 +297,7 @@ def _page(
             "issued_on",
             "publication_date",
             "published_at",
+            "updated_at",
             "valid_until",
             "repealed_on",
             "organization__name",
@@ -315,13 +316,23 @@ def _facets(source: Records) -> dict[str, list[FacetValue]]:
     facets: dict[str, list[FacetValue]] = {}
     source = source.order_by()
     for param, (key, label) in FACETS.items():
+        parent = PARENT_LABELS.get(param)
+        columns = (key, label, parent) if parent else (key, label)
         rows = (
             source.exclude(**{f"{key}__isnull": True})
-            .values(key, label)
+            .values(*columns)
             .annotate(n=Count("pk"))
             .order_by("-n", label)[:FACET_LIMIT]
         )
-        facets[param] = [FacetValue(param, str(r[key]), r[label], r["n"]) for r in rows]
+        facets[param] = [
+            FacetValue(
+                param,
+                str(r[key]),
+                f"{r[parent]}--{r[label]}" if parent and r[parent] else r[label],
+                r["n"],
+            )
+            for r in rows
+        ]
     years = (
         source.annotate(y=ExtractYear("issued_on"))
         .values("y")

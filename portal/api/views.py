@@ -30,7 +30,7 @@ from disclosure.filters import MAX_YEAR, MIN_YEAR, SORTS, filter_records
 from disclosure.models import Category, DisclosureRecord, Genre, Organization, Topic
 from disclosure.numbering import INDEX_NUMBER_RE
 from disclosure.numbers import MAX_KEY, parse_number
-from disclosure.selectors import public_record_details, public_records
+from disclosure.selectors import listing_total, public_record_details, public_records
 from plans.models import PlanSection
 from portal.api import schemas
 from search import search_records
@@ -212,19 +212,55 @@ def _summary(record: DisclosureRecord, labels: _Labels, today: datetime.date) ->
     }
 
 
+#: The columns a summary shows (never the body), and the vocabulary names it joins.
+SUMMARY_COLUMNS = (
+    "id",
+    "index_number",
+    "title",
+    "issued_on",
+    "publication_date",
+    "published_at",
+    "updated_at",
+    "document_number",
+    "category_id",
+    "valid_until",
+    "repealed_on",
+    "organization__name",
+    "topic__name",
+    "topic__parent__name",
+    "genre__name",
+)
+#: Offset paging stops here (page × page_size): a harvester takes everything in windows of
+#: published_from/published_to, each within the bound, instead of reading a million rows to
+#: skip them.
+MAX_OFFSET = 10_000
+
+
+def _list_validators(
+    request: HttpRequest, count: int, rows: list[DisclosureRecord]
+) -> tuple[str, datetime.datetime | None]:
+    """ETag and Last-Modified of one page: the path, the (cached) count and each listed row's
+    versions, so publishing, editing or withdrawing a matching record changes them."""
+    versions = [(r.pk, r.updated_at, r.published_at) for r in rows]
+    moments = [m for _pk, *pair in versions for m in pair if m is not None]
+    raw = repr((request.get_full_path(), count, versions))
+    etag = quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32])
+    return etag, max(moments) if moments else None
+
+
 @api.get("/records", response={200: schemas.RecordPage, 400: schemas.Error}, tags=["公开信息"])
 def list_records(request: HttpRequest, response: HttpResponse, query: Query[RecordQuery]):
-    """已公开的信息,与公开目录页相同的筛选条件;分页。"""
-    today = timezone.localdate()
+    """已公开的信息,与公开目录页相同的筛选条件;分页(page × page_size 不超过 10000,
+    更早的信息请用 published_from/published_to 分段获取)。"""
+    today, now = timezone.localdate(), timezone.now()
     data = {k: v for k, v in request.GET.items() if k not in {"page", "page_size", "script", "q"}}
+    listed = public_records(now=now).select_related("organization", "topic__parent", "genre")
     filterset, queryset = filter_records(
-        data=data, queryset=public_records().for_listing(), today=today
+        data=data, queryset=listed.only(*SUMMARY_COLUMNS), today=today
     )
     if not filterset.is_valid():
         errors = {name: [str(e) for e in errs] for name, errs in filterset.errors.items()}
         return Status(400, {"detail": "筛选条件无效。", "errors": errors})
-    if _conditional(request, response, queryset):
-        return _not_modified(response)
     estimated = False
     if query.q and query.q.strip():
         found = search_records(
@@ -234,12 +270,24 @@ def list_records(request: HttpRequest, response: HttpResponse, query: Query[Reco
         rows = [hit.record for hit in found.hits]
         num_pages = found.num_pages
     else:
+        start = (query.page - 1) * query.page_size
+        if start + query.page_size > MAX_OFFSET:
+            return Status(
+                400,
+                {
+                    "detail": f"分页过深:page × page_size 不能超过 {MAX_OFFSET}。"
+                    "请用 published_from/published_to 等条件分段获取。",
+                    "errors": {"page": [f"不能超过 {MAX_OFFSET // query.page_size}"]},
+                },
+            )
         if not query.sort:
             queryset = queryset.order_by("-publication_date", "-id")
-        count = queryset.count()
-        start = (query.page - 1) * query.page_size
+        _bounded, count, estimated = listing_total(queryset, now=now)
         rows = list(queryset[start : start + query.page_size])
         num_pages = max(1, -(-count // query.page_size))
+    etag, last = _list_validators(request, count, rows)
+    if _still_current(request, response, etag=etag, last=last, max_age=300):
+        return _not_modified(response)
     labels = _Labels()
 
     def link(page: int) -> str | None:

@@ -6,32 +6,69 @@ with the form errors and no results, a page past the end 404, never the unfilter
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
+
 from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
-from disclosure.filters import RecordFilter, filter_records
+from disclosure.filters import RecordFilter, filter_choices, filter_records
 from disclosure.models import Category
 from disclosure.numbers import BadNumber, parse_number
-from disclosure.selectors import public_records
+from disclosure.selectors import COUNT_BOUND, listing_total, public_listing
 
 PAGE_SIZE = 20
 MAX_QUERY_STRING = 1000
 MAX_PAGE = 999_999
+#: Pages past this are refused with a message: the first 10,000 matches are listed, and a
+#: reader narrows the filters for older ones (an OFFSET of a million rows is read, then dropped).
+PAGE_CAP = COUNT_BOUND // PAGE_SIZE
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told its count (cached per filter combination), so no page counts rows."""
+
+    def __init__(self, object_list, per_page: int, *, count: int, total: int, estimated: bool):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+        self.total, self.total_is_estimate = total, estimated
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+    @cached_property
+    def total_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @cached_property
+    def shown_pages(self) -> int:
+        return min(self.num_pages, PAGE_CAP)
 
 
 class BadListingRequest(Exception):
     """Input a reader can correct: shown on the 400 page in their script."""
 
 
-def _page(request: HttpRequest, queryset) -> Page:
+def _page(request: HttpRequest, queryset, *, now: datetime.datetime) -> Page:
     try:
         number = parse_number(request.GET.get("page"), minimum=1, maximum=MAX_PAGE, label="页码")
     except BadNumber as error:
         raise BadListingRequest(str(error)) from None
+    if number and number > PAGE_CAP:
+        raise BadListingRequest(
+            f"列表只显示前 {PAGE_CAP} 页(前 {PAGE_CAP * PAGE_SIZE} 条)。"
+            "请缩小筛选条件(如年份、发文日期、发布机构)或使用全文检索查找更早的信息。"
+        )
+    count, total, estimated = listing_total(queryset, now=now)
+    paginator = CountedPaginator(queryset, PAGE_SIZE, count=count, total=total, estimated=estimated)
     try:
-        return Paginator(queryset, PAGE_SIZE).page(number or 1)
+        return paginator.page(number or 1)
     except EmptyPage:
         raise Http404(f"没有第 {number} 页。") from None
 
@@ -45,9 +82,14 @@ def _chips(request: HttpRequest, filterset: RecordFilter) -> list[dict[str, str]
     return chips
 
 
-def _label_empty_choices(filterset: RecordFilter) -> None:
-    """Selects read 全部 (all) rather than Django's dashes when no value is chosen."""
-    for field in filterset.form.fields.values():
+def prepare_filter_form(filterset: RecordFilter) -> None:
+    """Selects read 全部 (all) rather than Django's dashes when no value is chosen, and the
+    vocabulary selects list `filter_choices()` (one query each, no query per option)."""
+    vocabularies = filter_choices()
+    for name, field in filterset.form.fields.items():
+        if name in vocabularies:
+            field.widget.choices = [("", "全部"), *vocabularies[name]]
+            continue
         if getattr(field, "empty_label", None) != "---------":
             continue
         field.empty_label = "全部"
@@ -56,19 +98,25 @@ def _label_empty_choices(filterset: RecordFilter) -> None:
 
 
 def _listing(
-    request: HttpRequest, *, queryset, template: str, context: dict, hide: tuple[str, ...] = ()
+    request: HttpRequest,
+    *,
+    queryset: Callable[[datetime.datetime], QuerySet],
+    template: str,
+    context: dict,
+    hide: tuple[str, ...] = (),
 ) -> HttpResponse:
     if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
         return render(
             request, "portal/400.html", {"message": "查询条件过长,请减少筛选条件。"}, status=400
         )
-    filterset, records = filter_records(data=request.GET, queryset=queryset)
-    _label_empty_choices(filterset)
+    now = timezone.now()
+    filterset, records = filter_records(data=request.GET, queryset=queryset(now))
+    prepare_filter_form(filterset)
     context = {**context, "filterset": filterset, "hidden_filters": hide}
     if not filterset.is_valid():
         return render(request, template, {**context, "page": None, "invalid": True}, status=400)
     try:
-        page = _page(request, records.for_listing())
+        page = _page(request, records, now=now)
     except BadListingRequest as error:
         return render(request, "portal/400.html", {"message": str(error)}, status=400)
     context.update(page=page, chips=_chips(request, filterset), invalid=False)
@@ -77,15 +125,11 @@ def _listing(
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     node = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
-    queryset = (
-        public_records()
-        .filter(category_id__in=node.descendant_ids())
-        .order_by("-publication_date", "-id")
-    )
+    descendants = node.descendant_ids()
     children = node.children.all()
     return _listing(
         request,
-        queryset=queryset,
+        queryset=lambda now: public_listing(now=now).filter(category_id__in=descendants),
         template="portal/category.html",
         context={"category": node, "children": children},
         hide=("category",),
@@ -93,5 +137,9 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def record_list(request: HttpRequest) -> HttpResponse:
-    queryset = public_records().order_by("-publication_date", "-id")
-    return _listing(request, queryset=queryset, template="portal/record_list.html", context={})
+    return _listing(
+        request,
+        queryset=lambda now: public_listing(now=now),
+        template="portal/record_list.html",
+        context={},
+    )

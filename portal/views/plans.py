@@ -16,13 +16,26 @@ from plans.selectors import (
 from portal.charts import status_chart
 
 
+class BadPlanFilter(Exception):
+    """A filter value the reader can correct: answered 400 with the reason, never ignored."""
+
+
+def _number_param(request: HttpRequest, name: str, label: str, **bounds: int) -> int | None:
+    raw = request.GET.get(name, "")
+    if not raw:
+        return None
+    value = number_or_none(raw, **bounds)
+    if value is None:
+        raise BadPlanFilter(f"{label}「{raw[:20]}」无效,请从筛选列表中选择。")
+    return value
+
+
 def _year_param(request: HttpRequest) -> int | None:
-    """A bad year or organization is ignored, as the filter form offers only valid ones."""
-    return number_or_none(request.GET.get("year"), minimum=MIN_YEAR, maximum=MAX_YEAR)
+    return _number_param(request, "year", "年份", minimum=MIN_YEAR, maximum=MAX_YEAR)
 
 
 def _organization_param(request: HttpRequest) -> int | None:
-    return number_or_none(request.GET.get("organization"), minimum=1)
+    return _number_param(request, "organization", "单位", minimum=1)
 
 
 def _status_param(request: HttpRequest) -> str | None:
@@ -31,8 +44,15 @@ def _status_param(request: HttpRequest) -> str | None:
 
 
 def plans(request: HttpRequest) -> HttpResponse:
-    year, organization_id = _year_param(request), _organization_param(request)
     status = _status_param(request)
+    try:
+        year, organization_id = _year_param(request), _organization_param(request)
+        if request.GET.get("status") and status is None:
+            raise BadPlanFilter(
+                "进展「{}」无效,请从筛选列表中选择。".format(request.GET["status"][:20])
+            )
+    except BadPlanFilter as error:
+        return render(request, "portal/400.html", {"message": str(error)}, status=400)
     plan_list, organizations = plan_index(year=year, organization_id=organization_id, status=status)
     chart = status_chart(
         chart_id="org-chart", title="各单位计划事项落实情况(按进展统计)", rows=organizations

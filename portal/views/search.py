@@ -6,6 +6,7 @@ from django.shortcuts import render
 from disclosure.filters import filter_records
 from disclosure.numbers import number_or_none
 from disclosure.selectors import public_records
+from portal.views.catalogue import prepare_filter_form
 from search import search_records
 
 MAX_PAGE = 100_000
@@ -14,6 +15,7 @@ MAX_PAGE = 100_000
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:2000]
     filterset, records = filter_records(data=request.GET, queryset=public_records())
+    prepare_filter_form(filterset)
     # A bad page number shows the first page: the search box keeps working whatever the URL.
     page = number_or_none(request.GET.get("page"), minimum=1, maximum=MAX_PAGE) or 1
     results = search_records(query=query, queryset=records, page=page)

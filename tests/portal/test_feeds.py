@@ -63,3 +63,54 @@ def test_summary_with_markup_or_ampersand_arrives_as_plain_text(client, prefix):
     element = entry.find(f"{ATOM}summary")
     assert element.attrib["type"] == "text"
     assert element.text == (to_traditional(summary) if prefix else summary)
+
+
+def _entry_ids(feed: str) -> list[str]:
+    root = ET.fromstring(feed)  # noqa: S314 - our own rendered feed
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    return [e.findtext("a:id", namespaces=ns) for e in root.findall("a:entry", ns)]
+
+
+@pytest.mark.django_db
+def test_entry_id_is_one_tag_uri_per_record_in_every_script_and_host(client, settings):
+    """Issue 19 item 5: the id changed with the host and the script: one record, two ids."""
+    settings.ALLOWED_HOSTS = ["testserver", "mirror.example"]
+    record = make_published_record(title="稳定编号")
+    record.index_number = "014046317/2026-00001"
+    record.save(update_fields=["index_number"])
+    ids = {
+        *_entry_ids(client.get("/feeds/latest/").content.decode()),
+        *_entry_ids(client.get("/zh-hant/feeds/latest/").content.decode()),
+        *_entry_ids(client.get("/feeds/latest/", HTTP_HOST="mirror.example").content.decode()),
+    }
+    assert ids == {"tag:xxgk.gov.cn,2008:014046317/2026-00001"}
+
+
+@pytest.mark.django_db
+def test_entry_updated_is_the_last_publication_not_the_last_row_change(client):
+    import datetime
+
+    from django.utils import timezone
+
+    published = timezone.make_aware(datetime.datetime(2021, 3, 4, 10, 0))
+    record = make_published_record(published_at=published)
+    record.save()
+    feed = client.get("/feeds/latest/").content.decode()
+    entry = feed[feed.index("<entry>") :]
+    assert "<updated>2021-03-04T" in entry
+
+
+@pytest.mark.django_db
+def test_feed_answers_304_to_if_none_match_and_if_modified_since(client):
+    make_published_record(title="第一条")
+    first = client.get("/feeds/latest/")
+    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+    again = client.get("/feeds/latest/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    weak = client.get("/feeds/latest/", HTTP_IF_NONE_MATCH="W/" + first["ETag"])
+    assert weak.status_code == 304
+    since = client.get("/feeds/latest/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+    make_published_record(title="第二条")
+    changed = client.get("/feeds/latest/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and "第二条" in changed.content.decode()

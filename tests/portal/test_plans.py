@@ -188,7 +188,8 @@ def test_index_filters_by_year_organization_and_status(client, seed_data):
     by_status = text_of(page(client, url, status="done"))
     assert seed_title in by_status and "2021年体育工作计划" not in by_status
     assert "无锡市教育局 0 0 7 0 0 7 100%" in by_status
-    assert "2021年体育工作计划" in text_of(page(client, url, year="nonsense", status="bogus"))
+    assert client.get(url, {"year": "nonsense", "status": "bogus"}).status_code == 400
+    assert client.get(url, {"status": "bogus"}).status_code == 400
 
 
 @pytest.mark.django_db
@@ -201,11 +202,19 @@ def test_index_filters_by_year_organization_and_status(client, seed_data):
         {"organization": "²"},
         {"organization": "①"},
         {"organization": "9" * 30},
+        {"year": "abc"},
+        {"organization": "nonsense"},
     ],
 )
-def test_index_ignores_a_bad_year_or_organization(client, seed_data, params):
-    """Issue 13: these gave 500; a bad value now counts as no filter, as 'nonsense' did."""
-    assert seed_record().title in text_of(page(client, reverse("portal:plans"), **params))
+def test_index_refuses_a_bad_year_or_organization_with_a_message(client, seed_data, params):
+    """Issue 13: these gave 500; issue 18: ignoring them silently showed every plan as if
+    filtered. A bad value is answered 400 naming it."""
+    response = client.get(reverse("portal:plans"), params)
+    assert response.status_code == 400
+    markup = response.content.decode()
+    assert "无效" in markup and seed_record().title not in markup
+    hant = client.get("/zh-hant" + reverse("portal:plans"), params)
+    assert hant.status_code == 400 and "無效" in hant.content.decode()
 
 
 @pytest.mark.django_db

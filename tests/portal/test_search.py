@@ -99,3 +99,21 @@ def test_search_finds_a_record_by_the_words_of_either_traditional_variant(
     for prefix in ("", "/zh-hant", "/zh-hk"):
         html = client.get(f"{prefix}/search/", {"q": query}).content.decode()
         assert f"/records/{record.pk}/" in html, f"{variant} query {query} on {prefix or '/'}"
+
+
+@pytest.mark.django_db
+def test_topic_facets_name_the_parent_of_a_bare_other(client, vocabulary):
+    """Issue 18 item 10: two parents' 「其他」 read as two bare 其他 in the facets."""
+    from search import index_records
+    from tests.factories import make_published_record, make_topic
+
+    education, health = make_topic(name="教育测试"), make_topic(name="卫生测试")
+    records = [
+        make_published_record(
+            title="预算公开通知甲", topic=make_topic(name="其他", parent=education)
+        ),
+        make_published_record(title="预算公开通知乙", topic=make_topic(name="其他", parent=health)),
+    ]
+    index_records([r.pk for r in records])
+    markup = client.get("/search/", {"q": "预算"}).content.decode()
+    assert "教育测试--其他" in markup and "卫生测试--其他" in markup
