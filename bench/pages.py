@@ -185,6 +185,56 @@ def parse() -> argparse.Namespace:
     return args
 
 
+class Servers:
+    """The portal's gunicorn and the bare app's, both as deploy/ runs gunicorn."""
+
+    def __init__(self, args: argparse.Namespace, env: dict[str, str]) -> None:
+        self.args, self.env = args, env
+        self.base = f"http://127.0.0.1:{args.port}"
+        self.bare_base = f"http://127.0.0.1:{args.port + 1}"
+        self.log = Path(tempfile.gettempdir()) / f"bench-pages-{args.port}.log"
+        self.bare = start(
+            ["--chdir", str(HERE), "bare_app:application"], args.port + 1, env, args.checkout,
+            self.log,
+        )  # fmt: skip
+        self.portal = self._start_portal()
+        wait_ready(self.bare_base + "/")
+
+    def _start_portal(self) -> subprocess.Popen:
+        args = self.args
+        portal = start(["portal.wsgi:application"], args.port, self.env, args.checkout, self.log)
+        wait_ready(self.base + "/healthz")
+        return portal
+
+    def settle(self, *, seconds: float = 60) -> str:
+        """Wait until requests left over from the last wrk run are done (wrk stops, gunicorn
+        still answers what it queued), so they do not slow the next group; after `seconds`,
+        restart the portal's gunicorn instead. Returns what it did."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            began = time.monotonic()
+            with contextlib.suppress(OSError):
+                get(self.base + "/healthz", timeout=max(1.0, deadline - began))
+            if time.monotonic() - began < 0.5:
+                return ""
+        self._stop(self.portal)
+        self.portal = self._start_portal()
+        return "portal restarted: left-over requests still running after 60 s"
+
+    @staticmethod
+    def _stop(server: subprocess.Popen) -> None:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+    def stop(self) -> None:
+        for server in (self.portal, self.bare):
+            self._stop(server)
+
+
 def main() -> None:
     args = parse()
     env = environment(args)
@@ -193,36 +243,27 @@ def main() -> None:
                 f"load average {load_average()}")  # fmt: skip
     data = prepare_data(args, env)
     groups: dict[str, list[str]] = data["urls"]
-    base, bare_base = f"http://127.0.0.1:{args.port}", f"http://127.0.0.1:{args.port + 1}"
-    log = Path(tempfile.gettempdir()) / f"bench-pages-{args.port}.log"
-    servers = [
-        start(["portal.wsgi:application"], args.port, env, args.checkout, log),
-        start(
-            ["--chdir", str(HERE), "bare_app:application"], args.port + 1, env, args.checkout, log
-        ),
-    ]
+    servers = Servers(args, env)
     try:
-        wait_ready(base + "/healthz")
-        wait_ready(bare_base + "/")
-        groups["sitemap"] = sitemap_paths(base)
         if args.url:
             groups = {"url": args.url}
         elif args.groups:
-            groups = {n: groups[n] for n in args.groups.split(",")}
+            groups = {n: groups.get(n, []) for n in args.groups.split(",")}
+        if "sitemap" in groups:
+            groups["sitemap"] = sitemap_paths(servers.base)
         report.line(
-            f"records: {data['records']} (ids {data['low']}–{data['high']}); server log {log}; "
+            f"records: {data['records']} (ids {data['low']}–{data['high']}); "
+            f"server log {servers.log}; "
             f"groups: {', '.join(f'{n} {len(p)}' for n, p in groups.items())}"
         )
-        run_phases(args, report, base, bare_base, groups, env)
+        run_phases(args, report, servers, groups, env)
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=60)
+        servers.stop()
     report.targets()
 
 
-def run_phases(args, report: Report, base: str, bare_base: str, groups, env) -> None:
+def run_phases(args, report: Report, servers: Servers, groups, env) -> None:
+    base, bare_base = servers.base, servers.bare_base
     if "single" in args.phases:
         report.line(f"single requests ({'FLUSHDB before each' if not args.sqlite else 'locmem'}),"
                     f" load average {load_average()}")  # fmt: skip
@@ -235,10 +276,14 @@ def run_phases(args, report: Report, base: str, bare_base: str, groups, env) -> 
     for phase in ("cold", "warm"):
         if phase not in args.phases:
             continue
+        if note := servers.settle():
+            report.line(note)
         flush(args)
         used = groups if phase == "cold" else {n: p[: args.warm_set] for n, p in groups.items()}
         if phase == "warm":
             report.line(f"warm-up: {warm_up(base, used, args.warm_budget)}")
+            if note := servers.settle():
+                report.line(note)
         bare = wrk(bare_base, [["/"]], connections=args.connections, seconds=args.duration)
         report.run(phase, "bare view", bare, bare)
         for name, paths in used.items():
@@ -247,9 +292,13 @@ def run_phases(args, report: Report, base: str, bare_base: str, groups, env) -> 
             result = wrk(base, [paths], connections=args.connections, seconds=args.duration,
                          timeout=args.timeout)  # fmt: skip
             report.run(phase, name, result, bare)
+            if note := servers.settle():
+                report.line(f"after {phase} {name}: {note}")
         report.line(f"{phase} done, load average {load_average()}")
         report.table(phase)
     if "crowd" in args.phases:
+        if note := servers.settle():
+            report.line(note)
         flush(args)
         result, editor = crowd(args, base, groups, env)
         report.crowd(result, editor)
