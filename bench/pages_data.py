@@ -254,7 +254,6 @@ if __name__ == "__main__":
     parser.add_argument("--out", help="write {records, low, high, urls} as JSON here")
     args = parser.parse_args()
     count, low, high = prepare(args.records)
-    print(f"records: {count} (ids {low}–{high})", flush=True)
     if args.out:
         urls = sample_urls(low=low, high=high, per_group=args.per_group)
         with open(args.out, "w", encoding="utf-8") as out:
