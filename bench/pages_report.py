@@ -74,7 +74,7 @@ class Report:
         print("|---|---:|---:|---:|---:|---:|---|")
         for name, r, bare in self.rows.get(phase, []):
             ratio = r.rate / bare.rate if bare and bare.rate else 0.0
-            print(f"| {name} | {r.rate:,.1f} | {r.p50:.1f} | {r.p95:.1f} | {r.p99:.1f} "
+            print(f"| {name} | {r.rate:,.1f} | {_ms(r.p50)} | {_ms(r.p95)} | {_ms(r.p99)} "
                   f"| {ratio:.1%} | {_errors(r)} |")  # fmt: skip
         print(flush=True)
 
@@ -116,6 +116,11 @@ class Report:
         for what, wanted, measured, ok in self.checks:
             print(f"| {what} | {wanted} | {measured} | {'met' if ok else 'gap'} |")
         print(flush=True)
+
+
+def _ms(value: float) -> str:
+    """wrk keeps no latency of a timed-out request: a group that only timed out has none."""
+    return f"{value:.1f}" if value else "—"
 
 
 def _errors(result: Result) -> str:
