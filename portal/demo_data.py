@@ -629,7 +629,11 @@ def _advance_request(n: int, request, clerk, today: datetime.date) -> None:
             correction_due_on=today + datetime.timedelta(days=10),
             today=received + datetime.timedelta(days=2),
         )
-    # n == 9 and n == 11 stay 已受理: one is overdue, one has weeks left.
+    elif n == 11:  # 待申请人确认收费 (信息处理费, 国办函〔2020〕109号)
+        s.notify_fee(
+            request=request, actor=clerk, basis="by_volume", quantity=120, notified_on=today
+        )
+    # n == 9 stays 已受理, overdue.
 
 
 # The annual report --------------------------------------------------------------------------
