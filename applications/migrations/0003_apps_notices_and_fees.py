@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applications', '0002_apps_applicant_fields'),
-        ('disclosure', '0018_apps_holiday_years_and_agencies'),
+        ('disclosure', '0022_holiday_years_and_agencies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

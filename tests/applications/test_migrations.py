@@ -1,4 +1,4 @@
-"""The data steps of applications 0002 and disclosure 0018 (issue 19, item 4): existing rows
+"""The data steps of applications 0002 and disclosure 0022 (issue 19, item 4): existing rows
 are moved to the new vocabulary, none is lost."""
 
 import datetime
@@ -27,7 +27,7 @@ def test_requests_with_email_as_medium_become_electronic_documents():
 
 
 def test_internal_departments_stop_being_receiving_authorities():
-    step = importlib.import_module("disclosure.migrations.0018_apps_holiday_years_and_agencies")
+    step = importlib.import_module("disclosure.migrations.0022_holiday_years_and_agencies")
     government = make_organization(name="宜兴市人民政府")
     bureau = make_organization(name="宜兴市教育局", parent=government)
     office = make_organization(name="宜兴市教育局办公室", parent=bureau)

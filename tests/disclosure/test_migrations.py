@@ -141,7 +141,7 @@ def test_a_database_with_data_migrates_from_0011_and_keeps_every_row_and_permiss
 
 @pytest.mark.django_db(transaction=True)
 def test_records_filed_under_a_normative_genre_get_the_attribute_on_migration():
-    """0018_reports_normative: what table two counted by 体裁 before, it counts by the attribute
+    """0023_normative: what table two counted by 体裁 before, it counts by the attribute
     after; other records stay unmarked, and no row is lost."""
     from disclosure.models import Genre
 

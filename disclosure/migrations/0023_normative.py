@@ -23,7 +23,7 @@ def set_kind_from_genre(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0017_move_to_context_apps'),
+        ("disclosure", "0022_holiday_years_and_agencies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

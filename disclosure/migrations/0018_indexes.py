@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0017_move_to_context_apps'),
+        ("disclosure", "0017_move_to_context_apps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0017_move_to_context_apps'),
+        ("disclosure", "0020_pending_revision"),
     ]
 
     operations = [

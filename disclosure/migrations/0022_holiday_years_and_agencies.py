@@ -24,7 +24,7 @@ def mark_departments(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0017_move_to_context_apps'),
+        ("disclosure", "0021_aliases"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
