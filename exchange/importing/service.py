@@ -276,6 +276,8 @@ class _Writer:
         self.counters: dict[tuple[str, int], int] = {}
         self.keyword_ids: dict[str, int] = {}  # names seen so far: the vocabulary is small
         self.written: list[tuple[int, int, bool]] = []  # (record id, row, created)
+        self.claimed: set[int] = set()  # records written by this import
+        self.file_numbers: dict[str, int] = {}  # the file's index numbers read so far → row
         self.to_number: dict[int, int] = {}  # record id → row: published, no index number
         self.files: list[tuple[int, bool, list[FoundFile]]] = []  # (record id, created, files)
         self.chunks = ChunkWriter(self._written)
@@ -290,7 +292,12 @@ class _Writer:
     def _matched_by_key(self, record: DisclosureRecord, by_key) -> Any:
         """The one record a row without 信息索引号 re-imports (issue 18, item 9); None for a new
         one, False (reported) when several records have the row's key."""
-        olds = by_key.get(stable_key(record), [])
+        # never a record this import already wrote, nor one a numbered row of the file claims
+        olds = [
+            old
+            for old in by_key.get(stable_key(record), [])
+            if old.pk not in self.claimed and old.index_number not in self.file_numbers
+        ]
         if len(olds) > 1:
             self.report.add(
                 record._import_row,
@@ -418,6 +425,7 @@ class _Writer:
         for record in write.old:
             self.written.append((record.pk, record._import_row, False))
         for record in write.new + write.old:
+            self.claimed.add(record.pk)
             if self.opts.publish and not record.index_number:
                 self.to_number[record.pk] = record._import_row
             if record._import_files:
@@ -527,7 +535,7 @@ def _read_and_write(rows, report: ImportReport, opts: _Options) -> _Writer:
 
 
 def _validate_and_write(rows, report, opts: _Options, vocab, writer: _Writer) -> None:
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = writer.file_numbers
     seen_keys: dict[tuple, int] = {}
     serials: dict[tuple, int] = {}
     checked = False

@@ -297,3 +297,14 @@ def test_attachments_dir_that_does_not_exist_is_a_clear_error(vocabulary, tmp_pa
             "--attachments", str(tmp_path / "nowhere"),
         )  # fmt: skip
     assert "附件文件夹" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_unnumbered_row_never_overwrites_a_numbered_row_of_the_same_file(vocabulary):
+    """Found by bench/import.py: a draft sharing its key with a numbered record of the file
+    must be a record of its own, in the first import and in the re-import."""
+    rows = [line(信息索引号="014006470/2020-00950", 标题="同名"), line(标题="同名")]
+    for _ in range(2):
+        report = run(shapes_csv(rows), commit=True)
+        assert report.ok, [str(p) for p in report.problems]
+    assert DisclosureRecord.objects.filter(title="同名").count() == 2
