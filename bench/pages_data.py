@@ -229,7 +229,7 @@ def sample_urls(*, low: int, high: int, per_group: int, seed: int = 12) -> dict[
         "catalogue": [f"/catalogue/{slug}/" for slug in slugs],
         "catalogue-filter": [filtered(rng.choice(slugs)) for _ in n],
         "listing": [f"/records/?page={rng.randint(1, 10)}{rng.choice(sorts)}" for _ in n],
-        "listing-deep": [f"/records/?page={rng.randint(11, min(pages, 1000))}" for _ in n],
+        "listing-deep": [f"/records/?page={rng.randint(11, min(pages, 500))}" for _ in n],
         "search": [
             f"/search/?q={quote(rng.choice(COMMON_TERMS))}"
             + (f"&page={p}" if (p := rng.randint(1, 4)) > 1 else "")

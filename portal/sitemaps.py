@@ -25,6 +25,7 @@ from django.utils.timezone import localdate
 from disclosure.models import Category
 from disclosure.selectors import public_records
 from plans.selectors import public_plans
+from portal.models import InformationGuide
 from reports.models import AnnualReport
 
 LANGUAGES = ["zh-hans", "zh-hant", "zh-hk"]
@@ -59,6 +60,8 @@ class PagesSitemap(I18nSitemap):
             "portal:annual_reports",
             "portal:plans",
             "portal:request_form",
+            # the 政府信息公开指南 answers 404 until a guide exists
+            *(["portal:guide"] if InformationGuide.current() is not None else []),
         ]
 
     def location(self, item):

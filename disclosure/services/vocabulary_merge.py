@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 
 from disclosure.audit import record_event
+from disclosure.changes import announce_public_change
 from disclosure.convert import matching_key
 from disclosure.models import AuditAction, Organization, Topic, VocabularyAlias
 from disclosure.workflow import holds_permission
@@ -106,6 +107,8 @@ def _merge(kind: str, source: Any, target: Any, actor: Any, *, reason: str) -> d
             moved = _move_references(source, target)
             _keep_alias(kind, source, target, name)
             type(source)._base_manager.filter(pk=source.pk).delete()
+            # records moved by queryset.update(): every public page may name the merged value
+            announce_public_change()
             record_event(
                 action=AuditAction.EDIT,
                 actor=actor,

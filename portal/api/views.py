@@ -14,6 +14,7 @@ import hashlib
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError as NotAnIndexNumber
 from django.db.models import Count, Max, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
@@ -28,7 +29,7 @@ from pydantic import BeforeValidator
 from disclosure.convert import to_traditional
 from disclosure.filters import MAX_YEAR, MIN_YEAR, SORTS, filter_records
 from disclosure.models import Category, DisclosureRecord, Genre, Organization, Topic
-from disclosure.numbering import INDEX_NUMBER_RE
+from disclosure.numbering import parse_index_number
 from disclosure.numbers import MAX_KEY, parse_number
 from disclosure.selectors import listing_total, public_record_details, public_records
 from plans.models import PlanSection
@@ -311,8 +312,10 @@ def list_records(request: HttpRequest, response: HttpResponse, query: Query[Reco
 
 
 def _public_record(index_number: str) -> DisclosureRecord:
-    if not INDEX_NUMBER_RE.match(index_number):
-        raise HttpError(404, "没有找到该信息。")
+    try:
+        parse_index_number(index_number[:64])
+    except NotAnIndexNumber:
+        raise HttpError(404, "没有找到该信息。") from None
     try:
         return public_record_details().get(index_number=index_number)
     except DisclosureRecord.DoesNotExist:

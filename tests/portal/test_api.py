@@ -25,6 +25,19 @@ def test_unpublished_record_is_neither_listed_nor_found(client, status):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "number",
+    ["XXGK-2021-0001", "11330524K14997740W/2023-2022090262", "000014349/2020-00120"],
+)
+def test_detail_finds_records_with_imported_index_number_formats(client, number):
+    numbered(make_published_record(title="旧网站导入的信息"), number)
+    response = client.get(f"/api/records/{number}")
+    assert response.status_code == 200
+    assert response.json()["title"] == "旧网站导入的信息"
+    assert client.get("/api/records/not a number!").status_code == 404
+
+
+@pytest.mark.django_db
 def test_detail_by_index_number_shows_public_fields_and_no_staff(client):
     editor = make_user(username="editor_zhang")
     record = make_published_record(title="公开的通知", keywords=("学校", "总结"), created_by=editor)

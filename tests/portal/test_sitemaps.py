@@ -128,3 +128,14 @@ def test_record_lastmod_is_its_publication_not_its_last_database_change(client):
     )
     entry = re.search(rf"<url><loc>http://testserver/records/{record.pk}/</loc>(.*?)</url>", xml)
     assert "<lastmod>2021-03-04</lastmod>" in entry.group(1)
+
+
+@pytest.mark.django_db
+def test_guide_in_sitemap_once_a_guide_exists(client, vocabulary):
+    from tests.portal.test_guide import make_guide
+
+    assert "http://testserver/guide/" not in sitemap_urls(client)
+    make_guide()
+    urls = sitemap_urls(client)
+    assert "http://testserver/guide/" in urls
+    assert "http://testserver/zh-hant/guide/" in urls
