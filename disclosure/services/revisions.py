@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from disclosure.actors import Actor
 from disclosure.audit import record_event
+from disclosure.changes import announce_public_change
 from disclosure.choices import RecordStatus
 from disclosure.models import (
     AuditAction,
@@ -320,6 +321,8 @@ def publish_revision(
         live._change_reason = "发布修订"  # type: ignore[attr-defined]
         live.save()
         set_record_keywords(record=live, names=revision.keywords)
+        # the keywords are rewritten by bulk_create, which no model signal reports
+        announce_public_change(record_ids=[live.pk])
         transaction.on_commit(lambda: record_visibility_changed.send(DisclosureRecord, record=live))
         return {"fields": fields, "keywords": revision.keywords, "version": live.version}
 
