@@ -88,7 +88,7 @@ def application_form(browser: Browser, base: str) -> dict[str, str]:
     return {
         **applicant_fields(),
         "organization": organization,
-        "medium": "email",
+        "medium": "electronic",
         "delivery": "email",
         "csrfmiddlewaretoken": token,
     }

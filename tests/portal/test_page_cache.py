@@ -105,7 +105,7 @@ class Site:
             "feed_latest": "/feeds/latest/",
             "feed_category": f"/feeds/catalogue/{slug}/",
             "feed_organization": f"/feeds/organization/{org}/",
-            "sitemap_records": "/sitemap-records.xml",
+            "sitemap_records": "/sitemap-records-1.xml",
             "api_list": "/api/records",
         }
 
@@ -357,7 +357,7 @@ def test_record_page_hit_counts_the_view_without_rendering(
 
 
 def test_plan_pages_show_an_item_status_change_at_once(page_cache, seed_data, committed, client):
-    from disclosure.choices import PlanItemStatus
+    from plans.choices import PlanItemStatus
     from plans.models import PlanItem
     from plans.services import change_item_status
 
