@@ -71,6 +71,20 @@ def compute_due_on(
     return calendar.add_working_days(start, days)
 
 
+def resume_clock(
+    request: InformationRequest, *, paused_on: datetime.date, resumed_on: datetime.date
+) -> int:
+    """Restart a stopped clock (third-party consultation, 信息处理费 notice): the working days
+    from `paused_on` to `resumed_on` are added to the answer period, the request goes back to
+    its open state and gets its new due date. Returns the days that did not count."""
+    calendar = WorkingCalendar()
+    paused = calendar.working_days_between(paused_on, resumed_on)
+    request.paused_working_days += paused
+    request.state = RequestState.EXTENDED if request.extension_days else RequestState.RECEIVED
+    request.due_on = compute_due_on(request, calendar=calendar)
+    return paused
+
+
 def correction_notice_deadline(
     request: InformationRequest, *, calendar: WorkingCalendar | None = None
 ) -> datetime.date:

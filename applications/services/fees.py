@@ -22,7 +22,7 @@ from applications.models import (
     RequestState,
 )
 from applications.services.base import Outcome, RequestError, StepNotAllowed, run_step
-from applications.services.deadlines import compute_due_on
+from applications.services.deadlines import resume_clock
 from disclosure.actors import Actor
 from disclosure.calendar import WorkingCalendar
 
@@ -109,12 +109,8 @@ def record_fee_paid(
         notified = locked.fee_notified_on
         if notified is None or paid_on < notified:
             raise RequestError("缴费日期不能早于收费通知日期。")
-        calendar = WorkingCalendar()
-        paused = calendar.working_days_between(notified, paid_on)
-        locked.paused_working_days += paused
         locked.fee_paid_on = paid_on
-        locked.state = RequestState.EXTENDED if locked.extension_days else RequestState.RECEIVED
-        locked.due_on = compute_due_on(locked, calendar=calendar)
+        paused = resume_clock(locked, paused_on=notified, resumed_on=paid_on)
         return Outcome(
             note=f"申请人已缴费,{paused}个工作日不计入,答复期限 {locked.due_on:%Y-%m-%d}",
             on=paid_on,

@@ -13,16 +13,15 @@ from applications.models import (
     InformationRequest,
     ReplyReason,
     ReplyType,
-    RequestState,
 )
 from applications.services.base import Outcome, RequestError, run_step
 from applications.services.deadlines import (
     MAX_EXTENSION_WORKING_DAYS,
     compute_due_on,
     correction_notice_deadline,
+    resume_clock,
 )
 from disclosure.actors import Actor
-from disclosure.calendar import WorkingCalendar
 from disclosure.roles import can_access_organization
 
 
@@ -104,12 +103,8 @@ def end_consultation(
         started = locked.consultation_started_on
         if started is None or ended_on < started:
             raise RequestError("征求意见结束日期不能早于开始日期。")
-        calendar = WorkingCalendar()
-        paused = calendar.working_days_between(started, ended_on)
-        locked.paused_working_days += paused
         locked.consultation_ended_on = ended_on
-        locked.state = RequestState.EXTENDED if locked.extension_days else RequestState.RECEIVED
-        locked.due_on = compute_due_on(locked, calendar=calendar)
+        paused = resume_clock(locked, paused_on=started, resumed_on=ended_on)
         return Outcome(
             note=note or f"征求意见结束,{paused}个工作日不计入,答复期限 {locked.due_on:%Y-%m-%d}",
             on=ended_on,
