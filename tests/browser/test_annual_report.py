@@ -53,7 +53,14 @@ def test_wide_table_scrolls_in_its_own_region_reached_by_keyboard(
         )
         tab_to(page, region, limit=200)
         page.keyboard.press("ArrowRight")
-        page.keyboard.press("ArrowRight")  # scrolling is smooth: wait for it
-        page.wait_for_function(f'document.querySelector("{region}").scrollLeft > 0', timeout=5000)
+        page.keyboard.press("ArrowRight")
+        # scrolling is smooth: poll from Python (wait_for_function evals its string, which
+        # the page's CSP forbids)
+        scrolled = f'document.querySelector("{region}").scrollLeft'
+        for _ in range(50):
+            if page.evaluate(scrolled) > 0:
+                break
+            page.wait_for_timeout(100)
+        assert page.evaluate(scrolled) > 0, "the arrow keys do not scroll the table"
     finally:
         page.context.close()
