@@ -1,17 +1,15 @@
 """Staff side of 依申请公开: register, process and answer requests; the deadline dashboard.
 
-The change page is read-only: every step (补正, 征求意见, 延期, 答复, 办结) is a small form that
-calls its service, so the deadline, the history and the audit entry are always written together.
+The change page is read-only: every step (补正, 征求意见, 延期, 答复, 办结) is a small form
+(`applications.admin.steps`) that calls its service, so the deadline, the history and the audit
+entry are always written together. Personal data is masked unless the user may see it.
 """
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,24 +17,15 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from applications import services
+from applications.admin.personal_data import PersonalDataAdmin
+from applications.admin.register import APPLICANT_FIELDS, RegisterRequestForm
+from applications.admin.steps import STEPS
 from applications.exports import stream_requests
-from applications.files import validate_request_attachment
 from applications.letters import available_notices, render_notice
-from applications.models import (
-    FeeBasis,
-    InformationRequest,
-    NoticeKind,
-    ReplyReason,
-    ReplyTemplate,
-    ReplyType,
-    RequestEvent,
-)
+from applications.models import InformationRequest, NoticeKind, RequestEvent
 from applications.privacy import (
     MASKS,
     can_see_personal_data,
-    mask_id_number,
-    mask_phone,
-    reaches_personal_field,
 )
 from applications.selectors import (
     calendar_gaps,
@@ -46,78 +35,16 @@ from applications.selectors import (
     requests_without_holiday_data,
 )
 from applications.services import RequestError
+from disclosure.actors import AuthenticatedHttpRequest
 from disclosure.audit import record_event
 from disclosure.calendar import WorkingCalendar
 from disclosure.files import file_download
 from disclosure.http import client_ip
 from disclosure.models import AuditAction
-from disclosure.roles import accessible_organizations, scope_requests, users_scoped_to
+from disclosure.roles import accessible_organizations, scope_requests
 from exchange.admin.exports import streaming_download
 
 EXPORT_PERMISSION = "applications.export_requests"
-
-APPLICANT_FIELDS = [
-    "applicant_type",
-    "organization_kind",
-    "applicant_name",
-    "id_type",
-    "id_number",
-    "work_unit",
-    "organization_code",
-    "legal_representative",
-    "contact_person",
-    "contact_phone",
-    "phone",
-    "fax",
-    "email",
-    "address",
-    "postal_code",
-    "description",
-    "document_reference",
-    "purpose",
-    "medium",
-    "delivery",
-]
-
-
-class RegisterRequestForm(forms.ModelForm):
-    """Registering a request received by post, in person, by fax… (Article 31)."""
-
-    submitted_on = forms.DateField(label="提交日期", help_text="当面提交:即收到申请日期。")
-    signed_for_on = forms.DateField(
-        label="签收日期", required=False, help_text="邮寄申请必填:以签收之日为收到申请之日。"
-    )
-
-    class Meta:
-        model = InformationRequest
-        fields = ["organization", "channel", *APPLICANT_FIELDS, "attachment"]
-
-    def clean_attachment(self):
-        """The upload check (a PDF must parse, no executable in an archive) as a form error on
-        the page, not a refusal from the service after the form was accepted."""
-        upload = self.cleaned_data.get("attachment")
-        if upload:
-            try:
-                validate_request_attachment(upload)
-            except ValidationError as error:
-                raise ValidationError(error.message_dict["attachment"]) from None
-            upload.seek(0)
-        return upload
-
-    def clean(self):
-        data = super().clean()
-        try:
-            services.validate_applicant(data)
-            services.receipt_date(
-                channel=data.get("channel") or "",
-                signed_for_on=data.get("signed_for_on"),
-            )
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, problems)
-        except RequestError as error:
-            self.add_error("signed_for_on", str(error))
-        return data
 
 
 class DeadlineFilter(admin.SimpleListFilter):
@@ -138,8 +65,8 @@ class DeadlineFilter(admin.SimpleListFilter):
 class RequestEventInline(admin.TabularInline):
     model = RequestEvent
     extra = 0
-    fields = ["happened_on", "state", "note", "actor", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ("happened_on", "state", "note", "actor", "created_at")
+    fields = readonly_fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -149,169 +76,8 @@ class RequestEventInline(admin.TabularInline):
         return False
 
 
-# --- the step forms --------------------------------------------------------------------------
-
-
-class CorrectionForm(forms.Form):
-    notice = forms.CharField(label="需要补正的事项", widget=forms.Textarea)
-    notice_date = forms.DateField(
-        label="告知日期", initial=timezone.localdate, help_text="不能早于收到申请日期。"
-    )
-    correction_due_on = forms.DateField(label="补正期限")
-
-    def run(self, *, request, actor):
-        data = dict(self.cleaned_data)
-        data["today"] = data.pop("notice_date")
-        return services.request_correction(request=request, actor=actor, **data)
-
-
-class CorrectionReceivedForm(forms.Form):
-    received_on = forms.DateField(label="收到补正日期")
-
-    def run(self, *, request, actor):
-        return services.receive_correction(request=request, actor=actor, **self.cleaned_data)
-
-
-class ConsultationStartForm(forms.Form):
-    started_on = forms.DateField(label="开始日期")
-    note = forms.CharField(label="征求对象和事项", required=False, widget=forms.Textarea)
-
-    def run(self, *, request, actor):
-        return services.start_consultation(request=request, actor=actor, **self.cleaned_data)
-
-
-class ConsultationEndForm(forms.Form):
-    ended_on = forms.DateField(label="结束日期")
-    note = forms.CharField(label="意见情况", required=False, widget=forms.Textarea)
-
-    def run(self, *, request, actor):
-        return services.end_consultation(request=request, actor=actor, **self.cleaned_data)
-
-
-class ExtendForm(forms.Form):
-    days = forms.IntegerField(label="延长工作日", min_value=1, max_value=20, initial=20)
-    reason = forms.CharField(label="延长理由", widget=forms.Textarea)
-    approver = forms.ModelChoiceField(label="批准人", queryset=get_user_model().objects.none())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        perm = Q(codename="approve_request_extension", content_type__app_label="applications")
-        self.fields["approver"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .filter(
-                Q(is_superuser=True)
-                | Q(user_permissions__in=_perms(perm))
-                | Q(groups__permissions__in=_perms(perm))
-            )
-            .distinct()
-        )
-
-    def limit_to(self, request: InformationRequest) -> None:
-        """Only approvers whose organization scope covers the request (the service checks it
-        again)."""
-        field = self.fields["approver"]
-        field.queryset = users_scoped_to(request.organization, field.queryset)
-
-    def run(self, *, request, actor):
-        return services.extend_request(request=request, actor=actor, **self.cleaned_data)
-
-
-def _perms(condition):
-    from django.contrib.auth.models import Permission
-
-    return Permission.objects.filter(condition)
-
-
-class AnswerForm(forms.Form):
-    reply_type = forms.ChoiceField(
-        label="答复类型", choices=[("", "请选择"), *ReplyType.choices], required=False
-    )
-    reply_reason = forms.ChoiceField(
-        label="具体情形", choices=[("", "—"), *ReplyReason.choices], required=False
-    )
-    replied_on = forms.DateField(label="答复日期", initial=timezone.localdate)
-    letter = forms.CharField(
-        label="答复书",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 12}),
-        help_text="留空则按答复类型的模板(可在「答复书模板」中修改)生成。",
-    )
-
-    def run(self, *, request, actor):
-        return services.answer_request(request=request, actor=actor, **self.cleaned_data)
-
-
-class LetterForm(forms.Form):
-    letter = forms.CharField(label="答复书", widget=forms.Textarea(attrs={"rows": 16}))
-
-    def run(self, *, request, actor):
-        return services.update_reply_letter(request=request, actor=actor, **self.cleaned_data)
-
-
-class CloseForm(forms.Form):
-    note = forms.CharField(label="办结说明", required=False)
-
-    def run(self, *, request, actor):
-        return services.close_request(request=request, actor=actor, **self.cleaned_data)
-
-
-class FeeNoticeForm(forms.Form):
-    basis = forms.ChoiceField(label="计收方式", choices=FeeBasis.choices)
-    quantity = forms.IntegerField(
-        label="计费数量",
-        min_value=1,
-        help_text="按件:该申请人本月第几件申请;按量:所需信息的页数。金额按国办函〔2020〕109号计算。",
-    )
-    notified_on = forms.DateField(label="通知日期", initial=timezone.localdate)
-
-    def run(self, *, request, actor):
-        return services.notify_fee(request=request, actor=actor, **self.cleaned_data)
-
-
-class FeePaidForm(forms.Form):
-    paid_on = forms.DateField(label="缴费日期")
-
-    def run(self, *, request, actor):
-        return services.record_fee_paid(request=request, actor=actor, **self.cleaned_data)
-
-
-class FeeDeclinedForm(forms.Form):
-    declined_on = forms.DateField(label="申请人表示不缴费的日期")
-
-    def run(self, *, request, actor):
-        return services.record_fee_declined(request=request, actor=actor, **self.cleaned_data)
-
-
-#: The admin's step pages: (label, form, the row of the services' transition table).
-STEPS = {
-    "correction": ("告知补正", CorrectionForm, "correction"),
-    "correction-received": ("收到补正", CorrectionReceivedForm, "correction_received"),
-    "consultation-start": ("开始征求第三方意见", ConsultationStartForm, "consultation_start"),
-    "consultation-end": ("结束征求第三方意见", ConsultationEndForm, "consultation_end"),
-    "extend": ("延长答复期限", ExtendForm, "extend"),
-    "fee-notice": ("发出收费通知", FeeNoticeForm, "fee_notice"),
-    "fee-paid": ("申请人已缴费", FeePaidForm, "fee_paid"),
-    "fee-declined": ("申请人不缴费", FeeDeclinedForm, "fee_declined"),
-    "answer": ("答复", AnswerForm, "answer"),
-    "letter": ("修改答复书", LetterForm, "letter"),
-    "close": ("办结", CloseForm, "close"),
-}
-
-
-def _masked(field: str, label: str):
-    """A read-only display of a personal field: in full only for users who may see it."""
-
-    @admin.display(description=label)
-    def show(self, obj):
-        value = getattr(obj, field)
-        return value if getattr(obj, "_show_personal", False) else MASKS[field](value)
-
-    return show
-
-
 @admin.register(InformationRequest)
-class InformationRequestAdmin(admin.ModelAdmin):
+class InformationRequestAdmin(PersonalDataAdmin):
     list_display = [
         "tracking_number",
         "applicant_name",
@@ -348,51 +114,7 @@ class InformationRequestAdmin(admin.ModelAdmin):
             )
         return field
 
-    # -- personal data --
-
-    def lookup_allowed(self, lookup, value, request=None):
-        """No filter on a masked field (or a path to one) for users who may not see it: the
-        answer to `?phone__startswith=…` would give the number away digit by digit."""
-        if reaches_personal_field(self.model, lookup) and not can_see_personal_data(
-            getattr(request, "user", None)
-        ):
-            return False
-        return super().lookup_allowed(lookup, value, request)
-
-    def get_search_fields(self, request):
-        """Handlers may find a request by the applicant's phone or ID number; others may not
-        search them (a search is a filter too)."""
-        if can_see_personal_data(request.user):
-            return [*self.search_fields, "phone", "id_number"]
-        return self.search_fields
-
-    @admin.display(description="联系电话")
-    def masked_phone(self, obj):
-        return obj.phone if getattr(obj, "_show_personal", False) else mask_phone(obj.phone)
-
-    @admin.display(description="证件号码")
-    def masked_id_number(self, obj):
-        if getattr(obj, "_show_personal", False):
-            return obj.id_number
-        return mask_id_number(obj.id_number)
-
-    masked_email = _masked("email", "电子邮箱")
-    masked_address = _masked("address", "通信地址")
-    masked_legal_representative = _masked("legal_representative", "法定代表人")
-    masked_contact_person = _masked("contact_person", "联系人")
-    masked_contact_phone = _masked("contact_phone", "联系人电话")
-    masked_fax = _masked("fax", "传真")
-
-    @admin.display(description="附件")
-    def attachment_link(self, obj):
-        if not obj.attachment:
-            return "—"
-        if not getattr(obj, "_show_personal", False):
-            return f"{obj.attachment_name}(无权查看)"
-        url = reverse("admin:applications_informationrequest_attachment", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.attachment_name or "下载")
-
-    def attachment_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def attachment_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         """The applicant's attachment (often an ID copy) is personal data: only for users who
         may see personal data, and every download is audited. Media files are never public."""
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -423,15 +145,6 @@ class InformationRequestAdmin(admin.ModelAdmin):
             return None
         obj._show_personal = can_see_personal_data(request.user)
         return obj
-
-    def get_list_display(self, request):
-        """The list masks ID and phone numbers unless the user may see personal data."""
-        if not can_see_personal_data(request.user):
-            return self.list_display
-        return [
-            {"masked_phone": "phone", "masked_id_number": "id_number"}.get(name, name)
-            for name in self.list_display
-        ]
 
     @admin.display(description="答复期限", ordering="due_on")
     def deadline(self, obj):
@@ -571,7 +284,7 @@ class InformationRequestAdmin(admin.ModelAdmin):
             {"notice": notice, "original": obj, "paragraphs": notice.body.split("\n")},
         )
 
-    def step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    def step_view(self, request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
         if step not in STEPS:
             raise PermissionDenied
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -580,8 +293,7 @@ class InformationRequestAdmin(admin.ModelAdmin):
         title, form_class, _ = STEPS[step]
         initial = {"letter": obj.reply_letter} if step == "letter" else None
         form = form_class(request.POST or None, initial=initial)
-        if hasattr(form, "limit_to"):
-            form.limit_to(obj)
+        form.limit_to(obj)
         if request.method == "POST" and form.is_valid():
             try:
                 form.run(request=obj, actor=request.user)
@@ -612,9 +324,7 @@ class InformationRequestAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "request_steps": steps,
-            "request_notices": [
-                (kind, NoticeKind(kind).label) for kind in available_notices(obj)
-            ]
+            "request_notices": [(kind, NoticeKind(kind).label) for kind in available_notices(obj)]
             if obj is not None
             else [],
             "show_save": False,
@@ -654,9 +364,3 @@ class InformationRequestAdmin(admin.ModelAdmin):
             raise PermissionDenied
         chunks = stream_requests(queryset=queryset, actor=request.user, ip=client_ip(request))
         return streaming_download(chunks, what="requests", fmt="csv")
-
-
-@admin.register(ReplyTemplate)
-class ReplyTemplateAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "reply_type", "reply_reason"]
-    list_filter = ["kind", "reply_type"]
