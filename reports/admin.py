@@ -11,10 +11,10 @@ from django.utils.safestring import mark_safe
 
 from disclosure.choices import RecordStatus
 from disclosure.http import client_ip
+from reports.consistency import check_annual_report
 from reports.models import AnnualReport, AnnualReportStatus
 from reports.services import (
     AnnualReportError,
-    check_annual_report,
     record_annual_report_edit,
     refresh_annual_report,
     report_context,
@@ -123,9 +123,7 @@ class AnnualReportAdmin(admin.ModelAdmin):
     def table_three_view(self, obj):
         if not obj or not obj.table_three:
             return "尚未统计:保存后在列表中选择「更新统计数据」。"
-        html = render_to_string(
-            "admin/reports/annualreport/table_three.html", report_context(obj)
-        )
+        html = render_to_string("admin/reports/annualreport/table_three.html", report_context(obj))
         return mark_safe(html)  # noqa: S308 - rendered by our own template, values escaped there
 
     @admin.display(description="合计核对")

@@ -32,7 +32,5 @@ def send_annual_report_reminders_once(*, today: datetime.date) -> int:
 
 def due_tasks(now: datetime.datetime) -> dict[str, int]:
     return {
-        "annual_report_reminders": send_annual_report_reminders_once(
-            today=timezone.localdate(now)
-        )
+        "annual_report_reminders": send_annual_report_reminders_once(today=timezone.localdate(now))
     }

@@ -18,7 +18,7 @@ from applications.services import (
 from applications.services.fees import fee_by_count, fee_by_volume
 from disclosure.models import AuditEntry
 from disclosure.roles import PUBLISHER
-from reports.services import compute_table_three
+from reports.statistics import compute_table_three
 from tests.factories import make_organization, make_request, make_request_handler, make_staff
 
 D = datetime.date

@@ -1,15 +1,18 @@
-"""A published annual report with numbers in every table, and the template's golden layouts."""
+"""A year of requests to count, a published annual report with numbers in every table, and the
+template's golden layouts."""
 
 import json
 from decimal import Decimal
 from pathlib import Path
 
+from applications.models import ApplicantType
+from applications.services import answer_request
 from disclosure.choices import DisclosureMethod
 from disclosure.roles import PUBLISHER, REVIEWER
 from disclosure.workflow import approve_record, publish_record
 from reports.models import AnnualReport
 from reports.services import refresh_annual_report, submit_annual_report
-from tests.factories import make_organization, make_staff
+from tests.factories import make_organization, make_request, make_staff
 
 GOLDEN = Path(__file__).parent / "golden"
 TABLES = ["table2", "table3", "table4"]
@@ -46,3 +49,26 @@ def published_report(**fields) -> AnnualReport:
     )
     publish_record(record=record, actor=make_staff(PUBLISHER, organization=organization))
     return AnnualReport.objects.get(pk=report.pk)
+
+
+def org_fields(kind: str) -> dict:
+    return {
+        "applicant_type": ApplicantType.ORGANIZATION,
+        "organization_kind": kind,
+        "organization_code": "91350100M000100Y43",
+        "id_type": "",
+        "id_number": "",
+    }
+
+
+def answered(org, clerk, received, replied, reply_type, reason="", **fields):
+    request = make_request(organization=org, received_on=received, actor=clerk, **fields)
+    if replied:
+        answer_request(
+            request=request,
+            actor=clerk,
+            reply_type=reply_type,
+            reply_reason=reason,
+            replied_on=replied,
+        )
+    return request

@@ -2,14 +2,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.utils import timezone
 
-from applications.models import ApplicantType, OrganizationKind, ReplyReason, ReplyType
-from applications.services import (
-    answer_request,
-    close_overdue_corrections,
-    request_correction,
-)
 from disclosure.choices import DisclosureMethod, NormativeKind, RecordStatus
 from disclosure.models import AuditEntry, Category, DisclosureRecord, Genre
 from disclosure.roles import PUBLISHER, REVIEWER
@@ -22,12 +15,11 @@ from disclosure.workflow import (
     reject_record,
     withdraw_record,
 )
+from reports.consistency import check_annual_report
 from reports.models import AnnualReport
 from reports.services import (
     AnnualReportError,
     annual_report_reminders,
-    check_annual_report,
-    compute_table_three,
     record_annual_report_edit,
     refresh_annual_report,
     submit_annual_report,
@@ -36,175 +28,12 @@ from reports.xlsx import annual_report_xlsx
 from tests.factories import (
     make_organization,
     make_published_record,
-    make_request,
-    make_request_handler,
     make_staff,
     make_user,
 )
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
-
-COLUMNS = ["natural", "business", "research", "nonprofit", "legal", "other"]
-
-
-def org_fields(kind: str) -> dict:
-    return {
-        "applicant_type": ApplicantType.ORGANIZATION,
-        "organization_kind": kind,
-        "organization_code": "91350100M000100Y43",
-        "id_type": "",
-        "id_number": "",
-    }
-
-
-def answered(org, clerk, received, replied, reply_type, reason="", **fields):
-    request = make_request(organization=org, received_on=received, actor=clerk, **fields)
-    if replied:
-        answer_request(
-            request=request,
-            actor=clerk,
-            reply_type=reply_type,
-            reply_reason=reason,
-            replied_on=replied,
-        )
-    return request
-
-
-@pytest.fixture
-def year_of_requests():
-    """2023 for one bureau (and a department of it), counted by hand in the test below."""
-    bureau = make_organization(name="某市教育局")
-    office = make_organization(name="某市教育局办公室", parent=bureau)
-    clerk = make_request_handler()
-    # carried over from 2022 and answered in 2023
-    answered(bureau, clerk, D(2022, 12, 20), D(2023, 1, 10), ReplyType.DISCLOSED)
-    # received and answered in 2022: not in the 2023 report
-    answered(
-        bureau,
-        clerk,
-        D(2022, 12, 1),
-        D(2022, 12, 15),
-        ReplyType.DISCLOSED,
-        **org_fields(OrganizationKind.BUSINESS),
-    )
-    # received and answered in 2023
-    answered(bureau, clerk, D(2023, 3, 1), D(2023, 3, 20), ReplyType.DISCLOSED)
-    answered(
-        office,
-        clerk,
-        D(2023, 4, 3),
-        D(2023, 4, 20),
-        ReplyType.REFUSED,
-        ReplyReason.REFUSED_STATE_SECRET,
-    )
-    answered(
-        bureau,
-        clerk,
-        D(2023, 5, 4),
-        D(2023, 5, 25),
-        ReplyType.PARTIAL,
-        **org_fields(OrganizationKind.RESEARCH),
-    )
-    answered(
-        bureau,
-        clerk,
-        D(2023, 6, 1),
-        D(2023, 6, 20),
-        ReplyType.UNABLE,
-        ReplyReason.UNABLE_NOT_HELD,
-        **org_fields(OrganizationKind.LEGAL),
-    )
-    answered(
-        bureau,
-        clerk,
-        D(2023, 7, 3),
-        D(2023, 7, 10),
-        ReplyType.NOT_PROCESSED,
-        ReplyReason.NOT_PROCESSED_REPEAT,
-        **org_fields(OrganizationKind.NONPROFIT),
-    )
-    overdue = make_request(
-        organization=bureau,
-        received_on=D(2023, 8, 1),
-        actor=clerk,
-        **org_fields(OrganizationKind.OTHER),
-    )
-    request_correction(
-        request=overdue,
-        actor=clerk,
-        notice="请补充",
-        today=D(2023, 8, 2),
-        correction_due_on=D(2023, 8, 20),
-    )
-    close_overdue_corrections(now=timezone.make_aware(datetime.datetime(2023, 8, 25, 9)))
-    # received in 2023, still open or answered only in 2024: carried over to 2024
-    make_request(
-        organization=bureau,
-        received_on=D(2023, 12, 20),
-        actor=clerk,
-        **org_fields(OrganizationKind.BUSINESS),
-    )
-    answered(bureau, clerk, D(2023, 12, 25), D(2024, 1, 5), ReplyType.DISCLOSED)
-    # another organization's request never counts
-    answered(make_organization(), clerk, D(2023, 3, 1), D(2023, 3, 2), ReplyType.DISCLOSED)
-    return bureau
-
-
-def test_table_three_reproduces_hand_computed_totals(year_of_requests):
-    table = compute_table_three(organization=year_of_requests, year=2023)
-    #                      自然人 商业 科研 公益 法律 其他 总计
-    assert table["new"] == [3, 1, 1, 1, 1, 1, 8]
-    assert table["carried_in"] == [1, 0, 0, 0, 0, 0, 1]
-    assert table["disclosed"] == [2, 0, 0, 0, 0, 0, 2]
-    assert table["partial"] == [0, 0, 1, 0, 0, 0, 1]
-    assert table["refused"] == [1, 0, 0, 0, 0, 0, 1]
-    assert table["refused_state_secret"] == [1, 0, 0, 0, 0, 0, 1]
-    assert table["unable"] == table["unable_not_held"] == [0, 0, 0, 0, 1, 0, 1]
-    assert table["not_processed"] == table["not_processed_repeat"] == [0, 0, 0, 1, 0, 0, 1]
-    assert table["other"] == table["other_no_correction"] == [0, 0, 0, 0, 0, 1, 1]
-    assert table["refused_law"] == [0] * 7
-    assert table["total"] == [3, 0, 1, 1, 1, 1, 7]
-    assert table["carried_out"] == [1, 1, 0, 0, 0, 0, 2]
-    # the next year starts from this year's carry-over
-    assert compute_table_three(organization=year_of_requests, year=2024)["carried_in"] == [
-        1,
-        1,
-        0,
-        0,
-        0,
-        0,
-        2,
-    ]
-
-
-@pytest.mark.parametrize(
-    ("reply_type", "reason", "applicant"),
-    [(t, "", k) for t in (ReplyType.DISCLOSED, ReplyType.PARTIAL) for k in ("natural", "legal")]
-    + [
-        (
-            r.value.split("_")[0] if not r.value.startswith("not_processed") else "not_processed",
-            r.value,
-            "business",
-        )
-        for r in ReplyReason
-    ],
-)
-def test_each_reply_type_lands_in_its_cell(reply_type, reason, applicant):
-    org = make_organization()
-    fields = {} if applicant == "natural" else org_fields(applicant)
-    answered(
-        org, make_request_handler(), D(2023, 3, 1), D(2023, 3, 10), reply_type, reason, **fields
-    )
-    table = compute_table_three(organization=org, year=2023)
-    column = COLUMNS.index(applicant)
-    expected = [0] * 7
-    expected[column] = expected[6] = 1
-    assert table[reason or reply_type] == expected
-    assert table[reply_type] == expected
-    assert table["total"] == expected
-    nonzero = {key for key, values in table.items() if any(values)}
-    assert nonzero == {"new", "total", reply_type, reason or reply_type}
 
 
 def publisher():
