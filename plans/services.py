@@ -23,7 +23,7 @@ from disclosure.roles import can_access_record, scope_records
 from disclosure.selectors import public_records
 from plans.choices import PlanItemStatus, PlanSectionKind
 from plans.models import PlanItem, PlanProgressNote, PlanSection, WorkPlan
-from plans.parser import ParsedPlan, parse_plan
+from plans.parser import ParsedPlan, ParsedSection, parse_plan
 
 SUGGESTION_MIN_SCORE = 0.12
 SUGGESTION_CANDIDATE_LIMIT = 3000
@@ -77,30 +77,9 @@ def split_plan(
     DisclosureRecord.objects.select_for_update().filter(pk=record.pk).first()
     parsed = parsed if parsed is not None else parse_plan(record.body)
     plan, _ = WorkPlan.objects.get_or_create(record=record)
-    created = updated = removed = 0
     sections = {s.ordinal: s for s in plan.sections.all()}
-    for parsed_section in parsed.sections:
-        section = sections.get(parsed_section.ordinal)
-        values = {"heading": parsed_section.heading[:200], "kind": parsed_section.kind}
-        if section is None:
-            section = PlanSection.objects.create(
-                plan=plan, ordinal=parsed_section.ordinal, **values
-            )
-        elif any(getattr(section, k) != v for k, v in values.items()):
-            PlanSection.objects.filter(pk=section.pk).update(**values)
-        items = {i.ordinal: i for i in section.items.all()}
-        for parsed_item in parsed_section.items:
-            item = items.get(parsed_item.ordinal)
-            values = {"heading": parsed_item.heading[:300], "text": parsed_item.text}
-            if item is None:
-                PlanItem.objects.create(section=section, ordinal=parsed_item.ordinal, **values)
-                created += 1
-            elif any(getattr(item, k) != v for k, v in values.items()):
-                PlanItem.objects.filter(pk=item.pk).update(**values)
-                updated += 1
-        stale = section.items.exclude(ordinal__in=[i.ordinal for i in parsed_section.items])
-        removed += stale.count()
-        stale.delete()
+    tallies = [_save_section(plan, s, sections.get(s.ordinal)) for s in parsed.sections]
+    created, updated, removed = (sum(tally[i] for tally in tallies) for i in range(3))
     stale_sections = plan.sections.exclude(ordinal__in=[s.ordinal for s in parsed.sections])
     removed += PlanItem.objects.filter(section__in=stale_sections).count()
     stale_sections.delete()
@@ -123,6 +102,33 @@ def split_plan(
         },
     )
     return SplitResult(plan=plan, created=created, updated=updated, removed=removed)
+
+
+def _save_section(
+    plan: WorkPlan, parsed_section: ParsedSection, section: PlanSection | None
+) -> tuple[int, int, int]:
+    """One section of `split_plan` and its items, in place by number: (created, updated,
+    removed) items."""
+    created = updated = 0
+    values: dict[str, Any] = {"heading": parsed_section.heading[:200], "kind": parsed_section.kind}
+    if section is None:
+        section = PlanSection.objects.create(plan=plan, ordinal=parsed_section.ordinal, **values)
+    elif any(getattr(section, k) != v for k, v in values.items()):
+        PlanSection.objects.filter(pk=section.pk).update(**values)
+    items = {i.ordinal: i for i in section.items.all()}
+    for parsed_item in parsed_section.items:
+        item = items.get(parsed_item.ordinal)
+        values = {"heading": parsed_item.heading[:300], "text": parsed_item.text}
+        if item is None:
+            PlanItem.objects.create(section=section, ordinal=parsed_item.ordinal, **values)
+            created += 1
+        elif any(getattr(item, k) != v for k, v in values.items()):
+            PlanItem.objects.filter(pk=item.pk).update(**values)
+            updated += 1
+    stale = section.items.exclude(ordinal__in=[i.ordinal for i in parsed_section.items])
+    removed = stale.count()
+    stale.delete()
+    return created, updated, removed
 
 
 #: The fields of an item staff edit directly (status, notes and links have their own actions).
@@ -272,9 +278,7 @@ def follow_up_problem(
 
 
 @transaction.atomic
-def link_follow_up(
-    *, item: PlanItem, follow_up: PlanItem | None, actor: Actor | None
-) -> PlanItem:
+def link_follow_up(*, item: PlanItem, follow_up: PlanItem | None, actor: Actor | None) -> PlanItem:
     """Point a plan item at the item of a later summary that reports on it (None unlinks)."""
     problem = follow_up_problem(item=item, follow_up=follow_up, actor=actor)
     if problem:
@@ -296,9 +300,7 @@ def link_follow_up(
 
 
 @transaction.atomic
-def add_evidence(
-    *, item: PlanItem, record: DisclosureRecord, actor: Actor | None
-) -> PlanItem:
+def add_evidence(*, item: PlanItem, record: DisclosureRecord, actor: Actor | None) -> PlanItem:
     """Link a disclosure record that shows the item was carried out (佐证材料)."""
     if record.pk == item.section.plan.record_id:
         raise PlanError("佐证材料须是另一条公开信息。")
@@ -315,9 +317,7 @@ def add_evidence(
 
 
 @transaction.atomic
-def remove_evidence(
-    *, item: PlanItem, record: DisclosureRecord, actor: Actor | None
-) -> PlanItem:
+def remove_evidence(*, item: PlanItem, record: DisclosureRecord, actor: Actor | None) -> PlanItem:
     item.evidence.remove(record)
     record_event(
         action=AuditAction.EDIT,
