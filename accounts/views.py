@@ -1,4 +1,8 @@
-"""The admin's second sign-in step: set up an authenticator, verify a code, recovery codes."""
+"""The admin's second sign-in step: set up an authenticator, verify a code, recovery codes.
+
+Every view is behind the admin's sign-in (accounts/urls.py), so the user is a signed-in staff
+member; whether they passed the second factor in this session is django-otp's `is_verified`.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
+from django_otp.middleware import is_verified
 
 from accounts import two_factor
 from accounts.forms import SetupForm, TokenForm
+from disclosure.actors import AuthenticatedHttpRequest
 from disclosure.admin.workflow import client_ip
 
 
@@ -33,10 +39,10 @@ def _page(request: HttpRequest, template: str, context: dict, status: int = 200)
 
 
 @require_http_methods(["GET", "POST"])
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if two_factor.has_authenticator(user):
-        if not user.is_verified():
+        if not is_verified(user):
             return redirect(f"{reverse('accounts:verify')}?next={_next_url(request)}")
         return _page(request, "accounts/two_factor_enabled.html", {"title": "双因素认证"})
     device = two_factor.pending_authenticator(user)
@@ -68,11 +74,11 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not two_factor.has_authenticator(user):
         return redirect(f"{reverse('accounts:setup')}?next={_next_url(request)}")
-    if user.is_verified():
+    if is_verified(user):
         return HttpResponseRedirect(_next_url(request))
     form = TokenForm(request.POST or None)
     if form.is_valid():
@@ -90,9 +96,9 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """New recovery codes, for a user who has passed the second factor in this session."""
-    if not request.user.is_verified():
+    if not is_verified(request.user):
         return redirect(f"{reverse('accounts:verify')}?next={reverse('accounts:setup')}")
     codes = two_factor.regenerate_recovery_codes(actor=request.user, ip=client_ip(request))
     return _page(request, "accounts/recovery_codes.html", {"title": "新的恢复码", "codes": codes})
