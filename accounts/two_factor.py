@@ -31,11 +31,11 @@ def requires_two_factor(user: Any) -> bool:
     groups = list(settings.STAFF_2FA_GROUPS)
     if user.is_superuser or "*" in groups:
         return True
-    return user.groups.filter(name__in=groups).exists()
+    return bool(user.groups.filter(name__in=groups).exists())
 
 
 def has_authenticator(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def must_verify(user: Any) -> bool:

@@ -7,6 +7,7 @@ member; whether they passed the second factor in this session is django-otp's `i
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import segno
 from django.contrib import admin
@@ -33,7 +34,9 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("admin:index")
 
 
-def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     context = {**admin.site.each_context(request), "next": _next_url(request), **context}
     return render(request, template, context, status=status)
 

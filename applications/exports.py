@@ -8,7 +8,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from applications.models import InformationRequest
 from applications.privacy import can_see_personal_data, mask_id_number, mask_phone
+from disclosure.actors import Actor
 from exchange.exports import Column, stream_rows
 
 #: 导出所选申请: the request list as the staff see it; ID and phone numbers masked unless the
@@ -28,7 +30,7 @@ REQUEST_COLUMNS = [
 ]
 
 
-def _request_rows(queryset: QuerySet, *, full: bool) -> Iterator[list[Any]]:
+def _request_rows(queryset: QuerySet[InformationRequest], *, full: bool) -> Iterator[list[Any]]:
     for obj in queryset.select_related("organization").order_by("id").iterator(chunk_size=2000):
         yield [
             obj.tracking_number,
@@ -46,7 +48,7 @@ def _request_rows(queryset: QuerySet, *, full: bool) -> Iterator[list[Any]]:
 
 
 def stream_requests(
-    *, queryset: QuerySet, fmt: str = "csv", actor: Any, ip: str | None = None
+    *, queryset: QuerySet[InformationRequest], fmt: str = "csv", actor: Actor, ip: str | None = None
 ) -> Iterator[bytes]:
     """Requests through the same writers (every text cell neutralized: an applicant may call
     themselves `=HYPERLINK(…)`) and the same audit entry, which says whether numbers were full."""

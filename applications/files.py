@@ -16,7 +16,7 @@ from disclosure.attachments import CheckedUpload, check_upload
 REQUEST_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
 
 
-def validate_request_attachment(upload: UploadedFile) -> CheckedUpload:
+def validate_request_attachment(upload: UploadedFile[bytes]) -> CheckedUpload:
     try:
         return check_upload(
             upload,

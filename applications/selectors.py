@@ -7,36 +7,40 @@ subtree only (disclosure.roles.scope_requests), counts on the dashboard included
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from applications.models import OPEN_STATES, InformationRequest, RequestState
+from disclosure.actors import Actor
 from disclosure.calendar import WorkingCalendar
 from disclosure.roles import scope_requests
 
 
-def requests_for(user: Any) -> QuerySet:
+def requests_for(user: Actor | None) -> QuerySet[InformationRequest]:
     """The requests `user` may see; `None` (system tasks) sees all."""
     queryset = InformationRequest.objects.all()
     return queryset if user is None else scope_requests(user, queryset)
 
 
-def requests_due_soon(*, today: datetime.date | None = None, within: int = 5, user: Any = None):
+def requests_due_soon(
+    *, today: datetime.date | None = None, within: int = 5, user: Actor | None = None
+) -> QuerySet[InformationRequest]:
     """Open requests whose deadline falls within the next `within` working days."""
     today = today or timezone.localdate()
     horizon = WorkingCalendar().add_working_days(today, within)
     return requests_for(user).filter(state__in=OPEN_STATES, due_on__gte=today, due_on__lte=horizon)
 
 
-def overdue_requests(*, today: datetime.date | None = None, user: Any = None):
+def overdue_requests(
+    *, today: datetime.date | None = None, user: Actor | None = None
+) -> QuerySet[InformationRequest]:
     """Open requests past their deadline (Article 33)."""
     today = today or timezone.localdate()
     return requests_for(user).filter(state__in=OPEN_STATES, due_on__lt=today)
 
 
-def requests_by_state(*, user: Any = None) -> list[tuple[str, int]]:
+def requests_by_state(*, user: Actor | None = None) -> list[tuple[str, int]]:
     counts = dict(requests_for(user).values_list("state").annotate(n=Count("id")).order_by())
     return [(state.label, counts.get(state.value, 0)) for state in RequestState]
 
@@ -52,7 +56,9 @@ def calendar_gaps(
     return (calendar or WorkingCalendar()).unknown_years(start, request.due_on)
 
 
-def requests_without_holiday_data(*, user: Any = None) -> tuple[list[int], QuerySet]:
+def requests_without_holiday_data(
+    *, user: Actor | None = None
+) -> tuple[list[int], QuerySet[InformationRequest]]:
     """Open requests whose deadline falls in (or is counted across) a year without holiday data,
     and those years: the dashboard asks an administrator to enter them."""
     calendar = WorkingCalendar()

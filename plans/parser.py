@@ -11,6 +11,7 @@ found and lists anomalies for the editor.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
@@ -105,7 +106,7 @@ class _BlockText(HTMLParser):
         self.blocks.append("".join(self.current))
         self.current = []
 
-    def handle_starttag(self, tag: str, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
             self.saw_table = True
         if tag in BLOCK_TAGS:
@@ -224,7 +225,9 @@ def _marker(style: str, number: int) -> str:
     }[style]
 
 
-def _numbering_anomalies(where: str, unit: str, numbers: list[int], show) -> list[Anomaly]:
+def _numbering_anomalies(
+    where: str, unit: str, numbers: list[int], show: Callable[[int], str]
+) -> list[Anomaly]:
     found: list[Anomaly] = []
     if numbers and numbers[0] != 1:
         found.append(Anomaly("numbering_start", f"{where}:{unit}编号从“{show(numbers[0])}”开始。"))

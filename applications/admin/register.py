@@ -49,7 +49,7 @@ class RegisterRequestForm(forms.ModelForm):
         model = InformationRequest
         fields = ["organization", "channel", *APPLICANT_FIELDS, "attachment"]
 
-    def clean_attachment(self) -> UploadedFile | None:
+    def clean_attachment(self) -> UploadedFile[bytes] | None:
         """The upload check (a PDF must parse, no executable in an archive) as a form error on
         the page, not a refusal from the service after the form was accepted."""
         upload = self.cleaned_data.get("attachment")

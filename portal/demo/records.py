@@ -69,7 +69,7 @@ def _body(rng: random.Random, paragraphs: int) -> str:
 
 
 def record_fields(
-    rng: random.Random, vocab: dict, issued: datetime.date, today: datetime.date
+    rng: random.Random, vocab: dict[str, Any], issued: datetime.date, today: datetime.date
 ) -> tuple[dict[str, Any], list[str]]:
     pattern, genre, slug = rng.choice(KINDS)
     subject = rng.choice(SUBJECTS)
@@ -122,10 +122,11 @@ def publish(
         confidentiality_reviewed=True,
         disclosure_method=DisclosureMethod.PROACTIVE,
     )
-    return publish_record(record=record, actor=cast.publisher, at=at)
+    published: DisclosureRecord = publish_record(record=record, actor=cast.publisher, at=at)
+    return published
 
 
-def draft(cast: Cast, fields: dict, keywords: list[str]) -> DisclosureRecord:
+def draft(cast: Cast, fields: dict[str, Any], keywords: list[str]) -> DisclosureRecord:
     return create_draft(record=DisclosureRecord(**fields), actor=cast.author, keywords=keywords)
 
 
