@@ -11,13 +11,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from applications.models import (
-    InformationRequest,
-    NoticeKind,
-    ReplyReason,
-    ReplyTemplate,
-    ReplyType,
-)
+from applications.choices import NoticeKind, ReplyReason, ReplyType
+from applications.models import InformationRequest, ReplyTemplate
 
 OPENING = (
     "{applicant}:\n本机关于{received_on}收到您(单位)的政府信息公开申请"

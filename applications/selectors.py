@@ -11,7 +11,8 @@ import datetime
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from applications.models import OPEN_STATES, InformationRequest, RequestState
+from applications.choices import OPEN_STATES, RequestState
+from applications.models import InformationRequest
 from disclosure.actors import Actor
 from disclosure.calendar import WorkingCalendar
 from disclosure.roles import scope_requests

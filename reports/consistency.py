@@ -6,7 +6,7 @@ is refused while the list is not empty (`reports.services.submit_annual_report`)
 
 from __future__ import annotations
 
-from applications.models import ReplyType
+from applications.choices import ReplyType
 from reports.models import AnnualReport
 from reports.statistics import COLUMNS, REQUESTER_COLUMNS, ROW_KEYS, ROWS, SUMMED_TYPES
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from applications.models import ReplyReason, ReplyType
+from applications.choices import ReplyReason, ReplyType
 from reports.models import AnnualReport
 
 ARTICLE_20 = "第二十条第（{}）项"

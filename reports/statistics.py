@@ -21,13 +21,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from applications.models import (
-    ApplicantType,
-    InformationRequest,
-    OrganizationKind,
-    ReplyReason,
-    ReplyType,
-)
+from applications.choices import ApplicantType, OrganizationKind, ReplyReason, ReplyType
+from applications.models import InformationRequest
 from disclosure.choices import NormativeKind, RecordStatus, ValidityStatus
 from disclosure.models import DisclosureRecord, Organization
 

@@ -20,9 +20,10 @@ from applications import services
 from applications.admin.personal_data import PersonalDataAdmin
 from applications.admin.register import APPLICANT_FIELDS, RegisterRequestForm
 from applications.admin.steps import STEPS
+from applications.choices import NoticeKind
 from applications.exports import stream_requests
 from applications.letters import available_notices, render_notice
-from applications.models import InformationRequest, NoticeKind, RequestEvent
+from applications.models import InformationRequest, RequestEvent
 from applications.privacy import (
     MASKS,
     can_see_personal_data,

@@ -15,7 +15,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from applications import services
-from applications.models import FeeBasis, InformationRequest, ReplyReason, ReplyType
+from applications.choices import FeeBasis, ReplyReason, ReplyType
+from applications.models import InformationRequest
 from disclosure.actors import Actor
 from disclosure.roles import users_scoped_to
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from django.db import transaction
 
-from applications.models import OPEN_STATES, InformationRequest, RequestEvent, RequestState
+from applications.choices import OPEN_STATES, RequestState
+from applications.models import InformationRequest, RequestEvent
 from disclosure.actors import Actor
 from disclosure.audit import record_event
 from disclosure.models import AuditAction

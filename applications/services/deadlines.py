@@ -6,7 +6,8 @@ import datetime
 
 from django.utils import timezone
 
-from applications.models import OPEN_STATES, InformationRequest, ReceiptChannel, RequestState
+from applications.choices import OPEN_STATES, ReceiptChannel, RequestState
+from applications.models import InformationRequest
 from applications.services.base import RequestError, log_step
 from disclosure.actors import Actor
 from disclosure.calendar import WorkingCalendar

@@ -13,14 +13,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from applications.choices import FeeBasis, ReplyReason, ReplyType, RequestState
 from applications.letters import render_reply_letter
-from applications.models import (
-    FeeBasis,
-    InformationRequest,
-    ReplyReason,
-    ReplyType,
-    RequestState,
-)
+from applications.models import InformationRequest
 from applications.services.base import Outcome, RequestError, StepNotAllowed, run_step
 from applications.services.deadlines import resume_clock
 from disclosure.actors import Actor

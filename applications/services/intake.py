@@ -13,8 +13,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from applications.choices import ApplicantType, IdType, ReceiptChannel
 from applications.files import validate_request_attachment
-from applications.models import ApplicantType, IdType, InformationRequest, ReceiptChannel
+from applications.models import InformationRequest
 from applications.services.base import ADD, RequestPermissionDenied, check_actor, log_step
 from applications.services.deadlines import compute_due_on, receipt_date
 from disclosure.actors import Actor

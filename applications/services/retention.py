@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from applications.choices import ReplyReason, ReplyType, RequestState
 from applications.letters import render_reply_letter
-from applications.models import InformationRequest, ReplyReason, ReplyType, RequestState
+from applications.models import InformationRequest
 from applications.privacy import ERASED_VALUES
 from applications.services.base import Outcome, StepNotAllowed, run_step
 from disclosure.audit import record_event

@@ -7,13 +7,9 @@ import datetime
 
 from django.utils import timezone
 
+from applications.choices import REASONS_BY_TYPE, ReplyReason, ReplyType
 from applications.letters import render_reply_letter
-from applications.models import (
-    REASONS_BY_TYPE,
-    InformationRequest,
-    ReplyReason,
-    ReplyType,
-)
+from applications.models import InformationRequest
 from applications.services.base import Outcome, RequestError, run_step
 from applications.services.deadlines import (
     MAX_EXTENSION_WORKING_DAYS,

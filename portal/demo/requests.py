@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from applications import services as request_services
-from applications.models import InformationRequest, ReceiptChannel, ReplyReason, ReplyType
+from applications.choices import ReceiptChannel, ReplyReason, ReplyType
+from applications.models import InformationRequest
 from disclosure.actors import Actor
 from disclosure.models import Organization
 from portal.demo import BUREAU, SampleSite

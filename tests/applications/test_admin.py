@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications.models import InformationRequest, RequestState
+from applications.choices import RequestState
+from applications.models import InformationRequest
 from disclosure.models import AuditEntry, CalendarOverride
 from reports.models import AnnualReport
 from tests.factories import (
@@ -192,7 +193,7 @@ def test_saving_a_draft_report_recomputes_table_three(client):
 def test_attachment_download_needs_the_personal_data_permission(client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from applications.models import ReceiptChannel
+    from applications.choices import ReceiptChannel
     from applications.services import register_request
 
     pdf = tiny_pdf()
@@ -291,7 +292,7 @@ def test_a_reviewer_of_another_organization_cannot_take_any_step(client, two_bur
 def test_a_reviewer_of_another_organization_cannot_download_the_attachment(client, two_bureaus):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from applications.models import ReceiptChannel
+    from applications.choices import ReceiptChannel
     from applications.services import register_request
 
     reviewer, _, _, yixing = two_bureaus

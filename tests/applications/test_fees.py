@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from applications.models import ReplyReason, ReplyType, RequestState
+from applications.choices import ReplyReason, ReplyType, RequestState
 from applications.services import (
     RequestError,
     RequestPermissionDenied,

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from applications.models import RequestState
+from applications.choices import RequestState
 from disclosure.models import AuditEntry, CalendarOverride, HolidayYear
 from disclosure.roles import REVIEWER
 from disclosure.services.holidays import enter_holiday_year

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from applications.models import NoticeKind, ReplyTemplate
+from applications.choices import NoticeKind
+from applications.models import ReplyTemplate
 from applications.services import (
     answer_request,
     extend_request,

@@ -4,16 +4,15 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 
-from applications.models import (
+from applications.choices import (
     ApplicantType,
-    InformationRequest,
     OrganizationKind,
     ReceiptChannel,
     ReplyReason,
     ReplyType,
-    RequestEvent,
     RequestState,
 )
+from applications.models import InformationRequest, RequestEvent
 from applications.services import (
     RequestError,
     anonymize_expired_requests,

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from applications.models import InformationRequest, ReceiptChannel, RequestState
+from applications.choices import ReceiptChannel, RequestState
+from applications.models import InformationRequest
 from applications.services import (
     STEPS,
     RequestError,

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from applications.models import OrganizationKind, ReplyReason, ReplyType
+from applications.choices import OrganizationKind, ReplyReason, ReplyType
 from applications.services import close_overdue_corrections, request_correction
 from tests.factories import make_organization, make_request, make_request_handler
 from tests.reports.helpers import answered, org_fields

@@ -5,7 +5,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from applications.models import ApplicantType
+from applications.choices import ApplicantType
 from applications.services import answer_request
 from disclosure.choices import DisclosureMethod
 from disclosure.roles import PUBLISHER, REVIEWER

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from applications.models import ReplyReason, ReplyType
+from applications.choices import ReplyReason, ReplyType
 from reports.statistics import compute_table_three
 from tests.factories import make_organization, make_request_handler
 from tests.reports.helpers import answered, org_fields
