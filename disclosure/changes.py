@@ -25,7 +25,9 @@ from disclosure.choices import RecordStatus
 from disclosure.models import DisclosureRecord
 
 #: Sent after commit with `record_ids`: a frozenset of the records whose public pages changed,
-#: or None when anything may have changed (a vocabulary rename, the site settings, a bulk load).
+#: or None when anything may have changed (a vocabulary rename, the site settings, a bulk load);
+#: and `named_ids`: the records the transaction named, even when it announced everything too
+#: (what the search index re-reads: a record published with its new vocabulary is both).
 public_content_changed = Signal()
 
 
@@ -35,7 +37,7 @@ def announce_public_change(*, record_ids: Iterable[int] | None = None, using: st
     connection = transaction.get_connection(using)
     ids = None if record_ids is None else {int(pk) for pk in record_ids}
     if not connection.in_atomic_block:
-        _send(ids)
+        _send(ids, named=ids or set())
         return
     pending = getattr(connection, "_public_change_pending", None)
     if pending is None or pending.sent or not pending.queued_on(connection):
@@ -44,31 +46,35 @@ def announce_public_change(*, record_ids: Iterable[int] | None = None, using: st
     pending.add(ids)
 
 
-def _send(ids: set[int] | None) -> None:
+def _send(ids: set[int] | None, *, named: set[int]) -> None:
     public_content_changed.send(
-        sender=announce_public_change, record_ids=None if ids is None else frozenset(ids)
+        sender=announce_public_change,
+        record_ids=None if ids is None else frozenset(ids),
+        named_ids=frozenset(named),
     )
 
 
 class _PendingChange:
-    """The announcement of one transaction (see search/signals.py `_PendingReindex`)."""
+    """The announcement of one transaction: the ids of one save of a record (its row, keywords,
+    attachments) gathered into one send, queued only while its transaction is live."""
 
     def __init__(self) -> None:
-        self.ids: set[int] | None = set()
+        self.named: set[int] = set()
+        self.everything = False
         self.sent = False
 
     def add(self, ids: set[int] | None) -> None:
-        if ids is None or self.ids is None:
-            self.ids = None
+        if ids is None:
+            self.everything = True
         else:
-            self.ids |= ids
+            self.named |= ids
 
     def queued_on(self, connection) -> bool:
         return any(entry[1] == self.send for entry in connection.run_on_commit)
 
     def send(self) -> None:
         self.sent = True
-        _send(self.ids)
+        _send(None if self.everything else self.named, named=self.named)
 
 
 def next_scheduled_publication(*, now: datetime.datetime) -> datetime.datetime | None:

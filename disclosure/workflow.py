@@ -471,8 +471,8 @@ def publish_due_records(*, now: datetime.datetime | None = None) -> list[Disclos
 def expire_due_records(*, today: datetime.date | None = None) -> list[DisclosureRecord]:
     """Published records that became 失效 or 废止 since the last run: re-index them.
 
-    失效/废止 is computed from the dates, so nothing is stored; saving the row lets the search
-    index (which listens to record saves) and caches catch up.
+    失效/废止 is computed from the dates, so nothing is stored; touching the row and announcing
+    it lets the search index and the caches (which follow the announcements) catch up.
     """
     today = today or timezone.localdate()
     last = (

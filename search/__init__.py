@@ -1,6 +1,7 @@
 """Full-text search over published records (see docs/scaling.md for the OpenSearch path).
 
 Callers use only these names: the service, and the index maintenance functions for bulk paths.
+Everything else reaches the index through the core's announcements (search/sync.py).
 They are loaded on first use, as this package is also the Django app (its models load later).
 """
 

@@ -7,4 +7,6 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from search import signals  # noqa: F401 - connects the index receivers
+        from search import sync
+
+        sync.connect()  # the index follows the core's announcements (search/sync.py)

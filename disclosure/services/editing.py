@@ -18,6 +18,7 @@ from django.db.models import F
 
 from disclosure.actors import Actor
 from disclosure.audit import record_event
+from disclosure.changes import announce_public_change
 from disclosure.choices import RecordStatus
 from disclosure.models import Attachment, AuditAction, DisclosureRecord
 from disclosure.roles import can_access_record
@@ -205,9 +206,8 @@ def update_record(
             details.update(_save_related(record, keywords=keywords, attachments=attachments))
             changes, _ = changes_since(record_pk=record.pk, version=expected_version)
             details["fields"] = [c.field for c in changes]
-            record_event(
-                action=AuditAction.EDIT, actor=actor, obj=record, ip=ip, details=details
-            )
+            record_event(action=AuditAction.EDIT, actor=actor, obj=record, ip=ip, details=details)
+            announce_public_change(record_ids=[record.pk])
     except WorkflowError as exc:
         record_event(
             action=AuditAction.PERMISSION_DENIED, actor=actor, obj=record, reason=str(exc), ip=ip,
@@ -244,6 +244,7 @@ def create_draft(
         record.save()
         details = _save_related(record, keywords=keywords, attachments=attachments)
         record_event(action=AuditAction.CREATE, actor=actor, obj=record, ip=ip, details=details)
+        announce_public_change(record_ids=[record.pk])
     return record
 
 
@@ -303,6 +304,7 @@ def restore_revision(
                 action=AuditAction.RESTORE, actor=actor, obj=current, ip=ip,
                 details={"history_id": history_id, "restored_version": revision.version},
             )  # fmt: skip
+            announce_public_change(record_ids=[current.pk])
     except WorkflowError as exc:
         record_event(
             action=AuditAction.PERMISSION_DENIED, actor=actor, obj=record, reason=str(exc), ip=ip,

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from disclosure.actors import Actor
+from disclosure.changes import announce_public_change
 from disclosure.models import DisclosureRecord, Keyword, RecordKeyword
 from disclosure.sanitize import sanitize_body
 
@@ -25,7 +26,9 @@ def split_keywords(text: str) -> list[str]:
 
 
 def set_record_keywords(*, record: DisclosureRecord, names: Iterable[str]) -> list[str]:
-    """Replace the record's keywords, keeping the given order; returns the names kept."""
+    """Replace the record's keywords, keeping the given order; returns the names kept.
+
+    Announced (bulk_create reports nothing by itself): keywords are shown and searched."""
     ordered: list[str] = []
     for name in names:
         name = name.strip()
@@ -41,6 +44,7 @@ def set_record_keywords(*, record: DisclosureRecord, names: Iterable[str]) -> li
         RecordKeyword(record=record, keyword=existing[name], position=i)
         for i, name in enumerate(ordered)
     )
+    announce_public_change(record_ids=[record.pk])
     return ordered
 
 
@@ -58,5 +62,5 @@ def create_record(
         record.created_by = record.updated_by = actor
     record.full_clean()
     record.save()
-    set_record_keywords(record=record, names=keywords)
+    set_record_keywords(record=record, names=keywords)  # announces the record
     return record

@@ -6,7 +6,7 @@ from django.utils import timezone
 from disclosure.choices import RecordStatus
 from disclosure.filters import filter_records
 from disclosure.models import Attachment, DisclosureRecord
-from search import index_records, rebuild_index, remove_records, search_records
+from search import index_records, rebuild_index, search_records
 from search.models import SearchEntry
 from search.tokenizer import index_terms, parse_query
 from tests.factories import make_organization, make_published_record, make_record
@@ -134,17 +134,6 @@ def test_pages_continue_from_title_hits_into_body_hits(vocabulary):
 
 
 @pytest.mark.django_db
-def test_withdrawn_record_leaves_the_index_at_once(vocabulary):
-    record = published(title="将被撤回的招生通知")
-    assert titles(search_records(query="招生")) == ["将被撤回的招生通知"]
-    record.status = RecordStatus.WITHDRAWN
-    record.withdrawn_at = timezone.now()
-    record.save()
-    assert not SearchEntry.objects.filter(record_id=record.pk).exists()
-    assert search_records(query="招生").hits == []
-
-
-@pytest.mark.django_db
 def test_unpublished_records_are_never_indexed_or_found(vocabulary):
     draft = make_record(title="草稿招生")
     withdrawn = make_record(title="撤回招生", status=RecordStatus.WITHDRAWN)
@@ -156,19 +145,6 @@ def test_unpublished_records_are_never_indexed_or_found(vocabulary):
     assert search_records(query="招生").hits == []
     rebuild_index()
     assert search_records(query="招生").hits == []
-
-
-@pytest.mark.django_db
-def test_saving_a_published_record_reindexes_it_on_commit(
-    vocabulary, django_capture_on_commit_callbacks
-):
-    record = published(title="旧标题")
-    with django_capture_on_commit_callbacks(execute=True):
-        record.title = "新的资助公告"
-        record.save()
-    assert titles(search_records(query="资助")) == ["新的资助公告"]
-    remove_records([record.pk])
-    assert search_records(query="资助").hits == []
 
 
 @pytest.mark.django_db
@@ -231,23 +207,6 @@ def test_totals_above_the_bound_are_estimates_and_facets_say_they_are_sampled(
 
 
 @pytest.mark.django_db
-def test_new_keywords_and_attachments_are_indexed_on_commit(
-    vocabulary, django_capture_on_commit_callbacks
-):
-    from disclosure.services.records import set_record_keywords
-
-    record = published(title="某通知", keywords=("学校",))
-    with django_capture_on_commit_callbacks(execute=True):
-        set_record_keywords(record=record, names=["督导"])  # replaces: deletes send signals
-    assert titles(search_records(query="督导")) == ["某通知"]
-    with django_capture_on_commit_callbacks(execute=True):
-        Attachment.objects.create(
-            record=record, title="食堂检查表", file="b.pdf", original_name="b.pdf"
-        )
-    assert titles(search_records(query="食堂")) == ["某通知"]
-
-
-@pytest.mark.django_db
 def test_large_tiers_page_the_same_by_walking_the_recency_index(vocabulary, monkeypatch):
     from search import service
 
@@ -263,15 +222,3 @@ def test_large_tiers_page_the_same_by_walking_the_recency_index(vocabulary, monk
     assert titles(search_records(query="招生", page=1, page_size=4)) == [
         "招生0", "招生1", "招生2", "正文0"
     ]  # fmt: skip
-
-
-@pytest.mark.django_db
-def test_one_save_of_many_rows_reindexes_its_record_once(django_capture_on_commit_callbacks):
-    from disclosure.services.records import set_record_keywords
-
-    record = make_published_record(title="冷链食品检查", keywords=("学校", "机关", "总结"))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        set_record_keywords(record=record, names=["冷链", "食品", "检查", "疫情"])
-        record.save()
-    assert len(callbacks) == 1
-    assert titles(search_records(query="冷链食品")) == ["冷链食品检查"]
