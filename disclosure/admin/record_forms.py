@@ -124,10 +124,22 @@ BODY_EDITOR_EXTENSIONS = {
 BODY_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 
 
+#: The editor's labels in Chinese: the editor writes its toolbar's titles and accessible names
+#: in English and reads its dialogs' strings from window.gettext; this classic script (our own
+#: static file, run before the editor's modules) translates both.
+BODY_EDITOR_LABELS_JS = "portal/admin/prose-editor-zh.js"
+
+
+class BodyEditorWidget(AdminProseEditorWidget):
+    """The admin's prose editor with its toolbar and dialogs in Chinese."""
+
+    @property
+    def media(self):
+        return forms.Media(js=[BODY_EDITOR_LABELS_JS]) + super().media
+
+
 def body_editor() -> AdminProseEditorWidget:
-    return AdminProseEditorWidget(
-        config={"extensions": BODY_EDITOR_EXTENSIONS}, preset="configurable"
-    )
+    return BodyEditorWidget(config={"extensions": BODY_EDITOR_EXTENSIONS}, preset="configurable")
 
 
 class RecordForm(forms.ModelForm):
