@@ -160,11 +160,18 @@ class RevisionAttachmentFormSet(BaseInlineFormSet):
         return entries
 
 
+def _revision_of(obj):
+    """The record's pending revision, read once per page (the inline asks several times)."""
+    if not hasattr(obj, "_revision_for_form"):
+        obj._revision_for_form = pending_revision_of(obj)
+    return obj._revision_for_form
+
+
 def revision_attachments_editable(request, obj) -> bool:
     """The revision's 附件 change while it is a draft, by those who may revise the record."""
     if obj is None or not can_revise(user=request.user, record=obj):
         return False
-    revision = pending_revision_of(obj)
+    revision = _revision_of(obj)
     return revision is None or revision.status == RevisionStatus.DRAFT
 
 
@@ -183,7 +190,7 @@ class RevisionAttachmentInline(admin.TabularInline):
 
     def seed(self, obj) -> list[dict]:
         """A record without a revision: its published attachments, as the list to edit."""
-        if obj is None or pending_revision_of(obj) is not None:
+        if obj is None or _revision_of(obj) is not None:
             return []
         return [
             {
