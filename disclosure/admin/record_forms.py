@@ -112,7 +112,8 @@ class RevisionAttachmentForm(AttachmentForm):
     class Meta:
         model = PendingAttachment
         fields = ["title", "file", "position", "published"]
-        widgets = {"published": forms.HiddenInput}
+        # the current file is shown by name; a new one replaces it (no "clear" box)
+        widgets = {"published": forms.HiddenInput, "file": forms.FileInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,6 +121,12 @@ class RevisionAttachmentForm(AttachmentForm):
         if row.pk:
             source = row if row.file else row.published
             self.fields["current_file"].initial = source.original_name if source else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("published") and not cleaned.get("file") and not self.instance.file:
+            raise ValidationError("新增的附件须上传文件。", code="no_file")
+        return cleaned
 
 
 class RevisionAttachmentFormSet(BaseInlineFormSet):

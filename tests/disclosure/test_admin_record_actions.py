@@ -322,3 +322,22 @@ def test_an_editor_of_another_department_cannot_add_attachments_to_the_revision(
     client.post(change_url(record), replacing(record, attachment, upload))
     assert not PendingAttachment.objects.exists() and not PendingRevision.objects.exists()
     assert all_files() == before
+
+
+@pytest.mark.django_db
+def test_adding_an_attachment_without_a_file_is_a_form_error(client, demo):
+    record = live_record(demo)
+    attachment = with_attachment(record)
+    login(client, "demo-editor")
+    data = replacing(record, attachment, "")
+    data.update(
+        {
+            "revision_attachments-TOTAL_FORMS": "2",
+            "revision_attachments-1-title": "补充材料",
+            "revision_attachments-1-position": "1",
+            "revision_attachments-1-record": str(record.pk),
+        }
+    )
+    response = client.post(change_url(record), data)
+    assert response.status_code == 200 and "新增的附件须上传文件。" in response.content.decode()
+    assert not PendingRevision.objects.exists()
