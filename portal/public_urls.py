@@ -44,6 +44,11 @@ urlpatterns = [
     path("records/<key:pk>/", records.record_detail, name="record"),
     # 「预览」 of a draft or pending revision, for staff only (never cached)
     path("preview/<key:pk>/", preview.record_preview, name="record_preview"),
+    path(
+        "preview/<key:pk>/attachments/<str:kind>/<key:attachment>/",
+        preview.record_preview_attachment,
+        name="record_preview_attachment",
+    ),
     path("requests/apply/", requests.request_form, name="request_form"),
     path("requests/receipt/", requests.request_receipt, name="request_receipt"),
     path("requests/status/", requests.request_status, name="request_status"),

@@ -26,6 +26,7 @@ from disclosure.services.revisions import (
     REVISION_ACTIONS,
     REVISION_TRANSITIONS,
     pending_revision_of,
+    revision_diff,
 )
 from disclosure.workflow import WorkflowError, repeal_record
 
@@ -147,7 +148,12 @@ class RecordActionsMixin:
             else:
                 return self._done(request, record, f"「{record.title}」已{transition.label}。")
         revision = pending_revision_of(record)
-        return self._page(request, record, transition.label, form, revision=revision)
+        # the reviewer sees what the revision changes: fields, keywords and 附件
+        diff = revision_diff(live=record, revision=revision) if revision else None
+        return self._page(
+            request, record, transition.label, form, revision=revision,
+            changes_since_published=diff,
+        )  # fmt: skip
 
     def repeal_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         record = self._get_scoped(request, object_id)

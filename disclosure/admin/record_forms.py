@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models.functions import ExtractYear
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django_prose_editor.widgets import AdminProseEditorWidget
 
@@ -18,12 +19,23 @@ from disclosure.attachments import check_upload
 from disclosure.audit import record_event
 from disclosure.choices import DisclosureForm
 from disclosure.filters import MAX_YEAR, MIN_YEAR
-from disclosure.models import Attachment, AuditAction, DisclosureRecord, Organization
+from disclosure.models import (
+    Attachment,
+    AuditAction,
+    DisclosureRecord,
+    Organization,
+    PendingAttachment,
+    RevisionStatus,
+)
 from disclosure.numbers import number_or_none
 from disclosure.roles import can_access_record
-from disclosure.services.editing import EditConflict, changes_since
+from disclosure.services.editing import EditConflict, can_revise, changes_since
 from disclosure.services.records import split_keywords
-from disclosure.services.revisions import revision_keywords
+from disclosure.services.revisions import (
+    RevisionAttachment,
+    pending_revision_of,
+    revision_keywords,
+)
 
 
 def beijing(moment) -> str:
@@ -73,8 +85,8 @@ class AttachmentInline(admin.TabularInline):
     readonly_fields = ["original_name", "size", "content_type"]
 
     def _published(self, obj) -> bool:
-        """A published record's attachments change only by a new record version (not yet part
-        of a pending revision): read-only while it is live."""
+        """A published record's attachments change only through its pending revision
+        (RevisionAttachmentInline): these, what the public sees, are read-only while live."""
         return obj is not None and obj.status == "published"
 
     def has_add_permission(self, request, obj=None):
@@ -90,6 +102,140 @@ class AttachmentInline(admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = type(formset.form.__name__, (formset.form,), {"request": request})
         return formset
+
+
+class RevisionAttachmentForm(AttachmentForm):
+    """One 附件 of a published record's pending revision: kept, replaced (a new file), added."""
+
+    current_file = forms.CharField(label="当前文件", required=False, disabled=True)
+
+    class Meta:
+        model = PendingAttachment
+        fields = ["title", "file", "position", "published"]
+        # the current file is shown by name; a new one replaces it (no "clear" box)
+        widgets = {"published": forms.HiddenInput, "file": forms.FileInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        row = self.instance
+        if row.pk:
+            source = row if row.file else row.published
+            self.fields["current_file"].initial = source.original_name if source else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("published") and not cleaned.get("file") and not self.instance.file:
+            raise ValidationError("新增的附件须上传文件。", code="no_file")
+        return cleaned
+
+
+class RevisionAttachmentFormSet(BaseInlineFormSet):
+    """The revision's whole list of 附件. A record without a revision yet starts from its
+    published attachments (rows given as initial data, validated as rows, not blanks)."""
+
+    editable = False
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.fields["published"].queryset = self.instance.attachments.all()
+        if i >= self.initial_form_count() and form["published"].value():
+            form.empty_permitted = False
+        return form
+
+    def entries(self) -> list[RevisionAttachment] | None:
+        """The list for services.revisions.save_revision; None when this user may not change it."""
+        if not self.editable:
+            return None
+        forms_kept = [
+            (form.cleaned_data.get("position") or 0, i, form)
+            for i, form in enumerate(self.forms)
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        entries = []
+        for _, _, form in sorted(forms_kept, key=lambda kept: kept[:2]):
+            data = form.cleaned_data
+            upload = data.get("file")
+            published = data.get("published")
+            entries.append(
+                RevisionAttachment(
+                    title=data["title"],
+                    row=form.instance.pk,
+                    published=published.pk if published is not None else None,
+                    upload=upload if hasattr(upload, "content_type") else None,
+                )
+            )
+        return entries
+
+
+def _revision_of(obj):
+    """The record's pending revision, read once per page (the inline asks several times)."""
+    if not hasattr(obj, "_revision_for_form"):
+        obj._revision_for_form = pending_revision_of(obj)
+    return obj._revision_for_form
+
+
+def revision_attachments_editable(request, obj) -> bool:
+    """The revision's 附件 change while it is a draft, by those who may revise the record."""
+    if obj is None or not can_revise(user=request.user, record=obj):
+        return False
+    revision = _revision_of(obj)
+    return revision is None or revision.status == RevisionStatus.DRAFT
+
+
+class RevisionAttachmentInline(admin.TabularInline):
+    """A published record's 附件 as its pending revision will have them; the public keeps the
+    published ones (the inline above) until the revision is published."""
+
+    model = PendingAttachment
+    fk_name = "record"
+    form = RevisionAttachmentForm
+    formset = RevisionAttachmentFormSet
+    extra = 0
+    fields = ["title", "current_file", "file", "position", "published"]
+    verbose_name = "修订后的附件"
+    verbose_name_plural = "修订后的附件(修订经审核发布后替换上方已发布的附件)"
+
+    def seed(self, obj) -> list[dict]:
+        """A record without a revision: its published attachments, as the list to edit."""
+        if obj is None or _revision_of(obj) is not None:
+            return []
+        return [
+            {
+                "title": a.title,
+                "position": a.position,
+                "published": a.pk,
+                "current_file": a.original_name,
+            }
+            for a in obj.attachments.all()
+        ]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("disclosure.view_disclosurerecord")
+
+    def has_add_permission(self, request, obj=None):
+        return revision_attachments_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return revision_attachments_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return revision_attachments_editable(request, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        attributes = {
+            "request": request,
+        }
+        form = type(formset.form.__name__, (formset.form,), attributes)
+        return type(
+            formset.__name__,
+            (formset,),
+            {
+                "form": form,
+                "extra": len(self.seed(obj)),
+                "editable": revision_attachments_editable(request, obj),
+            },
+        )
 
 
 #: What the 正文 editor offers: the structure of a government document (headings, paragraphs,
@@ -124,10 +270,22 @@ BODY_EDITOR_EXTENSIONS = {
 BODY_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 
 
+#: The editor's labels in Chinese: the editor writes its toolbar's titles and accessible names
+#: in English and reads its dialogs' strings from window.gettext; this classic script (our own
+#: static file, run before the editor's modules) translates both.
+BODY_EDITOR_LABELS_JS = "portal/admin/prose-editor-zh.js"
+
+
+class BodyEditorWidget(AdminProseEditorWidget):
+    """The admin's prose editor with its toolbar and dialogs in Chinese."""
+
+    @property
+    def media(self):
+        return forms.Media(js=[BODY_EDITOR_LABELS_JS]) + super().media
+
+
 def body_editor() -> AdminProseEditorWidget:
-    return AdminProseEditorWidget(
-        config={"extensions": BODY_EDITOR_EXTENSIONS}, preset="configurable"
-    )
+    return BodyEditorWidget(config={"extensions": BODY_EDITOR_EXTENSIONS}, preset="configurable")
 
 
 class RecordForm(forms.ModelForm):

@@ -14,6 +14,8 @@ from disclosure.admin.record_forms import (
     BODY_EDITOR_STYLE_HASH,
     AttachmentInline,
     RecordForm,
+    RevisionAttachmentFormSet,
+    RevisionAttachmentInline,
     ValidityFilter,
     YearFilter,
     ancestor_ids,
@@ -122,7 +124,7 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
     ]
     autocomplete_fields = ["organization", "department", "topic", "genre", "repealed_by"]
     # keywords are a field of the form (RecordForm.keywords_text), saved by the services
-    inlines = [AttachmentInline]
+    inlines = [AttachmentInline, RevisionAttachmentInline]
     list_select_related = ["organization", "category"]
     change_form_template = "admin/disclosure/disclosurerecord/change_form.html"
     change_list_template = "admin/disclosure/disclosurerecord/change_list.html"
@@ -201,8 +203,10 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or can_edit_record(user=request.user, record=obj) or (
-            can_revise(user=request.user, record=obj)
+        return (
+            obj is None
+            or can_edit_record(user=request.user, record=obj)
+            or (can_revise(user=request.user, record=obj))
         )
 
     def get_object(self, request, object_id, from_field=None):
@@ -211,6 +215,21 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
         if obj is not None and obj.status == RecordStatus.PUBLISHED:
             return with_revision(obj, pending_revision_of(obj))
         return obj
+
+    def get_inline_instances(self, request, obj=None):
+        """A published record's 附件 change in its pending revision (RevisionAttachmentInline)."""
+        published = obj is not None and obj.status == RecordStatus.PUBLISHED
+        return [
+            inline
+            for inline in super().get_inline_instances(request, obj)
+            if published or not isinstance(inline, RevisionAttachmentInline)
+        ]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, RevisionAttachmentInline):
+            kwargs["initial"] = inline.seed(obj)
+        return kwargs
 
     def has_delete_permission(self, request, obj=None):
         """Only a draft never published may be deleted; the rest is withdrawn instead."""
@@ -251,11 +270,19 @@ class DisclosureRecordAdmin(RecordActionsMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         record, ip = form.instance, client_ip(request)
         attachments = AttachmentChanges()
+        revised = None
         for formset in formsets:
-            attachments.saved.extend(formset.save(commit=False))
+            saved = formset.save(commit=False)  # nothing written: the services save
+            if isinstance(formset, RevisionAttachmentFormSet):
+                revised = formset.entries()
+                continue
+            attachments.saved.extend(saved)
             attachments.deleted.extend(formset.deleted_objects)
         if change and record.status == RecordStatus.PUBLISHED:
-            save_revision(record=record, actor=request.user, keywords=form.keywords(), ip=ip)
+            save_revision(
+                record=record, actor=request.user, keywords=form.keywords(),
+                attachments=revised, ip=ip,
+            )  # fmt: skip
             messages.info(
                 request, "修改已保存为待发布的修订;已发布的版本仍然公开,修订经审核发布后替换它。"
             )

@@ -2,7 +2,7 @@ from .audit import AuditAction, AuditChainHead, AuditEntry
 from .calendar import CalendarOverride, HolidayYear
 from .data import RecordDataExchange
 from .records import Attachment, DisclosureRecord, RecordKeyword
-from .revisions import PendingRevision, RevisionStatus
+from .revisions import PendingAttachment, PendingRevision, RevisionStatus
 from .staff import StaffProfile
 from .view_counts import ViewCountBatch
 from .vocabulary import (
@@ -28,6 +28,7 @@ __all__ = [
     "IndexSerialCounter",
     "Keyword",
     "Organization",
+    "PendingAttachment",
     "PendingRevision",
     "RecordDataExchange",
     "RecordKeyword",

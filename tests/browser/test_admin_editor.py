@@ -3,6 +3,8 @@ a Word/WPS paste keeps headings, lists and tables and loses its styles, the edit
 the admin's Content-Security-Policy (no CDN: our own static files), and the office's page
 loads and clicks are counted (issue 18's closing note)."""
 
+import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from disclosure.models import Category, DisclosureRecord
 from tests.browser.test_admin_revisions import PASSWORD, Office
 
 pytestmark = [pytest.mark.browser]
+SCREENSHOTS = Path(tempfile.gettempdir())
 WORD_PASTE = (Path(__file__).parent.parent / "data" / "word_paste.html").read_text("utf-8")
 EDITABLE = ".prose-editor .ProseMirror[contenteditable=true]"
 PASTE = """(html) => {
@@ -73,3 +76,52 @@ def test_a_new_record_from_draft_to_published_with_a_word_paste(
     record.refresh_from_db()
     assert record.status == RecordStatus.PUBLISHED and record.index_number
     print(f"\n编制 → 发布 of a new record: {Office.loads} page loads, {Office.clicks} clicks")
+
+
+LABELS = """() => {
+    const bar = document.querySelector('.prose-menubar');
+    const named = [...bar.querySelectorAll('[title], [aria-label]')].flatMap(
+        e => [e.getAttribute('title'), e.getAttribute('aria-label')]);
+    const texts = [...bar.querySelectorAll('.prose-menubar__option')].map(e => e.textContent);
+    return [...named, ...texts].filter(Boolean);
+}"""
+DIALOG = """() => {
+    const dialog = document.querySelector('dialog.prose-editor-dialog[open]');
+    return [...dialog.querySelectorAll('h3, label, button, option')].map(e => e.textContent);
+}"""
+
+
+def english_words(labels: list[str]) -> list[str]:
+    """Labels holding an English word (HTML, the name of the format, may stay)."""
+    return [x for x in labels if re.search(r"[A-Za-z]{2,}", x.replace("HTML", ""))]
+
+
+def test_the_body_editor_speaks_chinese(browser, live_server, transactional_db):
+    """Issue 18 item 6, the whole admin in Chinese: the editor's toolbar titles and accessible
+    names (which the editor writes in English) and its link, table and HTML dialogs."""
+    call_command("loaddata", "vocabulary", verbosity=0)
+    ensure_demo_accounts(password=PASSWORD)
+    editor = Office(browser, live_server, "demo-editor")
+    editor.open("/admin/disclosure/disclosurerecord/add/")
+    editor.page.wait_for_selector(EDITABLE)
+    labels = editor.page.evaluate(LABELS)
+    assert len(labels) > 40 and not english_words(labels), labels
+    for name in ("加粗", "一级标题", "编号列表", "插入表格", "插入链接", "撤销", "正文段落"):
+        assert editor.page.get_by_role("button", name=name, include_hidden=True).count() >= 1, name
+    editor.page.click(".prose-menubar__selected")  # opens the block-type picker
+    editor.page.locator(".prose-editor").screenshot(path=str(SCREENSHOTS / "prose-editor-zh.png"))
+    editor.page.keyboard.press("Escape")
+
+    editor.page.click(EDITABLE)
+    editor.page.keyboard.type("教育局")
+    editor.page.keyboard.press("Shift+Home")
+    dialogs = {"插入链接": ["编辑链接", "链接地址", "提示文字"], "插入表格": ["表格属性", "行数"],
+               "编辑 HTML 源代码": ["HTML 源代码", "整理格式"]}  # fmt: skip
+    for button, expected in dialogs.items():
+        editor.page.get_by_role("button", name=button).click()
+        editor.page.wait_for_selector("dialog.prose-editor-dialog[open]")
+        texts = editor.page.evaluate(DIALOG)
+        assert all(any(e in t for t in texts) for e in expected), texts
+        assert "取消" in texts and not english_words(texts), texts
+        editor.page.screenshot(path=str(SCREENSHOTS / f"prose-editor-zh-{len(texts)}.png"))
+        editor.page.get_by_role("button", name="取消").click()

@@ -3,16 +3,20 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from disclosure.choices import RecordStatus
 from disclosure.demo import ensure_demo_accounts
 from disclosure.models import (
+    Attachment,
     AuditAction,
     AuditEntry,
     DisclosureRecord,
     Organization,
+    PendingAttachment,
     PendingRevision,
 )
+from disclosure.roles import EDITOR
 from tests.disclosure.test_admin_workflow import (
     CHANGELIST,
     PASSWORD,
@@ -22,7 +26,8 @@ from tests.disclosure.test_admin_workflow import (
     messages_of,
     planning_department,
 )
-from tests.factories import make_record
+from tests.disclosure.test_revision_attachments import EXE, NEW_PDF, OLD_PDF, all_files
+from tests.factories import make_record, make_staff
 
 
 @pytest.fixture
@@ -231,3 +236,108 @@ def test_the_admin_speaks_chinese_to_screen_readers_too(client, demo):
     assert "Expected version" not in page
     bad = form_data(record, title="")
     assert "Error:" not in client.post(change_url(record), bad).content.decode()
+
+
+def with_attachment(record):
+    return Attachment.objects.create(
+        record=record, title="实施方案", original_name="实施方案.pdf", size=len(OLD_PDF),
+        content_type="application/pdf", file=SimpleUploadedFile("实施方案.pdf", OLD_PDF),
+    )  # fmt: skip
+
+
+def replacing(record, attachment, upload) -> dict:
+    """The change form with the revision's one 附件 (the published one) given a new file."""
+    data = form_data(record)
+    data.update(
+        {
+            "revision_attachments-TOTAL_FORMS": "1",
+            "revision_attachments-0-title": "实施方案(更正)",
+            "revision_attachments-0-published": str(attachment.pk),
+            "revision_attachments-0-position": "0",
+            "revision_attachments-0-file": upload,
+            "revision_attachments-0-record": str(record.pk),
+        }
+    )
+    return data
+
+
+@pytest.mark.django_db
+def test_replacing_an_attachment_of_a_published_record_through_the_admin(client, demo):
+    record = live_record(demo)
+    attachment = with_attachment(record)
+    editor = login(client, "demo-editor")
+    page = editor.get(change_url(record)).content.decode()
+    # the revision's list starts as the published one, ready to edit
+    assert f'name="revision_attachments-0-published" value="{attachment.pk}"' in page
+    assert 'value="实施方案.pdf"' in page
+    upload = SimpleUploadedFile("更正稿.pdf", NEW_PDF)
+    assert editor.post(change_url(record), replacing(record, attachment, upload)).status_code == 302
+    row = PendingAttachment.objects.get()
+    assert (row.published_id, row.original_name, row.title) == (
+        attachment.pk,
+        "更正稿.pdf",
+        "实施方案(更正)",
+    )
+    assert [a.original_name for a in record.attachments.all()] == ["实施方案.pdf"]
+    editor.post(f"{CHANGELIST}{record.pk}/revision/submit/", {})
+
+    # the reviewer sees the 附件 change, and the preview serves the new file to them only
+    reviewer = login(client, "demo-reviewer")
+    approve = reviewer.get(f"{CHANGELIST}{record.pk}/revision/approve/").content.decode()
+    assert "替换「实施方案」的文件:实施方案.pdf → 更正稿.pdf" in approve
+    assert "与已发布版本相比的改动" in approve
+    preview = reviewer.get(f"/preview/{record.pk}/").content.decode()
+    assert "实施方案(更正)" in preview and "更正稿.pdf" in preview
+    link = f"/preview/{record.pk}/attachments/revision/{row.pk}/"
+    assert link in preview
+    assert b"".join(reviewer.get(link).streaming_content) == NEW_PDF
+    client.logout()
+    assert client.get(link).status_code == 404
+    assert "更正稿.pdf" not in client.get(record.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_revision_upload_that_fails_the_checks_is_refused_on_the_form(client, demo):
+    record = live_record(demo)
+    attachment = with_attachment(record)
+    before = all_files()
+    login(client, "demo-editor")
+    upload = SimpleUploadedFile("通知.pdf", EXE)
+    response = client.post(change_url(record), replacing(record, attachment, upload))
+    assert response.status_code == 200 and "可执行程序" in response.content.decode()
+    assert all_files() == before and not PendingAttachment.objects.exists()
+    assert AuditEntry.objects.filter(action=AuditAction.PERMISSION_DENIED).exists()
+
+
+@pytest.mark.django_db
+def test_an_editor_of_another_department_cannot_add_attachments_to_the_revision(client, demo):
+    record = live_record(demo)
+    attachment = with_attachment(record)
+    other = Organization.objects.get(name="无锡市教育局人事处")
+    make_staff(EDITOR, organization=other, username="personnel-editor", password=PASSWORD)
+    before = all_files()
+    login(client, "personnel-editor")
+    assert client.get(change_url(record)).status_code == 302  # not in their scope
+    upload = SimpleUploadedFile("外来.pdf", NEW_PDF)
+    client.post(change_url(record), replacing(record, attachment, upload))
+    assert not PendingAttachment.objects.exists() and not PendingRevision.objects.exists()
+    assert all_files() == before
+
+
+@pytest.mark.django_db
+def test_adding_an_attachment_without_a_file_is_a_form_error(client, demo):
+    record = live_record(demo)
+    attachment = with_attachment(record)
+    login(client, "demo-editor")
+    data = replacing(record, attachment, "")
+    data.update(
+        {
+            "revision_attachments-TOTAL_FORMS": "2",
+            "revision_attachments-1-title": "补充材料",
+            "revision_attachments-1-position": "1",
+            "revision_attachments-1-record": str(record.pk),
+        }
+    )
+    response = client.post(change_url(record), data)
+    assert response.status_code == 200 and "新增的附件须上传文件。" in response.content.decode()
+    assert not PendingRevision.objects.exists()

@@ -63,7 +63,7 @@ def form_data(record=None, **overrides) -> dict:
         "body": record.body if record else "",
         "expected_version": record.version if record else "",
     }
-    for prefix in ("keyword_links", "attachments"):
+    for prefix in ("keyword_links", "attachments", "revision_attachments"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",

@@ -64,3 +64,29 @@ def test_readers_and_staff_of_another_bureau_cannot_preview(client, bureau):
     client.force_login(outsider)
     assert client.get(f"/preview/{record.pk}/").status_code == 404
     assert client.get(f"/zh-hant/preview/{record.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_drafts_attachment_downloads_from_its_preview_for_staff_only(client, bureau):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from disclosure.models import Attachment
+    from tests.factories import tiny_pdf
+
+    record = draft_of(bureau)
+    attachment = Attachment.objects.create(
+        record=record, title="检查表", original_name="检查表.pdf", size=10,
+        content_type="application/pdf", file=SimpleUploadedFile("检查表.pdf", tiny_pdf()),
+    )  # fmt: skip
+    link = f"/preview/{record.pk}/attachments/record/{attachment.pk}/"
+    assert client.get(link).status_code == 404  # a reader
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 404  # not public
+    assert client.login(username="demo-editor", password=PASSWORD)
+    assert link in client.get(f"/preview/{record.pk}/").content.decode()
+    response = client.get(link)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content) == tiny_pdf()
+    assert client.get(f"/preview/{record.pk}/attachments/other/{attachment.pk}/").status_code == 404
+    outsider = make_staff("编制", organization=make_organization(), username="outsider")
+    client.force_login(outsider)
+    assert client.get(link).status_code == 404
