@@ -88,14 +88,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: the request id and the one-line request log (portal/request_log.py).
     "portal.request_log.RequestLogMiddleware",
+    # Anonymous readers' pages from the cache, before everything else runs: a stored page
+    # keeps the security and CSP headers the middleware below set on it (portal/page_cache.py).
+    "portal.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files with DEBUG off (the demo, a pip-installed portal); nginx may still serve
     # STATIC_ROOT in front of it.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Anonymous readers' pages from the cache, before sessions and script conversion run
-    # (portal/page_cache.py).
-    "portal.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # /zh-hant/ prefix → Traditional script; see portal/public_urls.py and portal/middleware.py.
     "portal.middleware.TraditionalScriptMiddleware",
