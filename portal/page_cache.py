@@ -72,8 +72,10 @@ logger = logging.getLogger("portal.page_cache")
 #: Escaped titles and sanitized bodies can never contain a comment, and the script conversion
 #: leaves comments alone.
 VIEW_COUNT_SLOT = "<!--view-count-->"
-SITE, LISTING, FLOOR, SCHEDULE = "pc:gen:site", "pc:gen:list", "pc:gen:floor", "pc:schedule"
-PAGE_PREFIX = "pc:page:"
+#: "pc2": the tokens are plain strings and the pages (headers, bytes) since the one-script read;
+#: the keys of the earlier format (pickled by Django's cache) are not read, they expire.
+SITE, LISTING, FLOOR = "pc2:gen:site", "pc2:gen:list", "pc2:gen:floor"
+SCHEDULE, PAGE_PREFIX = "pc2:schedule", "pc2:page:"
 RECORD_PAGE = re.compile(r"^/(?:zh-hant/|zh-hk/)?records/(\d{1,18})/(print/)?$")
 NEVER_CACHED = re.compile(
     r"^/(?:admin/|healthz|readyz|media/|static/|(?:zh-hant/|zh-hk/)?(?:requests/|prefs|attachments/))"
@@ -111,7 +113,7 @@ WAIT_STEP = 0.015
 
 
 def record_generation_key(record_id: int) -> str:
-    return f"pc:gen:r:{record_id}"
+    return f"pc2:gen:r:{record_id}"
 
 
 def _new_token() -> str:
@@ -292,7 +294,7 @@ class RedisPages:
             state = found[0].decode()
             if state != "schedule":
                 break
-            self._set_schedule(found[1].decode())
+            self._set_schedule(found[1])
         else:  # pragma: no cover - the schedule moment passed between the two reads
             return Lookup("bypass")
         return Lookup(
@@ -304,14 +306,14 @@ class RedisPages:
             owner=owner,
         )
 
-    def _set_schedule(self, listing: str) -> None:
+    def _set_schedule(self, listing: bytes) -> None:
         """The moment of the next scheduled publication, remembered with the listing
         generation it was read under: when it passes, that record appears in the listings
         (the public selectors show it from then on, before run_due_tasks runs), so the key
         changes then. Read again (one query) after each change or moment."""
         upcoming = next_scheduled_publication(now=timezone.now())
         moment = repr(upcoming.timestamp()) if upcoming else "0"
-        self.client.set(self.schedule, f"{listing}|{moment}")
+        self.client.set(self.schedule, listing + b"|" + moment.encode())
 
     def store(self, lookup: Lookup, entry: bytes) -> None:
         keys = [lookup.key, lookup.key + ":lock", lookup.stale_key]
@@ -534,6 +536,9 @@ def lookup_page(page: PageRequest) -> Lookup:
     except CACHE_ERRORS as error:
         logger.info("page cache bypassed: %s", type(error).__name__)
         return Lookup("bypass")
+    except Exception:  # noqa: BLE001 - a cache that misbehaves is a miss, never a 500
+        logger.exception("page cache bypassed")
+        return Lookup("bypass")
 
 
 class PageCacheMiddleware:
@@ -549,7 +554,11 @@ class PageCacheMiddleware:
         page = page_request(request) if public else None
         found = lookup_page(page) if page is not None else None
         if found is not None and found.page is not None:
-            return response_of(request, found)
+            try:
+                return response_of(request, found)
+            except Exception:  # noqa: BLE001 - an entry it cannot read is a miss, never a 500
+                logger.exception("page cache entry unreadable")
+                found = Lookup("bypass")
         try:
             response = self.get_response(request)
         except BaseException:
