@@ -65,6 +65,7 @@ from disclosure.changes import next_scheduled_publication
 from disclosure.filters import RecordFilter
 from disclosure.services import view_counts
 from portal.cache import CACHE_ERRORS
+from portal.request_log import REQUEST_ID_HEADER, request_id_for
 
 logger = logging.getLogger("portal.page_cache")
 
@@ -500,6 +501,7 @@ def response_of(request: HttpRequest, lookup: Lookup) -> HttpResponse:
         response.headers[name] = value
     response.headers["Content-Length"] = str(len(content))
     response.headers["X-Page-Cache"] = lookup.state
+    response.headers[REQUEST_ID_HEADER] = request_id_for(request)
     meta = request.META
     if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
         etag, modified = response.get("ETag"), response.get("Last-Modified")
@@ -542,9 +544,10 @@ def lookup_page(page: PageRequest) -> Lookup:
 
 
 class PageCacheMiddleware:
-    """Serve and store anonymous readers' pages (see the module docstring). Sits outside
-    everything but the request log: a hit skips the security, static-file, CSP, session,
-    script and locale middleware, and carries the headers they set on the page it stores."""
+    """Serve and store anonymous readers' pages (see the module docstring). The outermost
+    middleware: a hit skips the request log (it gets its request id, as the log would give it;
+    nginx logs it) and the security, static-file, CSP, session, script and locale middleware,
+    and carries the headers they set on the page it stores."""
 
     def __init__(self, get_response):
         self.get_response = get_response

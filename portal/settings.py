@@ -86,11 +86,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: the request id and the one-line request log (portal/request_log.py).
-    "portal.request_log.RequestLogMiddleware",
-    # Anonymous readers' pages from the cache, before everything else runs: a stored page
-    # keeps the security and CSP headers the middleware below set on it (portal/page_cache.py).
+    # Outermost: anonymous readers' pages from the cache, before everything else runs. A stored
+    # page keeps the security and CSP headers the middleware below set on it; a hit gets its
+    # request id but no line in the application's log (nginx logs every request with that id,
+    # deploy/nginx/portal.conf): the log line cost a third of a hit (portal/page_cache.py).
     "portal.page_cache.PageCacheMiddleware",
+    # The request id and the one-line request log (portal/request_log.py).
+    "portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files with DEBUG off (the demo, a pip-installed portal); nginx may still serve
     # STATIC_ROOT in front of it.
