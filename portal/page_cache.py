@@ -47,6 +47,7 @@ import logging
 import pickle
 import re
 import secrets
+import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -562,6 +563,9 @@ class PageCacheMiddleware:
             except Exception:  # noqa: BLE001 - an entry it cannot read is a miss, never a 500
                 logger.exception("page cache entry unreadable")
                 found = Lookup("bypass")
+        if public and reader_gone(request):
+            _release(found)
+            return HttpResponse(status=499)  # nginx's "client closed request": nobody reads it
         try:
             response = self.get_response(request)
         except BaseException:
@@ -579,6 +583,23 @@ class PageCacheMiddleware:
         if not stored:
             _release(found)
         return response
+
+
+def reader_gone(request: HttpRequest) -> bool:
+    """The reader closed the connection while the request waited for a worker (a crowd's
+    requests queue; a browser or load balancer gives up after some seconds): a public page is
+    then not rendered for nobody. Only under gunicorn (its socket is in the environ), whose sync
+    worker reads one request per connection; nginx closes its upstream connection when its
+    client leaves. A peek that reads nothing: end of stream means gone, no data means waiting."""
+    sock = request.META.get("gunicorn.socket")
+    if sock is None:
+        return False
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False  # still connected, nothing more sent
+    except OSError:
+        return True  # reset by the peer
 
 
 def _store(found: Lookup, response: HttpResponse) -> bool:

@@ -192,3 +192,35 @@ def test_a_publication_under_concurrent_readers_renders_home_once(settings, voca
     after = get(Client(), "/")
     assert after["X-Page-Cache"] == "hit" and shows(after, fresh, "CR8")
     assert DisclosureRecord.objects.filter(title__contains="CR8").exists()
+
+
+def test_a_page_whose_reader_left_while_it_queued_is_not_rendered(page_cache_on, site):
+    """Under gunicorn: the reader closed the connection before a worker took the request."""
+    import socket
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    record = site.publish("近视防控通知")
+    handler = WSGIHandler()
+
+    def request(*, reader_still_there: bool):
+        server_end, reader_end = socket.socketpair()
+        if not reader_still_there:
+            reader_end.close()
+        factory = RequestFactory(headers={"host": "testserver"})
+        environ = factory.get(f"/records/{record.pk}/").environ
+        environ["gunicorn.socket"] = server_end
+        answer: list = []
+        body = b"".join(
+            handler(environ, lambda status, headers, *a: answer.extend([status, headers]))
+        )
+        server_end.close()
+        if reader_still_there:
+            reader_end.close()
+        return answer[0], dict(answer[1]), body
+
+    status, _, body = request(reader_still_there=False)
+    assert status.startswith("499") and body == b""
+    status, headers, body = request(reader_still_there=True)
+    assert status.startswith("200") and "近视防控通知" in body.decode()
+    assert headers["X-Page-Cache"] == "miss"  # the first was neither rendered nor stored
