@@ -112,6 +112,19 @@ LOCK_SECONDS = 10
 #: it before rendering it too (below wrk's and most browsers' patience).
 WAIT_SECONDS = 2.0
 WAIT_STEP = 0.015
+#: After an addition (a publication), how long a listing page other than home may still be
+#: served as it was before it (settings.PAGE_CACHE_ADDITION_LAG, seconds): while publications
+#: go on, each such page is rendered at most once per this many seconds instead of once per
+#: publication (docs/benchmarks.md: a crowd on two cores cannot afford one render per listing
+#: page per publication). Home is rendered anew after every publication (one reader renders,
+#: the others get the page from before it meanwhile). Nothing that may hide a record is ever
+#: delayed: see the floor.
+ADDITION_LAG = 1.0
+HOME = re.compile(r"^/(?:zh-hant/|zh-hk/)?$")
+
+
+def addition_lag() -> float:
+    return float(getattr(settings, "PAGE_CACHE_ADDITION_LAG", ADDITION_LAG))
 
 
 def record_generation_key(record_id: int) -> str:
@@ -134,6 +147,7 @@ class PageRequest:
     second: str
     listing: bool
     record_id: int | None  # a record page that counts its views (not the print view)
+    lag: float = 0.0  # how long after an addition the page from before it may still be served
 
 
 def cacheable_request(request: HttpRequest) -> bool:
@@ -176,7 +190,8 @@ def page_request(request: HttpRequest) -> PageRequest | None:
     date = timezone.localdate().isoformat()
     material = f"{request.scheme}\n{host}\n{path}\n{query}\n{date}"
     if match is None:
-        return PageRequest(material=material, second=LISTING, listing=True, record_id=None)
+        lag = 0.0 if HOME.match(path) else addition_lag()
+        return PageRequest(material=material, second=LISTING, listing=True, record_id=None, lag=lag)
     record_id = int(match.group(1))
     return PageRequest(
         material=material,
@@ -206,7 +221,9 @@ class Lookup:
 
 # KEYS: site, second generation, floor, schedule, view total, pending views, processing views.
 # ARGV: material, a new token, now, listing?, record id, total's lifetime, page key prefix,
-# lock ms, lock owner. A missing token is created (random, from ARGV[2]).
+# lock ms, lock owner, lag. A missing token is created (random, from ARGV[2]). The stale
+# pointer of a listing page (`<stored at>|<page key>`, under the site and floor tokens) names
+# the latest page stored for that URL since the last change that may have hidden something.
 _LOOKUP = """
 local function token(key)
   local value = redis.call('GET', key)
@@ -244,22 +261,32 @@ if page then
   redis.call('EXPIRE', KEYS[5], ARGV[6])
   return {'hit', key, page, redis.call('INCR', KEYS[5])}
 end
+local earlier, age = nil, nil
+if stale_key ~= '' then
+  local pointer = redis.call('GET', stale_key)
+  if pointer then
+    local sep = string.find(pointer, '|', 1, true)
+    earlier = string.sub(pointer, sep + 1)
+    age = tonumber(ARGV[3]) - tonumber(string.sub(pointer, 1, sep - 1))
+  end
+end
+if earlier and age < tonumber(ARGV[10]) then
+  local stale = redis.call('GET', earlier)
+  if stale then return {'stale', key, stale} end
+end
 if redis.call('SET', key .. ':lock', ARGV[9], 'NX', 'PX', ARGV[8]) then
   return {'render', key, stale_key}
 end
-if stale_key ~= '' then
-  local earlier = redis.call('GET', stale_key)
-  if earlier then
-    local stale = redis.call('GET', earlier)
-    if stale then return {'stale', key, stale} end
-  end
+if earlier then
+  local stale = redis.call('GET', earlier)
+  if stale then return {'stale', key, stale} end
 end
 return {'wait', key}
 """
-# KEYS: page, its lock, its stale pointer (or ''). ARGV: entry, seconds, lock owner.
+# KEYS: page, its lock, its stale pointer (or ''). ARGV: entry, seconds, lock owner, now.
 _STORE = """
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-if KEYS[3] ~= '' then redis.call('SET', KEYS[3], KEYS[1], 'EX', ARGV[2]) end
+if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[4] .. '|' .. KEYS[1], 'EX', ARGV[2]) end
 if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 return 1
 """
@@ -288,7 +315,7 @@ class RedisPages:
         args = [
             page.material, _new_token(), repr(time.time()), "1" if page.listing else "0",
             page.record_id or "", view_counts.TOTAL_SECONDS, self.prefix,
-            LOCK_SECONDS * 1000, owner,
+            LOCK_SECONDS * 1000, owner, repr(page.lag),
         ]  # fmt: skip
         keys = [self.site, second, self.floor, self.schedule, *counters]
         for _ in range(2):
@@ -319,7 +346,13 @@ class RedisPages:
 
     def store(self, lookup: Lookup, entry: bytes) -> None:
         keys = [lookup.key, lookup.key + ":lock", lookup.stale_key]
-        self.store_script(keys=keys, args=[entry, settings.PAGE_CACHE_SECONDS, lookup.owner])
+        args: list[bytes | str | int] = [
+            entry,
+            settings.PAGE_CACHE_SECONDS,
+            lookup.owner,
+            repr(time.time()),
+        ]
+        self.store_script(keys=keys, args=args)
 
     def release(self, lookup: Lookup) -> None:
         self.release_script(keys=[lookup.key + ":lock"], args=[lookup.owner])
@@ -367,20 +400,24 @@ class CachePages:
             if total is None:
                 return Lookup("count", key=key)
             return Lookup("hit", key=key, page=stored, total=total)
-        if self.cache.add(key + ":lock", owner, timeout=LOCK_SECONDS):
-            return Lookup("render", key=key, stale_key=stale_key, owner=owner)
-        if stale_key:
-            earlier = self.cache.get(stale_key)
-            stale = self.cache.get(earlier) if earlier else None
+        pointer = self.cache.get(stale_key) if stale_key else None
+        stored_at, earlier = pointer or (0.0, "")
+        if earlier and time.time() - stored_at < page.lag:
+            stale = self.cache.get(earlier)
             if stale is not None:
                 return Lookup("stale", key=key, page=stale)
+        if self.cache.add(key + ":lock", owner, timeout=LOCK_SECONDS):
+            return Lookup("render", key=key, stale_key=stale_key, owner=owner)
+        stale = self.cache.get(earlier) if earlier else None
+        if stale is not None:
+            return Lookup("stale", key=key, page=stale)
         return Lookup("wait", key=key)
 
     def store(self, lookup: Lookup, entry: bytes) -> None:
         seconds = settings.PAGE_CACHE_SECONDS
         self.cache.set(lookup.key, entry, seconds)
         if lookup.stale_key:
-            self.cache.set(lookup.stale_key, lookup.key, seconds)
+            self.cache.set(lookup.stale_key, (time.time(), lookup.key), seconds)
         self.release(lookup)
 
     def release(self, lookup: Lookup) -> None:

@@ -197,6 +197,10 @@ else:
 PAGE_CACHE_ENABLED = env_flag("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
+# After a publication, listing pages other than home may lag it by this many seconds (never
+# after a withdrawal or an edit): each is rendered at most once per this while publications go
+# on (portal/page_cache.py).
+PAGE_CACHE_ADDITION_LAG = float(os.environ.get("PAGE_CACHE_ADDITION_LAG", "1"))
 
 # Staff sign-in (accounts/, README "Staff sign-in"). Two factors are required of superusers and
 # the roles in PORTAL_STAFF_2FA_GROUPS ("*": all staff); PORTAL_STAFF_2FA=0 turns the requirement
