@@ -24,7 +24,10 @@ only within the same *floor*: a third token, replaced by every change that can t
 out of public view (a withdrawal, an edit, a repeal, an expiry, anything site-wide) and kept by
 a change that only adds (a publication, announced with `added=True`). A withdrawn record is
 therefore never served from a stale page: the withdrawal replaced the floor, and no page
-rendered before it can be found under the new one. Record pages are never served stale.
+rendered before it can be found under the new one. Record pages are never served stale. A
+listing page other than home may lag an addition by `addition_lag()` seconds without even
+being rendered (so that, while publications go on, it renders once per lag, not once per
+publication). A reader who left while the request queued is not rendered for (`reader_gone`).
 
 **A hit is one Redis round trip**: one Lua script reads the tokens, makes the key, reads the
 page and, on a record page, counts the view (disclosure/services/view_counts.py); the page is
