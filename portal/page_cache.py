@@ -464,11 +464,12 @@ def bump_generations(
     if record_ids is None:
         keys = [SITE]
     else:
-        keys = [record_generation_key(pk) for pk in {*record_ids, *related}]
+        # the floor before the listing: a cache without an atomic MSET (local memory) that a
+        # reader reads listing-then-floor never pairs the new listing with the old floor
+        keys = [] if added else [FLOOR]
         if listings or not added:
             keys.append(LISTING)
-        if not added:
-            keys.append(FLOOR)
+        keys += [record_generation_key(pk) for pk in {*record_ids, *related}]
     if not keys:
         return
     try:
