@@ -21,7 +21,9 @@ Steps (each printed with the load average, the machine is shared):
    `warm`: the same after every URL of the (smaller) warm set was requested once;
 5. `crowd`: --crowd-connections readers for --crowd-seconds on the whole mix while
    bench/pages_editor.py publishes a record a second through the workflow services: errors
-   and the delay until each new record is on the home page.
+   and the delay until each new record is on the home page. From an empty cache over every
+   path (default), or with `--crowd-set warm` over the warm set requested once before (the
+   readers of an announcement read a few pages: what publications do to a warm cache).
 Only the bench's Redis db (default 3) is ever flushed (FLUSHDB, never FLUSHALL).
 """
 
@@ -164,6 +166,10 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--crowd-connections", type=int, default=200)
     parser.add_argument("--crowd-seconds", type=int, default=60)
+    parser.add_argument(
+        "--crowd-set", choices=("all", "warm"), default="all",
+        help="crowd URLs: all paths from an empty cache, or the warm set requested once before",
+    )  # fmt: skip
     parser.add_argument("--timeout", type=int, default=5, help="wrk's request time-out, s")
     parser.add_argument("--samples", type=int, default=20, help="single requests per group")
     parser.add_argument("--single-budget", type=int, default=60, help="seconds per group")
@@ -301,7 +307,14 @@ def run_phases(args, report: Report, servers: Servers, groups, env) -> None:
         if note := servers.settle():
             report.line(note)
         flush(args)
-        result, editor = crowd(args, base, groups, env)
+        used = groups
+        if args.crowd_set == "warm":  # the readers of an announcement: a few pages, cached
+            used = {n: p[: args.warm_set] for n, p in groups.items()}
+            report.line(f"crowd over the warm set, warm-up: "
+                        f"{warm_up(base, used, args.warm_budget)}")  # fmt: skip
+            if note := servers.settle():
+                report.line(note)
+        result, editor = crowd(args, base, used, env)
         report.crowd(result, editor)
         report.line(f"crowd done, load average {load_average()}")
 

@@ -10,6 +10,12 @@ After commit, not before: a reader whose request starts between an invalidation 
 the transaction and the commit would render the old rows and cache them under the new
 generation, and that stale page would then live until the next change. Sent after commit, the
 new generation can only be filled from the committed rows.
+
+`added=True` says a change only adds to what the public sees (a publication: nothing shown
+before is changed or taken away), so a cache may go on serving the pages from before it for
+the moment a new one takes to render. A transaction is sent as an addition only if every
+record it announced was announced so (a publication's own save, which the safety net announces
+plainly, is covered by the publication's announcement of the same record).
 """
 
 from __future__ import annotations
@@ -26,31 +32,35 @@ from disclosure.models import DisclosureRecord
 
 #: Sent after commit with `record_ids`: a frozenset of the records whose public pages changed,
 #: or None when anything may have changed (a vocabulary rename, the site settings, a bulk load);
-#: and `named_ids`: the records the transaction named, even when it announced everything too
-#: (what the search index re-reads: a record published with its new vocabulary is both).
+#: `named_ids`: the records the transaction named, even when it announced everything too
+#: (what the search index re-reads: a record published with its new vocabulary is both); and
+#: `added`: True when the change only adds to what the public sees (see above).
 public_content_changed = Signal()
 
 
-def announce_public_change(*, record_ids: Iterable[int] | None = None, using: str | None = None):
+def announce_public_change(
+    *, record_ids: Iterable[int] | None = None, using: str | None = None, added: bool = False
+):
     """Announce, once when the current transaction commits (at once outside one), that the
-    public pages of `record_ids` (None: every page) changed."""
+    public pages of `record_ids` (None: every page) changed; `added`: only by additions."""
     connection = transaction.get_connection(using)
     ids = None if record_ids is None else {int(pk) for pk in record_ids}
     if not connection.in_atomic_block:
-        _send(ids, named=ids or set())
+        _send(ids, named=ids or set(), added=added and ids is not None)
         return
     pending = getattr(connection, "_public_change_pending", None)
     if pending is None or pending.sent or not pending.queued_on(connection):
         pending = connection._public_change_pending = _PendingChange()
         transaction.on_commit(pending.send, using=using)
-    pending.add(ids)
+    pending.add(ids, added=added)
 
 
-def _send(ids: set[int] | None, *, named: set[int]) -> None:
+def _send(ids: set[int] | None, *, named: set[int], added: bool) -> None:
     public_content_changed.send(
         sender=announce_public_change,
         record_ids=None if ids is None else frozenset(ids),
         named_ids=frozenset(named),
+        added=added,
     )
 
 
@@ -61,20 +71,24 @@ class _PendingChange:
     def __init__(self) -> None:
         self.named: set[int] = set()
         self.everything = False
+        self.added: set[int] = set()
+        self.changed: set[int] = set()
         self.sent = False
 
-    def add(self, ids: set[int] | None) -> None:
+    def add(self, ids: set[int] | None, *, added: bool) -> None:
         if ids is None:
             self.everything = True
-        else:
-            self.named |= ids
+            return
+        self.named |= ids
+        (self.added if added else self.changed).update(ids)
 
     def queued_on(self, connection) -> bool:
         return any(entry[1] == self.send for entry in connection.run_on_commit)
 
     def send(self) -> None:
         self.sent = True
-        _send(None if self.everything else self.named, named=self.named)
+        only_added = not self.everything and self.changed <= self.added
+        _send(None if self.everything else self.named, named=self.named, added=only_added)
 
 
 def next_scheduled_publication(*, now: datetime.datetime) -> datetime.datetime | None:

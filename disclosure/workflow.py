@@ -341,7 +341,7 @@ def publish_record(
         transaction.on_commit(
             lambda: record_visibility_changed.send(DisclosureRecord, record=locked)
         )
-        announce_public_change(record_ids=[locked.pk])
+        announce_public_change(record_ids=[locked.pk], added=True)
         return {
             "index_number": locked.index_number,
             "published_at": moment.isoformat(),
@@ -463,7 +463,7 @@ def publish_due_records(*, now: datetime.datetime | None = None) -> list[Disclos
             transaction.on_commit(
                 lambda r=locked: record_visibility_changed.send(DisclosureRecord, record=r)
             )
-            announce_public_change(record_ids=[locked.pk])
+            announce_public_change(record_ids=[locked.pk], added=True)
         done.append(locked)
     return done
 

@@ -86,16 +86,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: the request id and the one-line request log (portal/request_log.py).
+    # Outermost: anonymous readers' pages from the cache, before everything else runs. A stored
+    # page keeps the security and CSP headers the middleware below set on it; a hit gets its
+    # request id but no line in the application's log (nginx logs every request with that id,
+    # deploy/nginx/portal.conf): the log line cost a third of a hit (portal/page_cache.py).
+    "portal.page_cache.PageCacheMiddleware",
+    # The request id and the one-line request log (portal/request_log.py).
     "portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files with DEBUG off (the demo, a pip-installed portal); nginx may still serve
     # STATIC_ROOT in front of it.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Anonymous readers' pages from the cache, before sessions and script conversion run
-    # (portal/page_cache.py).
-    "portal.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # /zh-hant/ prefix → Traditional script; see portal/public_urls.py and portal/middleware.py.
     "portal.middleware.TraditionalScriptMiddleware",
@@ -195,6 +197,10 @@ else:
 PAGE_CACHE_ENABLED = env_flag("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
+# After a publication, listing pages other than home may lag it by this many seconds (never
+# after a withdrawal or an edit): each is rendered at most once per this while publications go
+# on (portal/page_cache.py).
+PAGE_CACHE_ADDITION_LAG = float(os.environ.get("PAGE_CACHE_ADDITION_LAG", "1"))
 
 # Staff sign-in (accounts/, README "Staff sign-in"). Two factors are required of superusers and
 # the roles in PORTAL_STAFF_2FA_GROUPS ("*": all staff); PORTAL_STAFF_2FA=0 turns the requirement

@@ -75,19 +75,30 @@ return 0
 
 
 def _redis() -> tuple[Any, RedisCache] | None:
-    """The Redis client behind the default cache, or None when the cache is not Redis."""
+    """The Redis client behind the default cache, or None when the cache is not Redis. The
+    client is kept on the backend: making one costs more than a round trip."""
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
-    return backend._cache.get_client(write=True), backend
+    client = getattr(backend, "_view_count_client", None)
+    if client is None:
+        client = backend._cache.get_client(write=True)
+        backend._view_count_client = client  # type: ignore[attr-defined]
+    return client, backend
 
 
-def _keys(backend: RedisCache, record_id: int) -> list[str]:
+def _keys(backend: Any, record_id: int) -> list[str]:
     return [
         backend.make_key(f"vc:total:{record_id}"),
         backend.make_key("vc:pending"),
         backend.make_key("vc:processing"),
     ]
+
+
+def counter_keys(record_id: int) -> list[str]:
+    """The Redis keys of a record's count: the page cache's script counts a cached view in the
+    same round trip as it reads the page, as `count_cached_view` would (portal/page_cache.py)."""
+    return _keys(caches["default"], record_id)
 
 
 def _count_in_database(record_id: int) -> int | None:

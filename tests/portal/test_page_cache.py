@@ -39,6 +39,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def page_cache(settings):
     settings.PAGE_CACHE_ENABLED = True
+    settings.PAGE_CACHE_ADDITION_LAG = 0  # a publication shows at once (test_page_cache_crowd)
 
 
 @pytest.fixture
