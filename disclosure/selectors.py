@@ -31,7 +31,10 @@ def public_record_details(*, now: datetime.datetime | None = None) -> Disclosure
     """Published records with everything a record page (or the API's detail) shows."""
     return (
         public_records(now=now)
-        .select_related("organization", "department", "category__parent", "topic__parent", "genre")
+        # the column's path for the breadcrumb: the tree is three levels deep
+        .select_related(
+            "organization", "department", "category__parent__parent", "topic__parent", "genre"
+        )
         .prefetch_related(
             "attachments",
             Prefetch(

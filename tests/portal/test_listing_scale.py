@@ -169,6 +169,8 @@ def test_every_public_list_runs_the_same_queries_for_one_result_or_many(client, 
     # The budgets themselves: a listing page is a handful of queries, not one per row.
     assert many["/records/"] <= 10
     assert many["/api/records?page_size=100"] <= 5
+    assert many["/"] <= 4  # the column tree in one query, the latest list without joins
+    assert many["/sitemap/"] <= 5
 
 
 @pytest.mark.django_db
@@ -224,3 +226,18 @@ def test_the_select_lists_follow_an_announced_vocabulary_rename(
         organization.save()
     markup = client.get("/records/?year=2020").content.decode()
     assert "新名称局" in markup and "旧名称局" not in markup
+
+
+@pytest.mark.django_db
+def test_a_record_page_miss_reads_the_record_in_few_queries(client):
+    """A record three columns deep with keywords: its page (a miss of every cache) reads the
+    record with its whole column path in one query, and the site settings once (9 before)."""
+    top = make_category(name="政府信息公开")
+    middle = make_category(name="法定主动公开内容", parent=top)
+    leaf = make_category(name="规划计划", parent=middle)
+    record = make_published_record(category=leaf, keywords=("规划", "计划"))
+    for url in (f"/records/{record.pk}/", f"/zh-hant/records/{record.pk}/"):
+        queries = _queries(client, url)
+        markup = client.get(url).content.decode()
+        assert "法定主动公开内容" in markup or "法定主動公開內容" in markup
+        assert queries <= 7, url  # main: 9
