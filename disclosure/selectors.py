@@ -169,17 +169,30 @@ def listing_total(
     return int(bounded), int(total), bool(estimated)
 
 
+#: PostgreSQL: a planner estimate this far above the bound is shown (约 N) without counting.
+TRUSTED_ESTIMATE = 5 * COUNT_BOUND
+
+
 def _count(queryset: QuerySet[DisclosureRecord]) -> tuple[int, int, bool]:
+    """PostgreSQL asks the planner first (a millisecond): far above the bound (a whole column,
+    the whole list) the count would only confirm "more than 10,000", so it is skipped; near or
+    under the bound the rows are counted, up to the bound."""
+    estimate = _planner_rows(queryset) if connection.vendor == "postgresql" else None
+    if estimate is not None and estimate > TRUSTED_ESTIMATE:
+        return COUNT_BOUND + 1, estimate, True
     bounded = queryset[: COUNT_BOUND + 1].count()
     if bounded <= COUNT_BOUND:
         return bounded, bounded, False
-    if connection.vendor != "postgresql":
+    if estimate is None:
         return bounded, queryset.count(), False
+    return bounded, max(estimate, bounded), True
+
+
+def _planner_rows(queryset: QuerySet[DisclosureRecord]) -> int:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)  # noqa: S608 - the ORM's SQL
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    estimate = int(plan[0]["Plan"]["Plan Rows"])
-    return bounded, max(estimate, bounded), True
+    return int(plan[0]["Plan"]["Plan Rows"])

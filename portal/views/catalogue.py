@@ -27,6 +27,7 @@ from disclosure.selectors import (
     listing_total,
     public_listing,
 )
+from portal.views.tree import column, subtree_ids
 
 PAGE_SIZE = 20
 MAX_QUERY_STRING = 1000
@@ -168,9 +169,12 @@ def _listing(
 
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:
-    node = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
-    descendants = node.descendant_ids()
-    children = node.children.all()
+    node = column(slug)
+    if node is None:  # not in the cached tree: added since, or no such column
+        node = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
+        descendants, children = node.descendant_ids(), list(node.children.all())
+    else:
+        descendants, children = subtree_ids(node), node.branches
     return _listing(
         request,
         queryset=lambda now: public_listing(now=now).filter(category_id__in=descendants),

@@ -21,9 +21,35 @@ def category_tree() -> tuple[list[Category], dict[str, Category]]:
         by_parent: dict[int | None, list[Category]] = {}
         for node in nodes:
             by_parent.setdefault(node.parent_id, []).append(node)
+        by_pk = {node.pk: node for node in nodes}
+        parent_field = Category._meta.get_field("parent")
         for node in nodes:
             node.branches = by_parent.get(node.pk, [])
+            # `node.parent` (the breadcrumb walks it) from the rows in hand, not a query each
+            parent_field.set_cached_value(node, by_pk.get(node.parent_id))
         columns = {node.national_column: node for node in nodes if node.national_column}
         tree = (by_parent.get(None, []), columns)
         cache.set(key, tree, timeout=TREE_TTL)
     return tree
+
+
+def column(slug: str) -> Category | None:
+    """The column with this slug from the cached tree (parents and `.branches` set), or None."""
+    roots, _columns = category_tree()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node.slug == slug:
+            return node
+        stack.extend(node.branches)
+    return None
+
+
+def subtree_ids(node: Category) -> list[int]:
+    """The ids of the column and every column below it (`Category.descendant_ids`, in hand)."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        found.append(current.pk)
+        stack.extend(current.branches)
+    return found
