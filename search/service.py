@@ -18,15 +18,16 @@ import contextlib
 import datetime
 import json
 import random
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
+from disclosure.filters import filter_choices
 from disclosure.models import DisclosureRecord
 from disclosure.selectors import public_records
 from search.highlight import excerpt, highlight
@@ -48,13 +49,13 @@ WALK_SETTINGS = (
 )
 PAGE_SIZE = 20
 FACET_LIMIT = 12
+#: Facet → (column, ...): named by the filter select lists (a second-level topic with its
+#: parent, 「教育--其他」: several parents have a child named 其他).
 FACETS = {
     "organization": ("organization_id", "organization__name"),
     "genre": ("genre_id", "genre__name"),
     "topic": ("topic_id", "topic__name"),
 }
-#: A second-level topic is shown with its parent: several parents have a child named 其他.
-PARENT_LABELS = {"topic": "topic__parent__name"}
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,8 @@ def _serial_plans() -> Iterator[None]:
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        cursor.execute("SET LOCAL jit = off")
+        # one round trip for both
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off")
         yield
 
 
@@ -167,7 +168,6 @@ def _search(
     ]
     # Facets from the ids already found (all of them up to COUNT_BOUND): counting every match
     # again is what costs for common terms, so above the bound the page says it is a sample.
-    facet_source = DisclosureRecord.objects.filter(pk__in=found[:COUNT_BOUND])
     sampled = estimated or total > COUNT_BOUND
     return SearchResults(
         query=parsed,
@@ -176,7 +176,7 @@ def _search(
         total_is_estimate=estimated,
         page=page,
         page_size=page_size,
-        facets=_facets(facet_source),
+        facets=_facets(found[:COUNT_BOUND]),
         facets_sampled=sampled,
     )
 
@@ -245,11 +245,10 @@ def _newest_first(queryset: Records, *, offset: int, size: int) -> list[int]:
     if connection.vendor != "postgresql":
         return list(page)
     with transaction.atomic(), connection.cursor() as cursor:
-        for setting in WALK_SETTINGS:
-            cursor.execute(f"SET LOCAL {setting} = off")
+        # one round trip each way (six statements each took one)
+        cursor.execute("; ".join(f"SET LOCAL {setting} = off" for setting in WALK_SETTINGS))
         ids = list(page)
-        for setting in WALK_SETTINGS:
-            cursor.execute(f"SET LOCAL {setting} = on")
+        cursor.execute("; ".join(f"SET LOCAL {setting} = on" for setting in WALK_SETTINGS))
     return ids
 
 
@@ -312,32 +311,27 @@ def _page(
     return [by_pk[pk] for pk in ids if pk in by_pk], set(title_ids)
 
 
-def _facets(source: Records) -> dict[str, list[FacetValue]]:
+def _facets(ids: list[int]) -> dict[str, list[FacetValue]]:
+    """The four facets from one narrow read of the found records (no join, no GROUP BY per
+    facet): counted here, named from the filter select lists the page shows anyway (cached)."""
+    counts: dict[str, Counter[int]] = {param: Counter() for param in FACETS}
+    years: Counter[int] = Counter()
+    columns = [key for key, _label in FACETS.values()]
+    for *keys, issued_on in (
+        DisclosureRecord.objects.filter(pk__in=ids).values_list(*columns, "issued_on").iterator()
+    ):
+        for param, key in zip(FACETS, keys, strict=True):
+            if key is not None:
+                counts[param][key] += 1
+        years[issued_on.year] += 1
+    names = filter_choices()
     facets: dict[str, list[FacetValue]] = {}
-    source = source.order_by()
-    for param, (key, label) in FACETS.items():
-        parent = PARENT_LABELS.get(param)
-        columns = (key, label, parent) if parent else (key, label)
-        rows = (
-            source.exclude(**{f"{key}__isnull": True})
-            .values(*columns)
-            .annotate(n=Count("pk"))
-            .order_by("-n", label)[:FACET_LIMIT]
-        )
+    for param, counter in counts.items():
+        labels = dict(names[param])
+        ranked = sorted(counter.items(), key=lambda item: (-item[1], labels.get(str(item[0]), "")))
         facets[param] = [
-            FacetValue(
-                param,
-                str(r[key]),
-                f"{r[parent]}--{r[label]}" if parent and r[parent] else r[label],
-                r["n"],
-            )
-            for r in rows
+            FacetValue(param, str(pk), labels.get(str(pk), ""), n) for pk, n in ranked[:FACET_LIMIT]
         ]
-    years = (
-        source.annotate(y=ExtractYear("issued_on"))
-        .values("y")
-        .annotate(n=Count("pk"))
-        .order_by("-y")[:FACET_LIMIT]
-    )
-    facets["year"] = [FacetValue("year", str(r["y"]), f"{r['y']}年", r["n"]) for r in years]
+    newest = sorted(years.items(), reverse=True)[:FACET_LIMIT]
+    facets["year"] = [FacetValue("year", str(y), f"{y}年", n) for y, n in newest]
     return facets
