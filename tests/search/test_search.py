@@ -275,3 +275,28 @@ def test_one_save_of_many_rows_reindexes_its_record_once(django_capture_on_commi
         record.save()
     assert len(callbacks) == 1
     assert titles(search_records(query="冷链食品")) == ["冷链食品检查"]
+
+
+@pytest.mark.django_db
+def test_an_entry_leaves_the_index_whole_after_its_publication_time_moved(vocabulary):
+    """SQLite keys FTS rows by publication time (newest first); an entry indexed under one time
+    is removed and re-added exactly even after the record's time moved without a reindex."""
+    from django.db import connection
+
+    now = timezone.now()
+    moved = published(title="时间被改的招生简章", published_at=now - datetime.timedelta(days=3))
+    kept = published(title="另一份招生简章", published_at=now - datetime.timedelta(days=2))
+    DisclosureRecord.objects.filter(pk=moved.pk).update(
+        published_at=now - datetime.timedelta(days=1)
+    )
+    index_records([moved.pk])  # re-added under its new time: now the newest
+    assert titles(search_records(query="招生")) == ["时间被改的招生简章", "另一份招生简章"]
+    DisclosureRecord.objects.filter(pk=moved.pk).update(
+        published_at=now - datetime.timedelta(hours=1)
+    )
+    remove_records([moved.pk])
+    assert titles(search_records(query="招生")) == [kept.title]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # raises if a 'delete' did not match its insert
+            fts = "disclosure_search_fts"
+            cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")  # noqa: S608
