@@ -378,8 +378,8 @@ def _facets(ids: list[int]) -> dict[str, list[FacetValue]]:
     counts: dict[str, Counter[int]] = {param: Counter() for param in FACETS}
     years: Counter[int] = Counter()
     columns = [key for key, _label in FACETS.values()]
-    for *keys, issued_on in (
-        DisclosureRecord.objects.filter(pk__in=ids).values_list(*columns, "issued_on").iterator()
+    for *keys, issued_on in DisclosureRecord.objects.filter(pk__in=ids).values_list(
+        *columns, "issued_on"
     ):
         for param, key in zip(FACETS, keys, strict=True):
             if key is not None:
