@@ -90,7 +90,7 @@ def by_publication_from_filter_index(
     index (`record_public_category_issued`, `…_org_issued`: the sort keys are in it) and are
     sorted (2–40 ms); `listing_rows` then reads the page's rows.
     """
-    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering or ())
     first = ordering[0] if ordering else None
     if not isinstance(first, str) or first.lstrip("-") != "publication_date":
         return None

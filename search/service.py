@@ -250,10 +250,13 @@ def _page_sqlite(
             title_total = offset + len(ids)
         else:  # the page starts after the title tier: how long was it?
             title_total = len(_fts_newest_first(base, in_title, offset=0, size=offset))
-        rest = f"({parsed.to_fts5(column='terms')}) NOT ({in_title})"
-        rest_offset = max(offset - title_total, 0)
-        ids += _fts_newest_first(base, rest, offset=rest_offset, size=size - len(ids))
-    return ids, set(title_ids)
+    else:
+        title_total = offset + size
+    # The rest is always asked (at least one row): the same queries however many match.
+    rest = f"({parsed.to_fts5(column='terms')}) NOT ({in_title})"
+    rest_offset = max(offset - title_total, 0)
+    more = _fts_newest_first(base, rest, offset=rest_offset, size=max(size - len(ids), 1))
+    return (ids + more)[:size], set(title_ids)
 
 
 def _planner_rows(queryset: Records) -> int:

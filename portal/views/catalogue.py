@@ -174,7 +174,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         node = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
         descendants, children = node.descendant_ids(), list(node.children.all())
     else:
-        descendants, children = subtree_ids(node), node.branches
+        descendants, children = subtree_ids(node), node.__dict__.get("branches", [])
     return _listing(
         request,
         queryset=lambda now: public_listing(now=now).filter(category_id__in=descendants),

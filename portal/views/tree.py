@@ -24,9 +24,10 @@ def category_tree() -> tuple[list[Category], dict[str, Category]]:
         by_pk = {node.pk: node for node in nodes}
         parent_field = Category._meta.get_field("parent")
         for node in nodes:
-            node.branches = by_parent.get(node.pk, [])
+            node.branches = by_parent.get(node.pk, [])  # type: ignore[attr-defined]
             # `node.parent` (the breadcrumb walks it) from the rows in hand, not a query each
-            parent_field.set_cached_value(node, by_pk.get(node.parent_id))
+            parent = by_pk.get(node.parent_id) if node.parent_id is not None else None
+            parent_field.set_cached_value(node, parent)
         columns = {node.national_column: node for node in nodes if node.national_column}
         tree = (by_parent.get(None, []), columns)
         cache.set(key, tree, timeout=TREE_TTL)
@@ -41,7 +42,7 @@ def column(slug: str) -> Category | None:
         node = stack.pop()
         if node.slug == slug:
             return node
-        stack.extend(node.branches)
+        stack.extend(_branches(node))
     return None
 
 
@@ -51,5 +52,10 @@ def subtree_ids(node: Category) -> list[int]:
     while stack:
         current = stack.pop()
         found.append(current.pk)
-        stack.extend(current.branches)
+        stack.extend(_branches(current))
     return found
+
+
+def _branches(node: Category) -> list[Category]:
+    """The children `category_tree` set on the node."""
+    return node.__dict__.get("branches", [])
