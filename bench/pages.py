@@ -16,7 +16,8 @@ Steps (each printed with the load average, the machine is shared):
 2. gunicorn as deploy/ runs it (deploy/gunicorn.conf.py, 2 sync workers, DEBUG off, Redis cache
    at --redis) for the portal, and the same gunicorn for bench/bare_app.py, the reference;
 3. `single`: each URL group's requests one at a time, FLUSHDB of the bench's Redis db before
-   each (a miss of every cache): p50/p95 against the issue's cold targets;
+   each (a miss of every cache): p50/p95 against the issue's cold targets (each worker first
+   serves every group a few times, so no timing includes its start-up; not with --sqlite);
 4. `cold`: FLUSHDB, then wrk (1 thread, --connections) per group over its many URLs;
    `warm`: the same after every URL of the (smaller) warm set was requested once;
 5. `crowd`: --crowd-connections readers for --crowd-seconds on the whole mix while
@@ -272,6 +273,15 @@ def main() -> None:
 def run_phases(args, report: Report, servers: Servers, groups, env) -> None:
     base, bare_base = servers.base, servers.bare_base
     if "single" in args.phases:
+        # Each worker's first request of a kind loads templates, converters and connections:
+        # serve every group a few times first, then flush, so the first group measured (home)
+        # times the page and not the worker's start-up. Not with --sqlite: locmem cannot be
+        # flushed from here, and the primed pages would then be hits.
+        for paths in () if args.sqlite else groups.values():
+            for path in paths[-1:] * 2 * args.workers:
+                with contextlib.suppress(OSError):
+                    get(base + path, timeout=60)
+        flush(args)
         report.line(f"single requests ({'FLUSHDB before each' if not args.sqlite else 'locmem'}),"
                     f" load average {load_average()}")  # fmt: skip
         for name, paths in groups.items():

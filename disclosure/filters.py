@@ -14,7 +14,8 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.core.cache import cache
+from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import escape
@@ -23,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from disclosure.choices import DisclosureMethod, ValidityStatus
 from disclosure.models import Category, DisclosureRecord, Genre, Organization, Topic
 from disclosure.numbers import NumberField, NumberKeyMixin
+from disclosure.selectors import listing_generation
 
 SORTS = {
     "-date": ("-publication_date", "-id"),
@@ -179,8 +181,11 @@ class RecordFilter(django_filters.FilterSet):
         return queryset.of_organization(value)
 
     def filter_topic(self, queryset: QuerySet, name: str, value: Topic) -> QuerySet:
+        """A first-level topic includes its children: one `topic_id IN (…)`, which the topic
+        index answers (an OR over a join to the topic table could not use it)."""
         if value.parent_id is None:
-            return queryset.filter(Q(topic=value) | Q(topic__parent=value))
+            children = Topic.objects.filter(parent=value).values_list("pk", flat=True)
+            return queryset.filter(topic_id__in=[value.pk, *children])
         return queryset.filter(topic=value)
 
     def filter_validity(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -230,10 +235,25 @@ def filter_records(
     return filterset, filterset.qs
 
 
+#: The select lists are kept this long at most when nothing retires them sooner.
+CHOICES_TTL = 600
+
+
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
-    """The select lists of the vocabulary filters, one query per vocabulary, in each model's
-    order: the category path (「一级 / 二级」) is built from the rows in hand, not a query per
-    option (Category.__str__ walks its parents), and rows are read in full, not via a cursor."""
+    """The select lists of the vocabulary filters, cached until the next announced public
+    change (a vocabulary rename or move announces one: `bump_listing_generation`)."""
+    key = f"disclosure:filter-choices:{listing_generation()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = _filter_choices()
+        cache.set(key, choices, timeout=CHOICES_TTL)
+    return choices
+
+
+def _filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """One query per vocabulary, in each model's order: the category path (「一级 / 二级」)
+    is built from the rows in hand, not a query per option (Category.__str__ walks its
+    parents), and rows are read in full, not via a cursor."""
     rows = list(Category.objects.values_list("pk", "slug", "name", "parent_id"))
     nodes = {pk: (name, parent) for pk, _slug, name, parent in rows}
 

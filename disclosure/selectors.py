@@ -14,7 +14,8 @@ import time
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import DateField, F, Prefetch, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from disclosure.choices import RecordStatus
@@ -30,7 +31,10 @@ def public_record_details(*, now: datetime.datetime | None = None) -> Disclosure
     """Published records with everything a record page (or the API's detail) shows."""
     return (
         public_records(now=now)
-        .select_related("organization", "department", "category__parent", "topic__parent", "genre")
+        # the column's path for the breadcrumb: the tree is three levels deep
+        .select_related(
+            "organization", "department", "category__parent__parent", "topic__parent", "genre"
+        )
         .prefetch_related(
             "attachments",
             Prefetch(
@@ -72,6 +76,36 @@ COUNT_BOUND = 10_000
 def public_listing(*, now: datetime.datetime | None = None) -> DisclosureRecordQuerySet:
     """Published records with only the listing's columns, newest publication first."""
     return public_records(now=now).only(*LISTING_COLUMNS).order_by("-publication_date", "-id")
+
+
+def by_publication_from_filter_index(
+    queryset: QuerySet[DisclosureRecord],
+) -> QuerySet[DisclosureRecord] | None:
+    """The same rows in the same order (公开日期 first), written so that PostgreSQL cannot take
+    the order from the publication-date index; None if `queryset` is not in that order.
+
+    For a 发文日期 range (a year): that index is walked from today back to the year, most of the
+    table for an old one (9 s for 2017 at a million records), because the planner takes the
+    two dates as independent. Written this way, the page's ids come from the filter's own
+    index (`record_public_category_issued`, `…_org_issued`: the sort keys are in it) and are
+    sorted (2–40 ms); `listing_rows` then reads the page's rows.
+    """
+    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering or ())
+    first = ordering[0] if ordering else None
+    if not isinstance(first, str) or first.lstrip("-") != "publication_date":
+        return None
+    key = Coalesce(F("publication_date"), Value(None, output_field=DateField()))
+    return queryset.order_by(key.desc() if first.startswith("-") else key.asc(), *ordering[1:])
+
+
+def listing_rows(
+    queryset: QuerySet[DisclosureRecord], *, start: int, stop: int, now: datetime.datetime
+) -> list[DisclosureRecord]:
+    """Rows `start:stop` of `queryset`: their ids first (an index-only read when the index holds
+    the filters and sort keys), then those rows' listing columns, still only the public ones."""
+    ids = list(queryset.values_list("pk", flat=True)[start:stop])
+    rows = public_listing(now=now).in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def listing_generation() -> int:
@@ -135,17 +169,30 @@ def listing_total(
     return int(bounded), int(total), bool(estimated)
 
 
+#: PostgreSQL: a planner estimate this far above the bound is shown (约 N) without counting.
+TRUSTED_ESTIMATE = 5 * COUNT_BOUND
+
+
 def _count(queryset: QuerySet[DisclosureRecord]) -> tuple[int, int, bool]:
+    """PostgreSQL asks the planner first (a millisecond): far above the bound (a whole column,
+    the whole list) the count would only confirm "more than 10,000", so it is skipped; near or
+    under the bound the rows are counted, up to the bound."""
+    estimate = _planner_rows(queryset) if connection.vendor == "postgresql" else None
+    if estimate is not None and estimate > TRUSTED_ESTIMATE:
+        return COUNT_BOUND + 1, estimate, True
     bounded = queryset[: COUNT_BOUND + 1].count()
     if bounded <= COUNT_BOUND:
         return bounded, bounded, False
-    if connection.vendor != "postgresql":
+    if estimate is None:
         return bounded, queryset.count(), False
+    return bounded, max(estimate, bounded), True
+
+
+def _planner_rows(queryset: QuerySet[DisclosureRecord]) -> int:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)  # noqa: S608 - the ORM's SQL
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    estimate = int(plan[0]["Plan"]["Plan Rows"])
-    return bounded, max(estimate, bounded), True
+    return int(plan[0]["Plan"]["Plan Rows"])

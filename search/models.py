@@ -26,6 +26,9 @@ class TermsField(models.TextField):
 
 
 FTS_TABLE = "disclosure_search_fts"
+#: SQLite: an FTS rowid is (publication time << 31) | record id (disclosure migration 0025),
+#: so rowid order is publication order; the record id is its low bits.
+FTS_ID_MASK = 2**31 - 1
 
 
 @TermsField.register_lookup
@@ -45,7 +48,7 @@ class Matches(Lookup):
             return f"{lhs} @@ %s::tsquery", [*lhs_params, query.to_tsquery()]
         alias, column = self.lhs.alias, self.lhs.target.column
         qn = compiler.quote_name_unless_alias
-        fts_match = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+        fts_match = f"SELECT rowid & {FTS_ID_MASK} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
         return (
             f"{qn(alias)}.{qn('record_id')} IN ({fts_match})",
             [query.to_fts5(column=column)],
@@ -58,7 +61,7 @@ def fts_match_ids(query) -> list[int]:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+            f"SELECT rowid & {FTS_ID_MASK} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
             [query.to_fts5()],
         )
         return [row[0] for row in cursor.fetchall()]

@@ -78,9 +78,23 @@ PUBLIC_INDEXES = {
     "record_public_issued": ["-issued_on", "-id"],
     "record_public_title": ["title", "id"],
     "record_public_published_at": ["-published_at", "-id"],
-    "record_public_category": ["category", "-publication_date", "-id"],
-    "record_public_org": ["organization", "-publication_date", "-id"],
-}
+    # The filters' columns after the sort keys: a bounded count or a page checks them (and
+    # `published_at`, the due half of the public condition) in the index, without the rows.
+    "record_public_category": [
+        "category", "-publication_date", "-id", "published_at", "valid_until", "repealed_on"
+    ],
+    "record_public_org": ["organization", "-publication_date", "-id", "category", "published_at"],
+    "record_public_topic": ["topic", "-publication_date", "-id", "category", "published_at"],
+    "record_public_genre": ["genre", "-publication_date", "-id", "category", "published_at"],
+    # a year (发文日期 range) within a column or an organization, with the sort keys: the page's
+    # ids are read from the index alone and sorted (disclosure.selectors.listing_rows)
+    "record_public_category_issued": [
+        "category", "issued_on", "publication_date", "id", "published_at"
+    ],
+    "record_public_org_issued": [
+        "organization", "issued_on", "publication_date", "id", "category", "published_at"
+    ],
+}  # fmt: skip
 
 
 class DisclosureRecord(models.Model):

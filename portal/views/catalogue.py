@@ -20,7 +20,14 @@ from django.utils.http import urlencode
 from disclosure.filters import RecordFilter, filter_choices, filter_records
 from disclosure.models import Category
 from disclosure.numbers import BadNumber, parse_number
-from disclosure.selectors import COUNT_BOUND, listing_total, public_listing
+from disclosure.selectors import (
+    COUNT_BOUND,
+    by_publication_from_filter_index,
+    listing_rows,
+    listing_total,
+    public_listing,
+)
+from portal.views.tree import column, subtree_ids
 
 PAGE_SIZE = 20
 MAX_QUERY_STRING = 1000
@@ -31,12 +38,34 @@ PAGE_CAP = COUNT_BOUND // PAGE_SIZE
 
 
 class CountedPaginator(Paginator):
-    """A Paginator told its count (cached per filter combination), so no page counts rows."""
+    """A Paginator told its count (cached per filter combination), so no page counts rows.
 
-    def __init__(self, object_list, per_page: int, *, count: int, total: int, estimated: bool):
+    With `ids_first` (a moment), a page reads its ids, then its rows (`listing_rows`)."""
+
+    def __init__(
+        self,
+        object_list,
+        per_page: int,
+        *,
+        count: int,
+        total: int,
+        estimated: bool,
+        ids_first: datetime.datetime | None = None,
+    ):
         super().__init__(object_list, per_page)
         self._known_count = count
         self.total, self.total_is_estimate = total, estimated
+        self.ids_first = ids_first
+
+    def page(self, number) -> Page:
+        if self.ids_first is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        rows = listing_rows(
+            self.object_list, start=start, stop=start + self.per_page, now=self.ids_first
+        )
+        return self._get_page(rows, number, self)
 
     @cached_property
     def count(self) -> int:
@@ -55,7 +84,14 @@ class BadListingRequest(Exception):
     """Input a reader can correct: shown on the 400 page in their script."""
 
 
-def _page(request: HttpRequest, queryset, *, now: datetime.datetime) -> Page:
+#: Filters on 发文日期: with them the page is sorted from the filter's index (see
+#: `by_publication_from_filter_index`).
+ISSUED_RANGE = ("year", "issued_from", "issued_to")
+
+
+def _page(
+    request: HttpRequest, queryset, *, now: datetime.datetime, issued_range: bool = False
+) -> Page:
     try:
         number = parse_number(request.GET.get("page"), minimum=1, maximum=MAX_PAGE, label="页码")
     except BadNumber as error:
@@ -66,7 +102,15 @@ def _page(request: HttpRequest, queryset, *, now: datetime.datetime) -> Page:
             "请缩小筛选条件(如年份、发文日期、发布机构)或使用全文检索查找更早的信息。"
         )
     count, total, estimated = listing_total(queryset, now=now)
-    paginator = CountedPaginator(queryset, PAGE_SIZE, count=count, total=total, estimated=estimated)
+    reordered = by_publication_from_filter_index(queryset) if issued_range else None
+    paginator = CountedPaginator(
+        queryset if reordered is None else reordered,
+        PAGE_SIZE,
+        count=count,
+        total=total,
+        estimated=estimated,
+        ids_first=None if reordered is None else now,
+    )
     try:
         return paginator.page(number or 1)
     except EmptyPage:
@@ -116,7 +160,8 @@ def _listing(
     if not filterset.is_valid():
         return render(request, template, {**context, "page": None, "invalid": True}, status=400)
     try:
-        page = _page(request, records, now=now)
+        issued_range = any(filterset.form.cleaned_data.get(name) for name in ISSUED_RANGE)
+        page = _page(request, records, now=now, issued_range=issued_range)
     except BadListingRequest as error:
         return render(request, "portal/400.html", {"message": str(error)}, status=400)
     context.update(page=page, chips=_chips(request, filterset), invalid=False)
@@ -124,9 +169,12 @@ def _listing(
 
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:
-    node = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
-    descendants = node.descendant_ids()
-    children = node.children.all()
+    node = column(slug)
+    if node is None:  # not in the cached tree: added since, or no such column
+        node = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
+        descendants, children = node.descendant_ids(), list(node.children.all())
+    else:
+        descendants, children = subtree_ids(node), node.__dict__.get("branches", [])
     return _listing(
         request,
         queryset=lambda now: public_listing(now=now).filter(category_id__in=descendants),

@@ -6,13 +6,13 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from disclosure.models import Category
 from portal.models import InformationGuide
+from portal.views.tree import category_tree
 
 
 def guide(request: HttpRequest) -> HttpResponse:
     current = InformationGuide.current()
     if current is None:
         raise Http404("政府信息公开指南尚未发布。")
-    roots = Category.objects.filter(parent=None).prefetch_related("children__children")
+    roots, _columns = category_tree()
     return render(request, "portal/guide.html", {"guide": current, "roots": roots})

@@ -8,20 +8,25 @@ from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
-from disclosure.models import Category, DisclosureRecord
+from disclosure.models import DisclosureRecord
 from disclosure.selectors import public_record_detail, public_records, was_withdrawn
 from disclosure.services.view_counts import count_record_view
 from portal.middleware import script_config, to_traditional_page
 from portal.models import SiteSettings
 from portal.page_cache import VIEW_COUNT_SLOT
+from portal.views.tree import category_tree
 
 HOME_LATEST = 10
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    latest = public_records().for_listing().order_by("-published_at", "-id")[:HOME_LATEST]
-    roots = Category.objects.filter(parent=None).prefetch_related("children__children")
-    columns = {c.national_column: c for c in Category.objects.exclude(national_column="")}
+    # only what the list shows (title, 公开日期, link): no body, no joins
+    latest = (
+        public_records()
+        .only("id", "title", "publication_date")
+        .order_by("-published_at", "-id")[:HOME_LATEST]
+    )
+    roots, columns = category_tree()
     return render(
         request, "portal/home.html", {"latest": latest, "roots": roots, "columns": columns}
     )
@@ -36,13 +41,14 @@ def _record_or_gone(request: HttpRequest, pk: int) -> DisclosureRecord | HttpRes
         raise Http404("没有找到该信息。") from None
 
 
-def _validators(request: HttpRequest, record: DisclosureRecord) -> tuple[str, float]:
+def _validators(
+    request: HttpRequest, record: DisclosureRecord, site: SiteSettings
+) -> tuple[str, float]:
     """ETag and Last-Modified of the record page: they change when anything shown changes.
 
     The view count is left out on purpose (a weak validator): a reader revalidating a page
     gets 304 while only the count moved, as for any counter on a cached page.
     """
-    site = SiteSettings.load()
     moments = [record.updated_at, record.published_at]
     if site.updated_at:
         moments.append(site.updated_at)
@@ -63,7 +69,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(record, HttpResponse):
         return record
     total = count_record_view(record_id=record.pk, current=record.view_count)
-    etag, last_modified = _validators(request, record)
+    site = SiteSettings.load()
+    etag, last_modified = _validators(request, record, site)
     not_modified = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
     if not_modified is not None:
         return not_modified
@@ -73,6 +80,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "record": record,
             "validity": record.validity_status(),
             "attachments": record.attachments.all(),
+            "site_settings": site,  # read once: the validators above need it too
         },
         request,
     )

@@ -6,11 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from disclosure.models import Category, Organization
+from disclosure.models import Organization
+from portal.views.tree import category_tree
 
 
 def site_map(request: HttpRequest) -> HttpResponse:
-    roots = Category.objects.filter(parent=None).prefetch_related("children__children")
+    roots, _columns = category_tree()
     organizations = Organization.objects.filter(parent=None).prefetch_related("children")
     return render(request, "portal/site_map.html", {"roots": roots, "organizations": organizations})
 

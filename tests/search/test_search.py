@@ -6,7 +6,7 @@ from django.utils import timezone
 from disclosure.choices import RecordStatus
 from disclosure.filters import filter_records
 from disclosure.models import Attachment, DisclosureRecord
-from search import index_records, rebuild_index, search_records
+from search import index_records, rebuild_index, remove_records, search_records
 from search.models import SearchEntry
 from search.tokenizer import index_terms, parse_query
 from tests.factories import make_organization, make_published_record, make_record
@@ -222,3 +222,28 @@ def test_large_tiers_page_the_same_by_walking_the_recency_index(vocabulary, monk
     assert titles(search_records(query="招生", page=1, page_size=4)) == [
         "招生0", "招生1", "招生2", "正文0"
     ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_an_entry_leaves_the_index_whole_after_its_publication_time_moved(vocabulary):
+    """SQLite keys FTS rows by publication time (newest first); an entry indexed under one time
+    is removed and re-added exactly even after the record's time moved without a reindex."""
+    from django.db import connection
+
+    now = timezone.now()
+    moved = published(title="时间被改的招生简章", published_at=now - datetime.timedelta(days=3))
+    kept = published(title="另一份招生简章", published_at=now - datetime.timedelta(days=2))
+    DisclosureRecord.objects.filter(pk=moved.pk).update(
+        published_at=now - datetime.timedelta(days=1)
+    )
+    index_records([moved.pk])  # re-added under its new time: now the newest
+    assert titles(search_records(query="招生")) == ["时间被改的招生简章", "另一份招生简章"]
+    DisclosureRecord.objects.filter(pk=moved.pk).update(
+        published_at=now - datetime.timedelta(hours=1)
+    )
+    remove_records([moved.pk])
+    assert titles(search_records(query="招生")) == [kept.title]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # raises if a 'delete' did not match its insert
+            fts = "disclosure_search_fts"
+            cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")  # noqa: S608
