@@ -34,8 +34,12 @@ NUMBER = "000014349/2026-00042"
 
 
 @pytest.fixture
-def office():
-    org = make_organization()
+def office(django_capture_on_commit_callbacks):
+    """An organization and its staff, announced as if committed before the test: the core
+    sends one announcement per transaction, so one left pending here would also carry, never
+    sent, every change the test makes later in the same (test) transaction."""
+    with django_capture_on_commit_callbacks(execute=True):
+        org = make_organization()
     return {
         "org": org,
         "editor": make_staff(EDITOR, organization=org, username="editor"),
