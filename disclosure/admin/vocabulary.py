@@ -8,6 +8,7 @@ from django.urls import path
 from disclosure.admin.topics import GroupedTopicJsonView
 from disclosure.admin.vocabulary_merge import merge_organizations_action, merge_topics_action
 from disclosure.models import Category, Genre, Keyword, Organization, Topic
+from disclosure.services.keywords import save_keyword
 
 
 @admin.register(Organization)
@@ -54,3 +55,6 @@ class GenreAdmin(admin.ModelAdmin):
 @admin.register(Keyword)
 class KeywordAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        save_keyword(keyword=obj)
