@@ -277,6 +277,9 @@ class _Writer:
         self.keyword_ids: dict[str, int] = {}  # names seen so far: the vocabulary is small
         self.written: list[tuple[int, int, bool]] = []  # (record id, row, created)
         self.claimed: set[int] = set()  # records written by this import
+        # rows whose key several records have, until the rest of the file has been written
+        self.deferred: list[tuple[DisclosureRecord, list[str]]] = []
+        self.last_pass = False
         self.file_numbers: dict[str, int] = {}  # the file's index numbers read so far → row
         self.to_number: dict[int, int] = {}  # record id → row: published, no index number
         self.files: list[tuple[int, bool, list[FoundFile]]] = []  # (record id, created, files)
@@ -298,6 +301,8 @@ class _Writer:
             for old in by_key.get(stable_key(record), [])
             if old.pk not in self.claimed and old.index_number not in self.file_numbers
         ]
+        if len(olds) > 1 and not self.last_pass:
+            return _DEFERRED
         if len(olds) > 1:
             self.report.add(
                 record._import_row,
@@ -362,6 +367,9 @@ class _Writer:
                 old = existing.get(record.index_number)
             else:
                 old = self._matched_by_key(record, by_key)
+                if old is _DEFERRED:
+                    self.deferred.append((record, keywords))
+                    continue
                 if old is False:
                     continue
             if old is not None:
@@ -434,6 +442,22 @@ class _Writer:
             self.report.record_ids.append(record.pk)
             if record._import_repealed_by:
                 self.repeals.append((record._import_row, record.pk, record._import_repealed_by))
+
+    def flush_deferred(self) -> None:
+        """Match the rows set aside as ambiguous, now that every other row is written.
+
+        A row without 信息索引号 can share its key with a record that a numbered row further
+        down the file re-imports (a file exported after a first import: the unnumbered row's
+        record got a number then, its twin had one all along). Once that row has claimed its
+        record, one candidate is left; only rows still ambiguous then are reported.
+        """
+        self.flush()
+        if not self.deferred:
+            return
+        self.chunks.wait()
+        self.last_pass = True
+        self.pending, self.deferred = self.deferred, []
+        self.flush()
 
     def finish(self) -> None:
         """Link 废止依据 by index number, and move the serial counters past imported numbers."""
@@ -513,6 +537,10 @@ class _Writer:
                     }
 
         return record_events(events(), insert=insert_objects, batch_size=CHUNK_SIZE)
+
+
+#: `_Writer._matched_by_key`: decide this row's record after the rest of the file.
+_DEFERRED = object()
 
 
 def _check_columns(first: dict[str, Any], report: ImportReport) -> bool:
@@ -598,7 +626,7 @@ def _validate_and_write(rows, report, opts: _Options, vocab, writer: _Writer) ->
     report.unknown = {k: v for k, v in vocab.unknown.items() if v}
     report.created_vocabulary = {k: v for k, v in vocab.created.items() if v}
     report.matched_vocabulary = {k: v for k, v in vocab.matched.items() if v}
-    writer.flush()
+    writer.flush_deferred()
     if report.ok:
         writer.finish()
 

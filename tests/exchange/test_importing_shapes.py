@@ -24,6 +24,7 @@ from disclosure.models import (
     VocabularyAlias,
 )
 from exchange.importing import import_records
+from exchange.importing import service as import_service
 from tests.exchange.test_importing import root
 from tests.factories import tiny_pdf
 
@@ -186,6 +187,39 @@ def test_reimported_drafts_without_number_are_matched_not_added(vocabulary):
     assert DisclosureRecord.objects.count() == 2
     assert report.updated == 2
     assert DisclosureRecord.objects.filter(index_number=None).count() == 2
+
+
+@pytest.mark.django_db
+def test_reimport_matches_an_unnumbered_row_whose_twin_is_numbered_further_down(
+    vocabulary, monkeypatch
+):
+    """Two different notices with one key (same body, date, title, no 文号): the first row has
+    no 信息索引号 (it gets one at publication), the second, in a later chunk, has one. On the
+    re-import the first row's key names both records until the second row has claimed its own."""
+    monkeypatch.setattr(import_service, "CHUNK_SIZE", 2)
+    rows = [
+        line(标题="关于开展安全检查的通知"),
+        line(标题="其他一"),
+        line(标题="其他二", 信息索引号="014006470/2020-00901"),
+        line(标题="关于开展安全检查的通知", 信息索引号="014006470/2020-00902"),
+    ]
+    first = run(shapes_csv(rows), commit=True)
+    assert first.ok, [str(p) for p in first.problems]
+    numbers = dict(DisclosureRecord.objects.values_list("pk", "index_number"))
+    again = run(shapes_csv(rows), commit=True)
+    assert again.ok, [str(p) for p in again.problems]
+    assert (again.created, again.updated) == (0, 4)
+    assert dict(DisclosureRecord.objects.values_list("pk", "index_number")) == numbers
+
+
+@pytest.mark.django_db
+def test_rows_whose_key_stays_ambiguous_are_still_reported(vocabulary, monkeypatch):
+    monkeypatch.setattr(import_service, "CHUNK_SIZE", 2)
+    twin = [line(标题="同名通知", 信息索引号=f"014006470/2020-0091{i}") for i in range(2)]
+    assert run(shapes_csv(twin), commit=True).ok
+    report = run(shapes_csv([line(标题="其他"), line(标题="同名通知")]), commit=True)
+    assert not report.ok and DisclosureRecord.objects.count() == 2
+    assert any(p.row == 3 and "无法判断更新哪一条" in p.message for p in report.problems)
 
 
 @pytest.mark.django_db
