@@ -17,7 +17,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.dispatch import Signal
 from django.utils import timezone
 
 from disclosure.audit import record_event
@@ -27,10 +26,6 @@ from disclosure.models import AuditAction, AuditEntry, DisclosureRecord
 from disclosure.notifications import notify_author_of_rejection, notify_reviewers_of_submission
 from disclosure.numbering import NumberingError, assign_index_number
 from disclosure.roles import can_access_record
-
-#: Sent (after commit) whenever what the public may see of a record changed: published, gone
-#: live on schedule, withdrawn, repealed or expired. Search and caches may listen to it.
-record_visibility_changed = Signal()
 
 
 class WorkflowError(Exception):
@@ -338,9 +333,6 @@ def publish_record(
         locked.withdrawn_by = locked.withdrawn_at = None
         locked.withdrawal_reason = ""
         assign_index_number(record=locked)
-        transaction.on_commit(
-            lambda: record_visibility_changed.send(DisclosureRecord, record=locked)
-        )
         announce_public_change(record_ids=[locked.pk], added=True)
         return {
             "index_number": locked.index_number,
@@ -358,9 +350,6 @@ def withdraw_record(*, record: DisclosureRecord, actor: Any, reason: str, ip: st
         locked.withdrawn_by, locked.withdrawn_at = actor, now
         locked.withdrawal_reason = reason.strip()
         locked.scheduled_publish_at = None
-        transaction.on_commit(
-            lambda: record_visibility_changed.send(DisclosureRecord, record=locked)
-        )
         announce_public_change(record_ids=[locked.pk])
 
     return _run("withdraw", record=record, actor=actor, reason=reason, ip=ip, apply=apply)
@@ -418,9 +407,6 @@ def repeal_record(
                     "repealed_by": repealed_by.pk if repealed_by else None,
                 },
             )  # fmt: skip
-            transaction.on_commit(
-                lambda: record_visibility_changed.send(DisclosureRecord, record=locked)
-            )
             announce_public_change(record_ids=[locked.pk])
     except WorkflowError as exc:
         record_event(
@@ -460,9 +446,6 @@ def publish_due_records(*, now: datetime.datetime | None = None) -> list[Disclos
                 action=AuditAction.PUBLISH, obj=locked, reason="定时发布生效",
                 details={"scheduled": True, "went_live_at": went_live.isoformat()},
             )  # fmt: skip
-            transaction.on_commit(
-                lambda r=locked: record_visibility_changed.send(DisclosureRecord, record=r)
-            )
             announce_public_change(record_ids=[locked.pk], added=True)
         done.append(locked)
     return done
@@ -490,9 +473,6 @@ def expire_due_records(*, today: datetime.date | None = None) -> list[Disclosure
         record.skip_history_when_saving = True
         record.save(update_fields=["updated_at"])
         del record.skip_history_when_saving
-        transaction.on_commit(
-            lambda r=record: record_visibility_changed.send(DisclosureRecord, record=r)
-        )
         announce_public_change(record_ids=[record.pk])
         done.append(record)
     return done

@@ -57,7 +57,6 @@ from disclosure.workflow import (
     authors_since_publication,
     ensure_baseline_revision,
     holds_permission,
-    record_visibility_changed,
 )
 
 #: The content a revision may change: what the edit form shows. The workflow's own fields
@@ -491,7 +490,6 @@ def publish_revision(
         _publish_attachments(live, revision)
         # the keywords are rewritten by bulk_create, which no model signal reports
         announce_public_change(record_ids=[live.pk])
-        transaction.on_commit(lambda: record_visibility_changed.send(DisclosureRecord, record=live))
         return {
             "fields": fields, "keywords": revision.keywords, "attachments": attachments,
             "version": live.version,

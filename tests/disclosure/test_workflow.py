@@ -448,18 +448,24 @@ def test_double_publish_under_concurrency_yields_one_transition_and_one_number()
 def test_run_due_tasks_announces_records_that_expired_since_its_last_run(
     django_capture_on_commit_callbacks,
 ):
-    from disclosure.workflow import record_visibility_changed
+    from disclosure.changes import public_content_changed
 
-    expiring = make_record(status=RecordStatus.PUBLISHED, valid_until=datetime.date(2030, 6, 30))
-    lasting = make_record(status=RecordStatus.PUBLISHED)
+    with django_capture_on_commit_callbacks(execute=True):  # committed before the runs
+        expiring = make_record(
+            status=RecordStatus.PUBLISHED, valid_until=datetime.date(2030, 6, 30)
+        )
+        lasting = make_record(status=RecordStatus.PUBLISHED)
     announced = []
 
-    def receiver(sender, record, **kwargs):
-        announced.append(record.pk)
+    def receiver(sender, named_ids=frozenset(), **kwargs):
+        announced.extend(sorted(named_ids))
 
-    record_visibility_changed.connect(receiver)
+    public_content_changed.connect(receiver)
     try:
-        with time_machine.travel(datetime.datetime(2030, 6, 30, 12, tzinfo=BEIJING), tick=False):
+        with (
+            time_machine.travel(datetime.datetime(2030, 6, 30, 12, tzinfo=BEIJING), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
             call_command("run_due_tasks")
         with (
             time_machine.travel(datetime.datetime(2030, 7, 1, 0, 5, tzinfo=BEIJING), tick=False),
@@ -468,7 +474,7 @@ def test_run_due_tasks_announces_records_that_expired_since_its_last_run(
             call_command("run_due_tasks")
             assert expiring.validity_status() == ValidityStatus.EXPIRED
     finally:
-        record_visibility_changed.disconnect(receiver)
+        public_content_changed.disconnect(receiver)
     assert announced == [expiring.pk] and lasting.pk not in announced
     runs = AuditEntry.objects.filter(action=AuditAction.OTHER, reason="定时任务").order_by("id")
     assert [e.details["expired"] for e in runs] == [0, 1]
