@@ -9,7 +9,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
 from disclosure.models import DisclosureRecord
-from disclosure.selectors import public_record_detail, public_records, was_withdrawn
+from disclosure.selectors import public_record_details, public_records, was_withdrawn
 from disclosure.services.view_counts import count_record_view
 from portal.middleware import script_config, to_traditional_page
 from portal.models import SiteSettings
@@ -34,7 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _record_or_gone(request: HttpRequest, pk: int) -> DisclosureRecord | HttpResponse:
     try:
-        return public_record_detail(pk=pk)
+        # the 工作计划 link (plans/_record_link.html) in the record's own query, not one more
+        record: DisclosureRecord = public_record_details().select_related("work_plan").get(pk=pk)
+        return record
     except DisclosureRecord.DoesNotExist:
         if was_withdrawn(pk=pk):
             return render(request, "portal/withdrawn.html", status=410)
