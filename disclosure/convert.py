@@ -98,7 +98,7 @@ def _convert_tag(tag: str, config: str) -> str:
         return tag
 
     def attribute(match: re.Match) -> str:
-        return match.group(1) + convert(match.group(2), config)
+        return match.group(1) + _convert_text(match.group(2), config)
 
     tag = _VISIBLE_ATTRIBUTE.sub(attribute, tag)
     if tag[:5].lower() == "<meta" and _META_READABLE.search(tag):
@@ -106,18 +106,35 @@ def _convert_tag(tag: str, config: str) -> str:
     return tag
 
 
+#: Text nodes up to this long are converted through `_convert_short`: the header, footer,
+#: navigation, breadcrumb and table labels are the same on every page (about 80 of a record
+#: page's 90 text nodes), and each OpenCC call costs about as much as a short string's work.
+SHORT_TEXT = 80
+
+
+@functools.lru_cache(maxsize=8192)
+def _convert_short(text: str, config: str) -> str:
+    """A page's repeated short texts, converted once per process (conversion is a pure function
+    of the text and the configuration, so a remembered result can never be stale)."""
+    return convert(text, config)
+
+
+def _convert_text(text: str, config: str) -> str:
+    if not _HAN.search(text):
+        return text
+    return _convert_short(text, config) if len(text) <= SHORT_TEXT else convert(text, config)
+
+
 def convert_html(markup: str, config: str = "s2t") -> str:
     """Convert the text a reader sees in an HTML (or Atom/XML) document, never its markup."""
     out: list[str] = []
     position = 0
     for match in _SKIPPED_BLOCK.finditer(markup):
-        text = markup[position : match.start()]
-        out.append(convert(text, config) if _HAN.search(text) else text)
+        out.append(_convert_text(markup[position : match.start()], config))
         token = match.group(0)
         out.append(_convert_tag(token, config) if match.group(1) is None else token)
         position = match.end()
-    tail = markup[position:]
-    out.append(convert(tail, config) if _HAN.search(tail) else tail)
+    out.append(_convert_text(markup[position:], config))
     return "".join(out)
 
 

@@ -89,6 +89,25 @@ def test_page_conversion_keeps_escaped_markup_escaped():
     assert converted == "<p>&lt;script&gt;alert('發')&lt;/script&gt; &amp;lt;</p>"
 
 
+def test_a_page_converts_as_its_texts_do_the_repeated_short_ones_once_per_process():
+    """Header, footer and labels repeat on every page: converted once, remembered by text and
+    configuration; a long text (a body) is converted each time. The page is the same."""
+    from disclosure import convert as module
+
+    body = "发展" * module.SHORT_TEXT  # longer than a remembered text
+    page = f"<nav><a href='/'>首页</a> 信息公开</nav><p>{body}</p><footer>主办单位</footer>"
+    module._convert_short.cache_clear()
+    first = convert_html(page, "s2tw")
+    assert module._convert_short.cache_info().misses == 3
+    assert convert_html(page, "s2tw") == first
+    assert module._convert_short.cache_info().hits == 3  # the body is not remembered
+    home, section, host = (convert(text, "s2tw") for text in ("首页", " 信息公开", "主办单位"))
+    assert first == (
+        f"<nav><a href='/'>{home}</a>{section}</nav><p>{convert(body, 's2tw')}</p>"
+        f"<footer>{host}</footer>"
+    )
+
+
 def test_noconvert_region_is_left_in_simplified():
     converted = convert_html(
         '<p>发展</p><!--noconvert--><a lang="zh-Hans">简体版</a><!--/noconvert-->'
