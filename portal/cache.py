@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("portal.cache")
@@ -22,7 +22,32 @@ logger = logging.getLogger("portal.cache")
 CACHE_ERRORS: tuple[type[Exception], ...] = (RedisError, OSError)
 
 
+class ReusedClientsCacheClient(RedisCacheClient):
+    """Django's client makes a new `redis.Redis` for every operation, which copies its ~80
+    response callbacks: about 80 µs, more than a GET on the loopback (50 µs), and a page
+    missed with an empty cache makes 10–20 of them. One client per connection pool instead
+    (a client holds no connection of its own: the pool hands one out per command, thread-safe).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        # Django's own choice of server (the first for writes, another one for reads)
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
+        client = self._clients.get(index)
+        if client is None:
+            client = super().get_client(key, write=write)
+            self._clients[index] = client
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusedClientsCacheClient
+
     def _degraded(self, operation: str, error: Exception) -> None:
         logger.warning("cache unavailable, %s skipped: %s", operation, type(error).__name__)
 
