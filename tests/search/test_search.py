@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from disclosure.choices import RecordStatus
@@ -222,6 +224,39 @@ def test_large_tiers_page_the_same_by_walking_the_recency_index(vocabulary, monk
     assert titles(search_records(query="招生", page=1, page_size=4)) == [
         "招生0", "招生1", "招生2", "正文0"
     ]  # fmt: skip
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_title_tier_estimated_large_is_walked_without_fetching_it_first(vocabulary, monkeypatch):
+    """The planner's estimate of the title tier decides the walk: the same pages as the
+    fetch-and-sort path, with no query for the tier's first TIER_FETCH + 1 ids."""
+    from search import service
+
+    walked = []
+    page = service._page
+
+    def spy(*args, **kwargs):
+        walked.append(kwargs["large_title"])
+        return page(*args, **kwargs)
+
+    monkeypatch.setattr(service, "COUNT_BOUND", 5)  # 6 matches: more than the bound
+    monkeypatch.setattr(service, "TRUSTED_TIER", 0)
+    monkeypatch.setattr(service, "_page", spy)
+    now = timezone.now()
+    for i in range(3):
+        published(title=f"招生{i}", published_at=now - datetime.timedelta(days=i + 1))
+    for i in range(3):
+        published(
+            title=f"正文{i}", body="<p>招生</p>", published_at=now - datetime.timedelta(hours=i)
+        )
+    with CaptureQueriesContext(connection) as queries:
+        first = titles(search_records(query="招生", page=1, page_size=4))
+    assert first == ["招生0", "招生1", "招生2", "正文0"]
+    assert titles(search_records(query="招生", page=2, page_size=4)) == ["正文1", "正文2"]
+    assert walked == [True, True]
+    limit = f"LIMIT {service.TIER_FETCH + 1}"
+    assert not [q for q in queries.captured_queries if limit in q["sql"]]
 
 
 @pytest.mark.django_db
