@@ -269,6 +269,10 @@ def _filter_choices() -> dict[str, list[tuple[str, str]]]:
         "organization": [
             (str(pk), name) for pk, name in Organization.objects.values_list("pk", "name")
         ],
-        "topic": [(str(t.pk), t.label) for t in Topic.objects.select_related("parent")],
+        # Topic.label (「教育--其他」) from one narrow read, not ~260 model instances
+        "topic": [
+            (str(pk), f"{parent}--{name}" if parent is not None else name)
+            for pk, name, parent in Topic.objects.values_list("pk", "name", "parent__name")
+        ],
         "genre": [(str(pk), name) for pk, name in Genre.objects.values_list("pk", "name")],
     }
