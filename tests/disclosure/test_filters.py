@@ -96,3 +96,15 @@ def test_active_filters_are_listed_as_chips():
     filterset, _ = run("year=2020&validity=valid")
     assert ("year", "年份", "2020") in filterset.active_filters()
     assert ("validity", "效力状态", "有效") in filterset.active_filters()
+
+
+@pytest.mark.django_db
+def test_topic_select_list_names_a_child_with_its_parent():
+    """Several first-level topics have a child named 其他: the list says whose (Topic.label)."""
+    from disclosure.filters import _filter_choices
+
+    education = make_topic(name="教育")
+    other = make_topic(name="其他", parent=education)
+    topics = dict(_filter_choices()["topic"])
+    assert topics[str(education.pk)] == "教育" == education.label
+    assert topics[str(other.pk)] == "教育--其他" == other.label
