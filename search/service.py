@@ -39,11 +39,13 @@ Records: TypeAlias = QuerySet[DisclosureRecord]
 COUNT_BOUND = 1000
 ESTIMATE_SAMPLE = 2000
 TIER_FETCH = 5000
-#: PostgreSQL: a title tier the planner estimates this large is walked at once, without first
-#: fetching TIER_FETCH + 1 of its ids to learn that it is large (26–120 ms for a common term at
-#: a million records). Four times the fetch: the estimate of a single term is close, a phrase's
-#: is low (its rarest bigram is taken, still an overestimate of the phrase's own count), and an
-#: estimate too low only keeps the fetch.
+#: PostgreSQL: the title tier of a one-word query (one term of one token, 教育) that the planner
+#: estimates this large is walked at once, without first fetching TIER_FETCH + 1 of its ids to
+#: learn that it is large (45–120 ms for a common term at a million records). Four times the
+#: fetch: such an estimate comes from the column's most-common-element statistics and is close;
+#: an estimate too low only keeps the fetch. A phrase (幼儿园: 幼儿 <-> 儿园) or several words
+#: always fetch: their estimates multiply as if independent, and one too high would walk the
+#: recency index far for a rare phrase.
 TRUSTED_TIER = 4 * TIER_FETCH
 WALK_SETTINGS = (
     "enable_bitmapscan",
@@ -169,8 +171,9 @@ def _search(
     else:
         # the estimate only when the count above already found more than the bound (a title
         # tier is a subset of the matches, so a smaller match set never holds a large one)
-        large_title = len(found) > COUNT_BOUND and (
-            _planner_estimate(base, parsed, field="title_terms") > TRUSTED_TIER
+        one_word = len(parsed.terms) == 1 and len(parsed.terms[0].tokens) == 1
+        large_title = (
+            one_word and len(found) > COUNT_BOUND and _planner_rows(in_title) > TRUSTED_TIER
         )
         page_ids, title_ids = _page(
             in_title, matches, found=found, offset=offset, size=page_size, large_title=large_title
@@ -277,9 +280,8 @@ def _planner_rows(queryset: Records) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def _planner_estimate(base: Records, parsed: ParsedQuery, *, field: str = "terms") -> int:
-    """The planner's estimate, term by term from each term's rarest bigram, of the records of
-    `base` matching `parsed` in `field` (the full text, or `title_terms` for the title tier).
+def _planner_estimate(base: Records, parsed: ParsedQuery) -> int:
+    """The planner's estimate, term by term from each term's rarest bigram.
 
     PostgreSQL estimates a phrase (特殊 <-> 殊教 <-> 教育) as if its bigrams were independent,
     which undercounts by orders of magnitude; a phrase is at most as common as its rarest
@@ -292,10 +294,7 @@ def _planner_estimate(base: Records, parsed: ParsedQuery, *, field: str = "terms
             ParsedQuery(raw="", terms=(Term(tokens=(token,), needles=()),)) for token in term.tokens
         ]
         share *= (
-            min(
-                _planner_rows(base.filter(**{f"search_entry__{field}__matches": one}))
-                for one in single
-            )
+            min(_planner_rows(base.filter(search_entry__terms__matches=one)) for one in single)
             / rows
         )
     return int(rows * share)

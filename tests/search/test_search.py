@@ -257,6 +257,11 @@ def test_a_title_tier_estimated_large_is_walked_without_fetching_it_first(vocabu
     assert walked == [True, True]
     limit = f"LIMIT {service.TIER_FETCH + 1}"
     assert not [q for q in queries.captured_queries if limit in q["sql"]]
+    # a phrase (招生 <-> 生简 <-> 简章) keeps the fetch: its estimate may be far too high
+    for i in range(6):
+        published(title=f"招生简章{i}", published_at=now - datetime.timedelta(days=9 + i))
+    assert titles(search_records(query="招生简章", page_size=2)) == ["招生简章0", "招生简章1"]
+    assert walked[-1] is False
 
 
 @pytest.mark.django_db
