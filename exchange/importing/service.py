@@ -267,7 +267,7 @@ class _Writer:
         self.repeals: list[tuple[int, int, str]] = []  # (row, record id, repealing number)
         self.counters: dict[tuple[str, int], int] = {}
         self.keyword_ids: dict[str, int] = {}  # names seen so far: the vocabulary is small
-        self.written: list[tuple[int, int, bool]] = []  # (record id, row, created)
+        self.written: list[tuple[int, int, bool, str]] = []  # (record id, row, created, title)
         self.claimed: set[int] = set()  # records written by this import
         # rows whose key several records have, until the rest of the file has been written
         self.deferred: list[tuple[DisclosureRecord, list[str]]] = []
@@ -396,9 +396,9 @@ class _Writer:
         self.report.created += len(write.new)
         self.report.updated += len(write.old)
         for record in write.new:
-            self.written.append((record.pk, record._import_row, True))
+            self.written.append((record.pk, record._import_row, True, record.title))
         for record in write.old:
-            self.written.append((record.pk, record._import_row, False))
+            self.written.append((record.pk, record._import_row, False, record.title))
         for record in write.new + write.old:
             self.claimed.add(record.pk)
             if self.opts.publish and not record.index_number:
@@ -477,31 +477,24 @@ class _Writer:
         actor, publish = self.opts.actor, self.opts.publish
 
         def events():
-            for start in range(0, len(self.written), CHUNK_SIZE):
-                part = self.written[start : start + CHUNK_SIZE]
-                titles = dict(
-                    DisclosureRecord.objects.filter(pk__in=[pk for pk, _, _ in part]).values_list(
-                        "pk", "title"
-                    )
-                )
-                for pk, row, created in part:
-                    if publish:
-                        action = AuditAction.PUBLISH
-                    else:
-                        action = AuditAction.CREATE if created else AuditAction.EDIT
-                    yield {
-                        "action": action,
-                        "actor": actor,
-                        "target": (_RECORD_TYPE, str(pk), titles[pk]),
-                        "reason": "导入",
-                        "ip": ip,
-                        "details": {
-                            "import": filename,
-                            "row": row,
-                            "created": created,
-                            "status": RecordStatus.PUBLISHED if publish else None,
-                        },
-                    }
+            for pk, row, created, title in self.written:  # the title as written: no query
+                if publish:
+                    action = AuditAction.PUBLISH
+                else:
+                    action = AuditAction.CREATE if created else AuditAction.EDIT
+                yield {
+                    "action": action,
+                    "actor": actor,
+                    "target": (_RECORD_TYPE, str(pk), title),
+                    "reason": "导入",
+                    "ip": ip,
+                    "details": {
+                        "import": filename,
+                        "row": row,
+                        "created": created,
+                        "status": RecordStatus.PUBLISHED if publish else None,
+                    },
+                }
 
         return record_events(events(), insert=insert_objects, batch_size=CHUNK_SIZE)
 
