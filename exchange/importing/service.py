@@ -69,7 +69,7 @@ from exchange.importing.rows import (
     take_spans,
 )
 from exchange.importing.vocabulary import KINDS, VocabularyResolver
-from exchange.importing.writes import ChunkWrite, ChunkWriter, insert_objects
+from exchange.importing.writes import ChunkWrite, ChunkWriter
 
 IMPORT_PERMISSION = "disclosure.import_records"
 
@@ -496,7 +496,8 @@ class _Writer:
                     },
                 }
 
-        return record_events(events(), insert=insert_objects, batch_size=CHUNK_SIZE)
+        with self.chunks:  # each batch's COPY overlaps the chaining of the next
+            return record_events(events(), insert=self.chunks.insert_later, batch_size=CHUNK_SIZE)
 
 
 #: `_Writer._matched_by_key`: decide this row's record after the rest of the file.

@@ -20,6 +20,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -366,16 +367,24 @@ def _copy_insert(model: Any, rows: list[dict[str, Any]]) -> bool:
     real = connections[DEFAULT_DB_ALIAS]
     if not copy_available(real):
         return False
+    statement, payload = _copy_payload(real, model, rows)
+    with real.wrap_database_errors, real.cursor() as cursor:
+        _send_copy(statement, payload, cursor)
+    return True
+
+
+def _copy_payload(real, model: Any, rows: list[dict[str, Any]]) -> tuple[str, bytes]:
+    """The COPY statement that inserts new rows of `model` (ids from its sequence), and the
+    rows in its text format."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     quote = real.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    payload = _copy_values(rows, _encoders(fields))
-    with real.wrap_database_errors, real.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN",  # noqa: S608
-            io.BytesIO(payload),
-        )
-    return True
+    statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"  # noqa: S608
+    return statement, _copy_values(rows, _encoders(fields))
+
+
+def _send_copy(statement: str, payload: bytes, cursor) -> None:
+    cursor.copy_expert(statement, io.BytesIO(payload))
 
 
 class ChunkWriter:
@@ -425,16 +434,31 @@ class ChunkWriter:
         with self.real.cursor() as cursor:
             chunk = self.postgres.prepare(write, cursor)
         self.wait()
+        self._start(partial(self.postgres.run, chunk), write)
+
+    def insert_later(self, objects: list[Any]) -> None:
+        """`insert_objects`, the COPY sent from the writing thread: the caller builds the next
+        batch meanwhile (an import's audit entries, while their hash chain is computed)."""
+        if self.postgres is None or not objects:
+            insert_objects(objects)
+            return
+        statement, payload = _copy_payload(
+            self.real, type(objects[0]), [obj.__dict__ for obj in objects]
+        )
+        self.wait()
+        self._start(partial(_send_copy, statement, payload))
+
+    def _start(self, work: Callable[[Any], None], write: ChunkWrite | None = None) -> None:
         self.in_flight = write
         self.thread = threading.Thread(
-            target=self._run, args=(chunk, self.real.connection), name="import-writer"
+            target=self._run, args=(work, self.real.connection), name="import-writer"
         )
         self.thread.start()
 
-    def _run(self, chunk: _PostgresChunk, raw_connection) -> None:
+    def _run(self, work: Callable[[Any], None], raw_connection) -> None:
         try:
             with self.real.wrap_database_errors, raw_connection.cursor() as cursor:
-                self.postgres.run(chunk, cursor)
+                work(cursor)
         except BaseException as exc:  # noqa: BLE001 - raised in the importer's thread
             self.failure = exc
 
@@ -446,4 +470,5 @@ class ChunkWriter:
         if self.failure is not None:
             failure, self.failure = self.failure, None
             raise failure
-        self.on_written(write)
+        if write is not None:
+            self.on_written(write)
