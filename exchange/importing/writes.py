@@ -1,8 +1,10 @@
 """The statements that write one chunk of imported records, and where they run.
 
 A chunk is written as: the new records COPY-ed in (ids taken from the table's sequence first),
-the existing ones COPY-ed into a staging table and updated from it, the keyword links of both
-replaced. On PostgreSQL the database side of chunk n runs on a thread of its own while the
+the existing ones COPY-ed into a staging table and updated from it, with their revisions (the
+state before the update, where a record has none, copied by the database from the record
+itself; the new state from the staging table), the keyword links of both replaced. On
+PostgreSQL the database side of chunk n runs on a thread of its own while the
 importer validates chunk n+1: the database's work (heap, TOAST, nine indexes) then overlaps
 Python's, which was the other half of the wall time. The thread uses the importer's own
 connection, so everything stays in the import's single transaction; any statement of the
@@ -173,7 +175,9 @@ class _PostgresChunk:
 
 class _PostgresStatements:
     """COPY the new rows straight into the table (their ids taken from its sequence first);
-    COPY the updated rows into a temporary table and UPDATE … FROM it; replace keyword links.
+    COPY the updated rows into a temporary table and UPDATE … FROM it, the revisions INSERT …
+    SELECT-ed around the UPDATE (so the body never travels back to Python); replace keyword
+    links.
 
     COPY skips parsing a statement of thousands of literals, and building its text is cheap
     Python; `raw` values, as loaddata saves them (no `pre_save`, so the file's 创建时间 and
