@@ -219,6 +219,7 @@ def _number_batch(record_ids: list[int]) -> list[int]:
         DisclosureRecord.objects.select_for_update(of=("self",))
         .filter(pk__in=record_ids, index_number=None)
         .select_related("organization")
+        .only("organization", "publication_date")  # not the body: only the number is written
         .order_by("pk")
     )
     authorities: dict[int, Organization | None] = {}

@@ -97,6 +97,10 @@ PUBLIC_INDEXES = {
 }  # fmt: skip
 
 
+#: `DisclosureForm.values` builds a new list at every access; `clean` runs once per imported row.
+_FORM_VALUES = frozenset(DisclosureForm.values)
+
+
 class DisclosureRecord(models.Model):
     title = models.CharField("标题", max_length=300)
     index_number = models.CharField(
@@ -427,7 +431,7 @@ class DisclosureRecord(models.Model):
             self.non_disclosure_reason.strip()
         ):
             errors["non_disclosure_reason"] = "不予公开须写明法定理由。"
-        unknown_forms = [f for f in (self.disclosure_forms or []) if f not in DisclosureForm.values]
+        unknown_forms = [f for f in (self.disclosure_forms or []) if f not in _FORM_VALUES]
         if not isinstance(self.disclosure_forms, list) or unknown_forms:
             errors["disclosure_forms"] = (
                 f"公开形式取值无效:{unknown_forms or self.disclosure_forms}"

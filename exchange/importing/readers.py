@@ -85,6 +85,12 @@ class Limits:
         if len(cells) > self.columns:
             raise FileProblem(f"有 {len(cells):,} 列,最多 {self.columns} 列。", row=number)
         for name, value in cells.items():
+            if value.__class__ is str:  # nearly every cell
+                if len(value) > self.cell_chars:
+                    raise FileProblem(
+                        _too_long(len(value), self.cell_chars), row=number, column=str(name)
+                    )
+                continue
             items: list[Any] | tuple[Any, ...]
             if isinstance(value, list):
                 items = value

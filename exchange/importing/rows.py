@@ -104,16 +104,23 @@ def stable_key(record: DisclosureRecord) -> tuple:
     return (record.organization_id, record.document_number, record.title, record.issued_on)
 
 
-def existing_by_key(records: list[DisclosureRecord]) -> dict[tuple, list[DisclosureRecord]]:
-    """The records (locked) whose stable key one of `records` has; one query a chunk."""
+def existing_by_key(
+    records: list[DisclosureRecord], fields: list[str]
+) -> dict[tuple, list[DisclosureRecord]]:
+    """The records (locked, only `fields` read) whose stable key one of `records` has; one
+    query a chunk."""
     if not records:
         return {}
     found: dict[tuple, list[DisclosureRecord]] = {}
     wanted = {stable_key(r) for r in records}
-    candidates = DisclosureRecord.objects.select_for_update().filter(
-        organization_id__in={r.organization_id for r in records},
-        issued_on__in={r.issued_on for r in records},
-        title__in={r.title for r in records},
+    candidates = (
+        DisclosureRecord.objects.select_for_update()
+        .only(*fields)
+        .filter(
+            organization_id__in={r.organization_id for r in records},
+            issued_on__in={r.issued_on for r in records},
+            title__in={r.title for r in records},
+        )
     )
     for old in candidates:
         key = stable_key(old)

@@ -69,7 +69,7 @@ from exchange.importing.rows import (
     take_spans,
 )
 from exchange.importing.vocabulary import KINDS, VocabularyResolver
-from exchange.importing.writes import ChunkWrite, ChunkWriter, insert_objects, insert_rows
+from exchange.importing.writes import ChunkWrite, ChunkWriter
 
 IMPORT_PERMISSION = "disclosure.import_records"
 
@@ -242,21 +242,13 @@ _KEPT = [
 
 
 _RECORD_TYPE = DisclosureRecord._meta.label_lower
-_HISTORY = DisclosureRecord.history.model
-_TRACKED = [f.attname for f in _HISTORY.tracked_fields]
-
-
-def _revision(record: DisclosureRecord, *, date, kind: str, user_id, reason: str) -> dict:
-    """A simple-history revision of `record`, as `bulk_history_create` builds it."""
-    values = record.__dict__
-    row = {name: values[name] for name in _TRACKED}
-    row.update(
-        history_date=date,
-        history_type=kind,
-        history_user_id=user_id,
-        history_change_reason=reason,
-    )
-    return row
+#: What is read of a record an update overwrites (and locks): the workflow state `_KEPT`, what
+#: `_refusal` and the stable key look at; never the body (its revision is copied in SQL).
+_LOCKED_FIELDS = sorted(
+    {f.name for f in _FIELDS if f.attname in _KEPT}
+    | set(INDEX_FIELDS)
+    | {"title", "organization", "department", "document_number", "issued_on"}
+)
 
 
 class _Writer:
@@ -275,7 +267,7 @@ class _Writer:
         self.repeals: list[tuple[int, int, str]] = []  # (row, record id, repealing number)
         self.counters: dict[tuple[str, int], int] = {}
         self.keyword_ids: dict[str, int] = {}  # names seen so far: the vocabulary is small
-        self.written: list[tuple[int, int, bool]] = []  # (record id, row, created)
+        self.written: list[tuple[int, int, bool, str]] = []  # (record id, row, created, title)
         self.claimed: set[int] = set()  # records written by this import
         # rows whose key several records have, until the rest of the file has been written
         self.deferred: list[tuple[DisclosureRecord, list[str]]] = []
@@ -356,12 +348,11 @@ class _Writer:
         numbers = [r.index_number for r, _ in chunk if r.index_number]
         # locked, as the workflow locks a record it changes: nobody publishes or withdraws one
         # between this check and the commit, so the state kept below is still the state then
-        locked = DisclosureRecord.objects.select_for_update()
+        locked = DisclosureRecord.objects.select_for_update().only(*_LOCKED_FIELDS)
         existing = {old.index_number: old for old in locked.filter(index_number__in=numbers)}
-        by_key = existing_by_key([r for r, _ in chunk if not r.index_number])
-        write = ChunkWrite()
+        by_key = existing_by_key([r for r, _ in chunk if not r.index_number], _LOCKED_FIELDS)
         now = timezone.now()
-        overwritten: list[DisclosureRecord] = []
+        write = ChunkWrite(revised_at=now, revised_by=self.opts.actor.pk)
         for record, keywords in chunk:
             if record.index_number:
                 old = existing.get(record.index_number)
@@ -379,7 +370,6 @@ class _Writer:
                     continue
                 self._take_over(record, old, now)
                 write.old.append(record)
-                overwritten.append(old)
             else:
                 record.created_at = record.updated_at = now
                 write.new.append(record)
@@ -392,30 +382,7 @@ class _Writer:
                 self.counters[key] = max(self.counters.get(key, 0), record.index_serial)
         ids = self._keyword_ids({name for _, keywords in write.keywords for name in keywords})
         write.keywords = [(r, [ids[name] for name in names]) for r, names in write.keywords]
-        if overwritten:
-            self._revisions(overwritten, write.old, now)
         self.chunks.submit(write)
-
-    def _revisions(self, before: list[DisclosureRecord], after: list[DisclosureRecord], now):
-        """The revision of every update, and the state before it for records that had none
-        (as `workflow.ensure_baseline_revision`): one SELECT and one COPY (or INSERT) a chunk."""
-        revised = set(
-            DisclosureRecord.history.filter(id__in=[r.pk for r in before])
-            .values_list("id", flat=True)
-            .distinct()
-        )
-        earlier = now - datetime.timedelta(microseconds=1)
-        rows = [
-            _revision(r, date=earlier, kind="+", user_id=None, reason="原始版本(导入)")
-            for r in before
-            if r.pk not in revised
-        ]
-        user_id = self.opts.actor.pk
-        rows += [
-            _revision(r, date=now, kind="~", user_id=user_id, reason=r._change_reason)
-            for r in after
-        ]
-        insert_rows(_HISTORY, rows)
 
     def _keyword_ids(self, names: set[str]) -> dict[str, int]:
         ids = self.keyword_ids
@@ -429,9 +396,9 @@ class _Writer:
         self.report.created += len(write.new)
         self.report.updated += len(write.old)
         for record in write.new:
-            self.written.append((record.pk, record._import_row, True))
+            self.written.append((record.pk, record._import_row, True, record.title))
         for record in write.old:
-            self.written.append((record.pk, record._import_row, False))
+            self.written.append((record.pk, record._import_row, False, record.title))
         for record in write.new + write.old:
             self.claimed.add(record.pk)
             if self.opts.publish and not record.index_number:
@@ -510,33 +477,27 @@ class _Writer:
         actor, publish = self.opts.actor, self.opts.publish
 
         def events():
-            for start in range(0, len(self.written), CHUNK_SIZE):
-                part = self.written[start : start + CHUNK_SIZE]
-                titles = dict(
-                    DisclosureRecord.objects.filter(pk__in=[pk for pk, _, _ in part]).values_list(
-                        "pk", "title"
-                    )
-                )
-                for pk, row, created in part:
-                    if publish:
-                        action = AuditAction.PUBLISH
-                    else:
-                        action = AuditAction.CREATE if created else AuditAction.EDIT
-                    yield {
-                        "action": action,
-                        "actor": actor,
-                        "target": (_RECORD_TYPE, str(pk), titles[pk]),
-                        "reason": "导入",
-                        "ip": ip,
-                        "details": {
-                            "import": filename,
-                            "row": row,
-                            "created": created,
-                            "status": RecordStatus.PUBLISHED if publish else None,
-                        },
-                    }
+            for pk, row, created, title in self.written:  # the title as written: no query
+                if publish:
+                    action = AuditAction.PUBLISH
+                else:
+                    action = AuditAction.CREATE if created else AuditAction.EDIT
+                yield {
+                    "action": action,
+                    "actor": actor,
+                    "target": (_RECORD_TYPE, str(pk), title),
+                    "reason": "导入",
+                    "ip": ip,
+                    "details": {
+                        "import": filename,
+                        "row": row,
+                        "created": created,
+                        "status": RecordStatus.PUBLISHED if publish else None,
+                    },
+                }
 
-        return record_events(events(), insert=insert_objects, batch_size=CHUNK_SIZE)
+        with self.chunks:  # each batch's COPY overlaps the chaining of the next
+            return record_events(events(), insert=self.chunks.insert_later, batch_size=CHUNK_SIZE)
 
 
 #: `_Writer._matched_by_key`: decide this row's record after the rest of the file.

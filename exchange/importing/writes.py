@@ -1,8 +1,10 @@
 """The statements that write one chunk of imported records, and where they run.
 
 A chunk is written as: the new records COPY-ed in (ids taken from the table's sequence first),
-the existing ones COPY-ed into a staging table and updated from it, the keyword links of both
-replaced. On PostgreSQL the database side of chunk n runs on a thread of its own while the
+the existing ones COPY-ed into a staging table and updated from it, with their revisions (the
+state before the update, where a record has none, copied by the database from the record
+itself; the new state from the staging table), the keyword links of both replaced. On
+PostgreSQL the database side of chunk n runs on a thread of its own while the
 importer validates chunk n+1: the database's work (heap, TOAST, nine indexes) then overlaps
 Python's, which was the other half of the wall time. The thread uses the importer's own
 connection, so everything stays in the import's single transaction; any statement of the
@@ -20,6 +22,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -44,6 +47,12 @@ _INSERT_FIELDS = [f for f in DisclosureRecord._meta.concrete_fields if not f.pri
 _UPDATE_COLUMNS = [DisclosureRecord._meta.get_field(name) for name in UPDATE_FIELDS]
 PAGE_SIZE = 500
 
+_HISTORY = DisclosureRecord.history.model
+#: The record's fields a revision copies (all but 浏览次数 and 更新时间).
+_TRACKED = list(_HISTORY.tracked_fields)
+_REVISION_COLUMNS = ("history_date", "history_type", "history_user_id", "history_change_reason")
+BASELINE_REASON = "原始版本(导入)"
+
 
 @dataclass
 class ChunkWrite:
@@ -52,6 +61,28 @@ class ChunkWrite:
     new: list[DisclosureRecord] = field(default_factory=list)
     old: list[DisclosureRecord] = field(default_factory=list)
     keywords: list[tuple[DisclosureRecord, list[int]]] = field(default_factory=list)
+    #: when the updates were made and by whom: each record of `old` gets a revision (its
+    #: `_change_reason`), and the state before it if it has none (`ensure_baseline_revision`)
+    revised_at: datetime.datetime | None = None
+    revised_by: int | None = None
+
+
+def revision(record: DisclosureRecord, *, date, kind: str, user_id, reason: str) -> dict:
+    """A simple-history revision of `record`, as `bulk_history_create` builds it."""
+    values = record.__dict__
+    row = {f.attname: values[f.attname] for f in _TRACKED}
+    row.update(
+        history_date=date,
+        history_type=kind,
+        history_user_id=user_id,
+        history_change_reason=reason,
+    )
+    return row
+
+
+def _baseline_moment(write: ChunkWrite) -> datetime.datetime:
+    """The baseline revision comes just before the update's own."""
+    return write.revised_at - datetime.timedelta(microseconds=1)
 
 
 def _prep(records: list[DisclosureRecord], fields, real) -> list[list[Any]]:
@@ -138,11 +169,15 @@ class _PostgresChunk:
     old: bytes | None
     old_ids: list[int]
     links: bytes | None
+    revised_at: datetime.datetime | None = None
+    revised_by: int | None = None
 
 
 class _PostgresStatements:
     """COPY the new rows straight into the table (their ids taken from its sequence first);
-    COPY the updated rows into a temporary table and UPDATE … FROM it; replace keyword links.
+    COPY the updated rows into a temporary table and UPDATE … FROM it, the revisions INSERT …
+    SELECT-ed around the UPDATE (so the body never travels back to Python); replace keyword
+    links.
 
     COPY skips parsing a statement of thousands of literals, and building its text is cheap
     Python; `raw` values, as loaddata saves them (no `pre_save`, so the file's 创建时间 and
@@ -157,14 +192,31 @@ class _PostgresStatements:
         self.all_fields = DisclosureRecord._meta.concrete_fields
         columns = ", ".join(quote(f.column) for f in self.all_fields)
         self.copy_new = f"COPY {self.table} ({columns}) FROM STDIN"
-        self.update_fields = [DisclosureRecord._meta.pk, *_UPDATE_COLUMNS]
-        names = ", ".join(quote(f.column) for f in self.update_fields)
+        # the staging table holds the updated records whole, with the row and the revision's
+        # reason: the UPDATE takes the file's fields from it, the revision every tracked one
         # IF NOT EXISTS: an earlier import in the same (outer) transaction may have made it
         self.create_staging = (
             f"CREATE TEMPORARY TABLE IF NOT EXISTS import_staging ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT {names} FROM {self.table} WITH NO DATA"
+            f"SELECT {columns}, 0 AS import_row, ''::text AS import_reason "
+            f"FROM {self.table} WITH NO DATA"
         )
-        self.copy_old = f"COPY import_staging ({names}) FROM STDIN"
+        self.copy_old = f"COPY import_staging ({columns}, import_row, import_reason) FROM STDIN"  # noqa: S608
+        history = quote(_HISTORY._meta.db_table)
+        tracked = [quote(f.column) for f in _TRACKED]
+        into = f"INSERT INTO {history} ({', '.join(tracked)}, "  # noqa: S608
+        into += ", ".join(quote(c) for c in _REVISION_COLUMNS) + ")"
+        # the state before the update, for records without any revision, in the chunk's order
+        self.baseline = (
+            f"{into} SELECT {', '.join('r.' + c for c in tracked)}, %s, '+', NULL, %s "  # noqa: S608
+            f"FROM unnest(%s::bigint[]) WITH ORDINALITY AS o(id, n) "
+            f"JOIN {self.table} r ON r.{quote('id')} = o.id "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {history} h WHERE h.{quote('id')} = o.id) "
+            f"ORDER BY o.n"
+        )
+        self.revise = (
+            f"{into} SELECT {', '.join('s.' + c for c in tracked)}, %s, '~', %s, "  # noqa: S608
+            f"s.import_reason FROM import_staging s ORDER BY s.import_row"
+        )
         assignments = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in _UPDATE_COLUMNS)
         self.update = (
             f"UPDATE {self.table} SET {assignments} FROM import_staging s "  # noqa: S608
@@ -174,7 +226,11 @@ class _PostgresStatements:
         link_columns = ", ".join(quote(c) for c in ("record_id", "keyword_id", "position"))
         self.copy_links = f"COPY {self.links_table} ({link_columns}) FROM STDIN"
         self.new_encoders = _encoders(self.all_fields)
-        self.old_encoders = _encoders(self.update_fields)
+        self.old_encoders = [
+            *self.new_encoders,
+            ("_import_row", str),
+            ("_change_reason", _copy_text),
+        ]
         self.staging = False
 
     def prepare(self, write: ChunkWrite, cursor) -> _PostgresChunk:
@@ -192,6 +248,8 @@ class _PostgresStatements:
             old=_copy_rows(write.old, self.old_encoders) if write.old else None,
             old_ids=[r.pk for r in write.old],
             links=links if len(links) > 1 else None,
+            revised_at=write.revised_at,
+            revised_by=write.revised_by,
         )
 
     def run(self, chunk: _PostgresChunk, cursor) -> None:
@@ -202,9 +260,14 @@ class _PostgresStatements:
             if not self.staging:
                 cursor.execute(self.create_staging)
                 self.staging = True
+            if chunk.revised_at is not None:
+                earlier = chunk.revised_at - datetime.timedelta(microseconds=1)
+                cursor.execute(self.baseline, [earlier, BASELINE_REASON, chunk.old_ids])
             cursor.execute("TRUNCATE import_staging")
             cursor.copy_expert(self.copy_old, io.BytesIO(chunk.old))
             cursor.execute(self.update)
+            if chunk.revised_at is not None:
+                cursor.execute(self.revise, [chunk.revised_at, chunk.revised_by])
             cursor.execute(self.unlink, [chunk.old_ids])
         if chunk.links:
             cursor.copy_expert(self.copy_links, io.BytesIO(chunk.links))
@@ -224,6 +287,8 @@ def write_with_orm(write: ChunkWrite, real) -> None:
             record.pk = pk
     links_table = quote(RecordKeyword._meta.db_table)
     with real.cursor() as cursor:
+        if write.old and write.revised_at is not None:
+            _baselines_with_orm(write, real, cursor)
         if write.old:
             assignments = ", ".join(f"{quote(f.column)} = %s" for f in _UPDATE_COLUMNS)
             cursor.executemany(
@@ -238,6 +303,20 @@ def write_with_orm(write: ChunkWrite, real) -> None:
                     f"({', '.join(['%s'] * len(part))})",
                     part,
                 )
+        if write.old and write.revised_at is not None:
+            insert_rows(
+                _HISTORY,
+                [
+                    revision(
+                        r,
+                        date=write.revised_at,
+                        kind="~",
+                        user_id=write.revised_by,
+                        reason=r._change_reason,
+                    )
+                    for r in write.old
+                ],
+            )
         links = _links(write)
         if links:
             columns = ", ".join(quote(c) for c in ("record_id", "keyword_id", "position"))
@@ -245,6 +324,29 @@ def write_with_orm(write: ChunkWrite, real) -> None:
                 f"INSERT INTO {links_table} ({columns}) VALUES (%s, %s, %s)",  # noqa: S608
                 links,
             )
+
+
+def _baselines_with_orm(write: ChunkWrite, real, cursor) -> None:
+    """The state before the update of records without any revision, copied by the database
+    (the record is never read whole into Python): one INSERT … SELECT a page of ids."""
+    quote = real.ops.quote_name
+    table = quote(DisclosureRecord._meta.db_table)
+    history = quote(_HISTORY._meta.db_table)
+    tracked = ", ".join(quote(f.column) for f in _TRACKED)
+    meta = ", ".join(quote(c) for c in _REVISION_COLUMNS)
+    earlier = real.ops.adapt_datetimefield_value(_baseline_moment(write))
+    ids = [r.pk for r in write.old]
+    for start in range(0, len(ids), PAGE_SIZE // 2):  # twice in the statement
+        part = ids[start : start + PAGE_SIZE // 2]
+        marks = ", ".join(["%s"] * len(part))
+        cursor.execute(
+            f"INSERT INTO {history} ({tracked}, {meta}) "  # noqa: S608
+            f"SELECT {tracked}, %s, '+', NULL, %s FROM {table} "
+            f"WHERE {quote('id')} IN ({marks}) AND {quote('id')} NOT IN "
+            f"(SELECT {quote('id')} FROM {history} WHERE {quote('id')} IN ({marks})) "
+            f"ORDER BY {quote('id')}",
+            [earlier, BASELINE_REASON, *part, *part],
+        )
 
 
 def insert_objects(objects: list[Any]) -> None:
@@ -269,16 +371,24 @@ def _copy_insert(model: Any, rows: list[dict[str, Any]]) -> bool:
     real = connections[DEFAULT_DB_ALIAS]
     if not copy_available(real):
         return False
+    statement, payload = _copy_payload(real, model, rows)
+    with real.wrap_database_errors, real.cursor() as cursor:
+        _send_copy(statement, payload, cursor)
+    return True
+
+
+def _copy_payload(real, model: Any, rows: list[dict[str, Any]]) -> tuple[str, bytes]:
+    """The COPY statement that inserts new rows of `model` (ids from its sequence), and the
+    rows in its text format."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     quote = real.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    payload = _copy_values(rows, _encoders(fields))
-    with real.wrap_database_errors, real.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN",  # noqa: S608
-            io.BytesIO(payload),
-        )
-    return True
+    statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"  # noqa: S608
+    return statement, _copy_values(rows, _encoders(fields))
+
+
+def _send_copy(statement: str, payload: bytes, cursor) -> None:
+    cursor.copy_expert(statement, io.BytesIO(payload))
 
 
 class ChunkWriter:
@@ -328,16 +438,31 @@ class ChunkWriter:
         with self.real.cursor() as cursor:
             chunk = self.postgres.prepare(write, cursor)
         self.wait()
+        self._start(partial(self.postgres.run, chunk), write)
+
+    def insert_later(self, objects: list[Any]) -> None:
+        """`insert_objects`, the COPY sent from the writing thread: the caller builds the next
+        batch meanwhile (an import's audit entries, while their hash chain is computed)."""
+        if self.postgres is None or not objects:
+            insert_objects(objects)
+            return
+        statement, payload = _copy_payload(
+            self.real, type(objects[0]), [obj.__dict__ for obj in objects]
+        )
+        self.wait()
+        self._start(partial(_send_copy, statement, payload))
+
+    def _start(self, work: Callable[[Any], None], write: ChunkWrite | None = None) -> None:
         self.in_flight = write
         self.thread = threading.Thread(
-            target=self._run, args=(chunk, self.real.connection), name="import-writer"
+            target=self._run, args=(work, self.real.connection), name="import-writer"
         )
         self.thread.start()
 
-    def _run(self, chunk: _PostgresChunk, raw_connection) -> None:
+    def _run(self, work: Callable[[Any], None], raw_connection) -> None:
         try:
             with self.real.wrap_database_errors, raw_connection.cursor() as cursor:
-                self.postgres.run(chunk, cursor)
+                work(cursor)
         except BaseException as exc:  # noqa: BLE001 - raised in the importer's thread
             self.failure = exc
 
@@ -349,4 +474,5 @@ class ChunkWriter:
         if self.failure is not None:
             failure, self.failure = self.failure, None
             raise failure
-        self.on_written(write)
+        if write is not None:
+            self.on_written(write)
