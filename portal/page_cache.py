@@ -124,6 +124,8 @@ WAIT_STEP = 0.015
 #: delayed: see the floor.
 ADDITION_LAG = 1.0
 HOME = re.compile(r"^/(?:zh-hant/|zh-hk/)?$")
+#: The environ key under which portal/page_cache_front.py hands its lookup on to the middleware.
+FRONT_LOOKUP = "portal.page_cache.lookup"
 
 
 def addition_lag() -> float:
@@ -532,18 +534,33 @@ def entry_of(response: HttpResponse) -> bytes | None:
     return pickle.dumps((headers, content), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def response_of(request: HttpRequest, lookup: Lookup) -> HttpResponse:
-    """The stored page as a response, with the current view count filled in."""
+def _stored_parts(request: HttpRequest, lookup: Lookup) -> tuple[list[tuple[str, str]], bytes]:
+    """The stored page's headers and bytes as sent, with the current view count filled in."""
     assert lookup.page is not None
-    headers, content = pickle.loads(lookup.page)  # noqa: S301 - our own entries, in our cache
+    stored, content = pickle.loads(lookup.page)  # noqa: S301 - our own entries, in our cache
     if lookup.total is not None:
         content = content.replace(VIEW_COUNT_SLOT.encode(), str(lookup.total).encode(), 1)
+    headers = [
+        *stored,
+        ("Content-Length", str(len(content))),
+        ("X-Page-Cache", lookup.state),
+        (REQUEST_ID_HEADER, request_id_for(request)),
+    ]
+    return headers, content
+
+
+def parts_of(request: HttpRequest, lookup: Lookup) -> tuple[str, list[tuple[str, str]], bytes]:
+    """The stored page as a WSGI status, headers and body (portal/page_cache_front.py)."""
+    headers, content = _stored_parts(request, lookup)
+    return "200 OK", headers, content
+
+
+def response_of(request: HttpRequest, lookup: Lookup) -> HttpResponse:
+    """The stored page as a response, with the current view count filled in."""
+    headers, content = _stored_parts(request, lookup)
     response = HttpResponse(content)
     for name, value in headers:
         response.headers[name] = value
-    response.headers["Content-Length"] = str(len(content))
-    response.headers["X-Page-Cache"] = lookup.state
-    response.headers[REQUEST_ID_HEADER] = request_id_for(request)
     meta = request.META
     if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
         etag, modified = response.get("ETag"), response.get("Last-Modified")
@@ -596,8 +613,10 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         public = cacheable_request(request)
-        page = page_request(request) if public else None
-        found = lookup_page(page) if page is not None else None
+        found = request.META.pop(FRONT_LOOKUP, None) if public else None
+        if found is None:
+            page = page_request(request) if public else None
+            found = lookup_page(page) if page is not None else None
         if found is not None and found.page is not None:
             try:
                 return response_of(request, found)

@@ -16,9 +16,15 @@ from django.test import Client, RequestFactory
 
 from disclosure.models import DisclosureRecord
 from portal import page_cache
+from tests.portal.front_client import client_of
 from tests.portal.test_page_cache import SURFACES, Site, get, shows, warm
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["django", "front"])
+def client(request) -> Client:
+    return client_of(request.param)
 
 
 @pytest.fixture
