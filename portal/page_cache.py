@@ -80,7 +80,7 @@ VIEW_COUNT_SLOT = "<!--view-count-->"
 #: "pc2": the tokens are plain strings and the pages (headers, bytes) since the one-script read;
 #: the keys of the earlier format (pickled by Django's cache) are not read, they expire.
 SITE, LISTING, FLOOR = "pc2:gen:site", "pc2:gen:list", "pc2:gen:floor"
-SCHEDULE, PAGE_PREFIX = "pc2:schedule", "pc2:page:"
+SCHEDULE, PAGE_PREFIX, RENDERS = "pc2:schedule", "pc2:page:", "pc2:renders"
 RECORD_PAGE = re.compile(r"^/(?:zh-hant/|zh-hk/)?records/(\d{1,18})/(print/)?$")
 NEVER_CACHED = re.compile(
     r"^/(?:admin/|healthz|readyz|media/|static/|(?:zh-hant/|zh-hk/)?(?:requests/|prefs|attachments/))"
@@ -132,6 +132,16 @@ def addition_lag() -> float:
     return float(getattr(settings, "PAGE_CACHE_ADDITION_LAG", ADDITION_LAG))
 
 
+def render_slots() -> int:
+    """settings.PAGE_CACHE_RENDER_SLOTS: how many listing pages that have an earlier page to
+    serve meanwhile may be rendered at once, over every worker sharing the cache (0: no limit).
+    The rest of the workers answer hits: under a crowd while publications go on, a listing
+    lags longer than `addition_lag()` rather than every worker rendering while readers queue
+    (docs/benchmarks.md, the crowd). Home and pages with no earlier page are always rendered;
+    a page that may hide something has no earlier page (the floor)."""
+    return int(getattr(settings, "PAGE_CACHE_RENDER_SLOTS", 0))
+
+
 def record_generation_key(record_id: int) -> str:
     return f"pc2:gen:r:{record_id}"
 
@@ -153,6 +163,7 @@ class PageRequest:
     listing: bool
     record_id: int | None  # a record page that counts its views (not the print view)
     lag: float = 0.0  # how long after an addition the page from before it may still be served
+    slots: int = 0  # renders of pages with an earlier one to serve, at once at most (0: any)
 
 
 def cacheable_request(request: HttpRequest) -> bool:
@@ -195,8 +206,15 @@ def page_request(request: HttpRequest) -> PageRequest | None:
     date = timezone.localdate().isoformat()
     material = f"{request.scheme}\n{host}\n{path}\n{query}\n{date}"
     if match is None:
-        lag = 0.0 if HOME.match(path) else addition_lag()
-        return PageRequest(material=material, second=LISTING, listing=True, record_id=None, lag=lag)
+        home = HOME.match(path) is not None
+        return PageRequest(
+            material=material,
+            second=LISTING,
+            listing=True,
+            record_id=None,
+            lag=0.0 if home else addition_lag(),
+            slots=0 if home else render_slots(),
+        )
     record_id = int(match.group(1))
     return PageRequest(
         material=material,
@@ -224,11 +242,13 @@ class Lookup:
     owner: str = ""
 
 
-# KEYS: site, second generation, floor, schedule, view total, pending views, processing views.
+# KEYS: site, second generation, floor, schedule, view total, pending views, processing views,
+# renders in flight (owner → until when).
 # ARGV: material, a new token, now, listing?, record id, total's lifetime, page key prefix,
-# lock ms, lock owner, lag. A missing token is created (random, from ARGV[2]). The stale
-# pointer of a listing page (`<stored at>|<page key>`, under the site and floor tokens) names
-# the latest page stored for that URL since the last change that may have hidden something.
+# lock ms, lock owner, lag, render slots. A missing token is created (random, from ARGV[2]).
+# The stale pointer of a listing page (`<stored at>|<page key>`, under the site and floor
+# tokens) names the latest page stored for that URL since the last change that may have hidden
+# something.
 _LOOKUP = """
 local function token(key)
   local value = redis.call('GET', key)
@@ -279,7 +299,18 @@ if earlier and age < tonumber(ARGV[10]) then
   local stale = redis.call('GET', earlier)
   if stale then return {'stale', key, stale} end
 end
+local slots = tonumber(ARGV[11])
+if earlier and slots > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', ARGV[3])
+  if redis.call('ZCARD', KEYS[8]) >= slots then
+    local stale = redis.call('GET', earlier)
+    if stale then return {'stale', key, stale} end
+  end
+end
 if redis.call('SET', key .. ':lock', ARGV[9], 'NX', 'PX', ARGV[8]) then
+  if earlier and slots > 0 then
+    redis.call('ZADD', KEYS[8], tonumber(ARGV[3]) + tonumber(ARGV[8]) / 1000, ARGV[9])
+  end
   return {'render', key, stale_key}
 end
 if earlier then
@@ -288,14 +319,18 @@ if earlier then
 end
 return {'wait', key}
 """
-# KEYS: page, its lock, its stale pointer (or ''). ARGV: entry, seconds, lock owner, now.
+# KEYS: page, its lock, its stale pointer (or ''), renders in flight. ARGV: entry, seconds,
+# lock owner, now.
 _STORE = """
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[4] .. '|' .. KEYS[1], 'EX', ARGV[2]) end
 if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+redis.call('ZREM', KEYS[4], ARGV[3])
 return 1
 """
+# KEYS: a page's lock, renders in flight. ARGV: lock owner.
 _RELEASE = """
+redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
@@ -310,6 +345,7 @@ class RedisPages:
         self.site, self.listing = self.name(SITE), self.name(LISTING)
         self.floor, self.schedule = self.name(FLOOR), self.name(SCHEDULE)
         self.prefix = self.name(PAGE_PREFIX)
+        self.renders = self.name(RENDERS)
         self.lookup_script = self.client.register_script(_LOOKUP)
         self.store_script = self.client.register_script(_STORE)
         self.release_script = self.client.register_script(_RELEASE)
@@ -320,9 +356,9 @@ class RedisPages:
         args = [
             page.material, _new_token(), repr(time.time()), "1" if page.listing else "0",
             page.record_id or "", view_counts.TOTAL_SECONDS, self.prefix,
-            LOCK_SECONDS * 1000, owner, repr(page.lag),
+            int(LOCK_SECONDS * 1000), owner, repr(page.lag), page.slots,
         ]  # fmt: skip
-        keys = [self.site, second, self.floor, self.schedule, *counters]
+        keys = [self.site, second, self.floor, self.schedule, *counters, self.renders]
         for _ in range(2):
             found = self.lookup_script(keys=keys, args=args)
             state = found[0].decode()
@@ -350,7 +386,7 @@ class RedisPages:
         self.client.set(self.schedule, listing + b"|" + moment.encode())
 
     def store(self, lookup: Lookup, entry: bytes) -> None:
-        keys = [lookup.key, lookup.key + ":lock", lookup.stale_key]
+        keys = [lookup.key, lookup.key + ":lock", lookup.stale_key, self.renders]
         args: list[bytes | str | int] = [
             entry,
             settings.PAGE_CACHE_SECONDS,
@@ -360,7 +396,7 @@ class RedisPages:
         self.store_script(keys=keys, args=args)
 
     def release(self, lookup: Lookup) -> None:
-        self.release_script(keys=[lookup.key + ":lock"], args=[lookup.owner])
+        self.release_script(keys=[lookup.key + ":lock", self.renders], args=[lookup.owner])
 
     def bump(self, keys: list[str]) -> None:
         self.client.mset({self.name(key): _new_token() for key in keys})
