@@ -68,6 +68,7 @@ from django.utils.http import parse_http_date_safe
 from disclosure.changes import next_scheduled_publication
 from disclosure.filters import RecordFilter
 from disclosure.services import view_counts
+from portal import page_cache_local
 from portal.cache import CACHE_ERRORS
 from portal.request_log import REQUEST_ID_HEADER, request_id_for
 
@@ -240,6 +241,8 @@ class Lookup:
     page: bytes | None = None
     total: int | None = None
     owner: str = ""
+    #: a listing page's: when the next scheduled publication appears (the page changes then)
+    moment: float | None = None
 
 
 # KEYS: site, second generation, floor, schedule, view total, pending views, processing views,
@@ -262,10 +265,10 @@ local site = token(KEYS[1])
 local second = token(KEYS[2])
 local material = ARGV[1] .. '\\n' .. site .. '\\n' .. second
 local stale_key = ''
+local moment = nil
 if ARGV[4] == '1' then
   local floor = token(KEYS[3])
   local entry = redis.call('GET', KEYS[4])
-  local moment = nil
   if entry then
     local sep = string.find(entry, '|', 1, true)
     if sep and string.sub(entry, 1, sep - 1) == second then
@@ -280,7 +283,7 @@ end
 local key = ARGV[7] .. redis.sha1hex(material)
 local page = redis.call('GET', key)
 if page then
-  if ARGV[5] == '' then return {'hit', key, page} end
+  if ARGV[5] == '' then return {'hit', key, page, '', moment or ''} end
   if not redis.call('GET', KEYS[5]) then return {'count', key} end
   redis.call('HINCRBY', KEYS[6], ARGV[5], 1)
   redis.call('EXPIRE', KEYS[5], ARGV[6])
@@ -346,6 +349,7 @@ class RedisPages:
         self.floor, self.schedule = self.name(FLOOR), self.name(SCHEDULE)
         self.prefix = self.name(PAGE_PREFIX)
         self.renders = self.name(RENDERS)
+        self.channel = page_cache_local.channel_of(backend, self.client)
         self.lookup_script = self.client.register_script(_LOOKUP)
         self.store_script = self.client.register_script(_STORE)
         self.release_script = self.client.register_script(_RELEASE)
@@ -372,8 +376,9 @@ class RedisPages:
             key=found[1].decode(),
             stale_key=found[2].decode() if state == "render" else "",
             page=found[2] if state in ("hit", "stale") else None,
-            total=int(found[3]) if len(found) > 3 else None,
+            total=int(found[3]) if len(found) > 3 and found[3] != b"" else None,
             owner=owner,
+            moment=float(found[4]) if len(found) > 4 and found[4] not in (b"", b"0") else None,
         )
 
     def _set_schedule(self, listing: bytes) -> None:
@@ -399,7 +404,12 @@ class RedisPages:
         self.release_script(keys=[lookup.key + ":lock", self.renders], args=[lookup.owner])
 
     def bump(self, keys: list[str]) -> None:
-        self.client.mset({self.name(key): _new_token() for key in keys})
+        """Replace the tokens and tell every worker's local copy (portal/page_cache_local.py)
+        which ones, in one transaction."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.mset({self.name(key): _new_token() for key in keys})
+        pipe.publish(self.channel, " ".join(keys))
+        pipe.execute()
 
 
 class CachePages:
@@ -514,6 +524,8 @@ def bump_generations(
         pages().bump(keys)
     except CACHE_ERRORS as error:
         logger.error("page cache generations not replaced: %s", error)
+    finally:
+        page_cache_local.forget_here(keys)
 
 
 # Storing and serving ------------------------------------------------------------------------

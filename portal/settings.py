@@ -211,6 +211,11 @@ PAGE_CACHE_RENDER_SLOTS = int(
     )
 )
 
+# Each worker keeps the pages it served from Redis for this many seconds and serves them again
+# without asking Redis, dropped at once by any change (pub/sub; portal/page_cache_local.py).
+# 0: every hit asks Redis.
+PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
+
 # Staff sign-in (accounts/, README "Staff sign-in"). Two factors are required of superusers and
 # the roles in PORTAL_STAFF_2FA_GROUPS ("*": all staff); PORTAL_STAFF_2FA=0 turns the requirement
 # off for the demo and black-box checks, and `check --deploy` refuses it.

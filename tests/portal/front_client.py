@@ -4,6 +4,7 @@ not answer goes on to Django's test handler, as in production it goes on to Djan
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.handlers.wsgi import WSGIRequest
@@ -11,6 +12,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from portal.page_cache_front import page_cache_front
+from portal.page_cache_local import LocalPages, local_pages
 
 DJANGO_RESPONSE = "tests.django_response"
 
@@ -52,5 +54,19 @@ class FrontClient(Client):
 
 def client_of(kind: str) -> Client:
     """The `client` fixture of the page-cache tests, each test run with both: "django" (the
-    middleware answers) and "front" (gunicorn's path: the front answers hits before Django)."""
-    return FrontClient() if kind == "front" else Client()
+    middleware answers) and "front" (gunicorn's path: the front answers hits before Django,
+    from this worker's own copy once its subscription is live, with Redis)."""
+    if kind != "front":
+        return Client()
+    wait_for_local_copy()
+    return FrontClient()
+
+
+def wait_for_local_copy(seconds: float = 5.0) -> LocalPages | None:
+    """This process's copy of the pages, once its subscription is live (None without Redis)."""
+    local = local_pages()
+    deadline = time.monotonic() + seconds
+    while local is not None and not local.live:
+        assert time.monotonic() < deadline, "the page cache subscription never came up"
+        time.sleep(0.01)
+    return local
