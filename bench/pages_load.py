@@ -24,9 +24,13 @@ local groups = %(groups)s
 local weights = %(weights)s
 local total = 0
 for _, w in ipairs(weights) do total = total + w end
-local bad = 0
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
 function init(args)
   math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+  pc_hit, pc_stale, pc_miss, pc_none = 0, 0, 0, 0
 end
 function request()
   local pick, g = math.random() * total, 1
@@ -38,17 +42,28 @@ function request()
   return wrk.format("GET", paths[math.random(#paths)])
 end
 function response(status, headers, body)
-  if status >= 400 then bad = bad + 1 end
+  local state = headers["X-Page-Cache"]
+  if state == "hit" then pc_hit = pc_hit + 1
+  elseif state == "stale" then pc_stale = pc_stale + 1
+  elseif state == "miss" then pc_miss = pc_miss + 1
+  else pc_none = pc_none + 1 end
 end
 function done(summary, latency, requests)
   local e = summary.errors
+  local hit, stale, miss, none = 0, 0, 0, 0
+  for _, t in ipairs(threads) do
+    hit = hit + t:get("pc_hit")
+    stale = stale + t:get("pc_stale")
+    miss = miss + t:get("pc_miss")
+    none = none + t:get("pc_none")
+  end
   io.write(string.format(
     'WRKJSON {"requests": %%d, "us": %%d, "connect": %%d, "read": %%d, "write": %%d, ' ..
     '"status": %%d, "timeout": %%d, "p50": %%d, "p95": %%d, "p99": %%d, "max": %%d, ' ..
-    '"bytes": %%d}\n',
+    '"bytes": %%d, "hit": %%d, "stale": %%d, "miss": %%d, "none": %%d}\n',
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
-    summary.bytes))
+    summary.bytes, hit, stale, miss, none))
 end
 """
 
@@ -64,6 +79,9 @@ class Result:
     p99: float = 0.0
     max: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)
+    #: the responses by X-Page-Cache: hit, stale, miss (rendered and stored), none (rendered,
+    #: not stored: a page no cache keeps, or a render another reader was already doing)
+    cache: dict[str, int] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -116,6 +134,7 @@ def wrk(
         p99=data["p99"] / 1000,
         max=data["max"] / 1000,
         errors=errors,
+        cache={k: data[k] for k in ("hit", "stale", "miss", "none")},
     )
 
 

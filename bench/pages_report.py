@@ -89,6 +89,9 @@ class Report:
         print("|---:|---:|---:|---:|---:|---|")
         print(f"| {result.rate:,.1f} | {result.p50:.0f} | {result.p95:.0f} | {result.p99:.0f} "
               f"| {result.requests} | {_errors(result)} |")  # fmt: skip
+        if result.cache:
+            print("\nX-Page-Cache of the responses: "
+                  + ", ".join(f"{k} {v}" for k, v in result.cache.items()))  # fmt: skip
         publish = editor.get("publish_seconds", [])
         print(f"\npublished {editor.get('published', 0)} records "
               f"(publish call median {statistics.median(publish) * 1000 if publish else 0:.0f} ms),"

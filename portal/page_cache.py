@@ -68,6 +68,7 @@ from django.utils.http import parse_http_date_safe
 from disclosure.changes import next_scheduled_publication
 from disclosure.filters import RecordFilter
 from disclosure.services import view_counts
+from portal import page_cache_local
 from portal.cache import CACHE_ERRORS
 from portal.request_log import REQUEST_ID_HEADER, request_id_for
 
@@ -80,7 +81,7 @@ VIEW_COUNT_SLOT = "<!--view-count-->"
 #: "pc2": the tokens are plain strings and the pages (headers, bytes) since the one-script read;
 #: the keys of the earlier format (pickled by Django's cache) are not read, they expire.
 SITE, LISTING, FLOOR = "pc2:gen:site", "pc2:gen:list", "pc2:gen:floor"
-SCHEDULE, PAGE_PREFIX = "pc2:schedule", "pc2:page:"
+SCHEDULE, PAGE_PREFIX, RENDERS = "pc2:schedule", "pc2:page:", "pc2:renders"
 RECORD_PAGE = re.compile(r"^/(?:zh-hant/|zh-hk/)?records/(\d{1,18})/(print/)?$")
 NEVER_CACHED = re.compile(
     r"^/(?:admin/|healthz|readyz|media/|static/|(?:zh-hant/|zh-hk/)?(?:requests/|prefs|attachments/))"
@@ -124,10 +125,22 @@ WAIT_STEP = 0.015
 #: delayed: see the floor.
 ADDITION_LAG = 1.0
 HOME = re.compile(r"^/(?:zh-hant/|zh-hk/)?$")
+#: The environ key under which portal/page_cache_front.py hands its lookup on to the middleware.
+FRONT_LOOKUP = "portal.page_cache.lookup"
 
 
 def addition_lag() -> float:
     return float(getattr(settings, "PAGE_CACHE_ADDITION_LAG", ADDITION_LAG))
+
+
+def render_slots() -> int:
+    """settings.PAGE_CACHE_RENDER_SLOTS: how many listing pages that have an earlier page to
+    serve meanwhile may be rendered at once, over every worker sharing the cache (0: no limit).
+    The rest of the workers answer hits: under a crowd while publications go on, a listing
+    lags longer than `addition_lag()` rather than every worker rendering while readers queue
+    (docs/benchmarks.md, the crowd). Home and pages with no earlier page are always rendered;
+    a page that may hide something has no earlier page (the floor)."""
+    return int(getattr(settings, "PAGE_CACHE_RENDER_SLOTS", 0))
 
 
 def record_generation_key(record_id: int) -> str:
@@ -151,6 +164,7 @@ class PageRequest:
     listing: bool
     record_id: int | None  # a record page that counts its views (not the print view)
     lag: float = 0.0  # how long after an addition the page from before it may still be served
+    slots: int = 0  # renders of pages with an earlier one to serve, at once at most (0: any)
 
 
 def cacheable_request(request: HttpRequest) -> bool:
@@ -193,8 +207,15 @@ def page_request(request: HttpRequest) -> PageRequest | None:
     date = timezone.localdate().isoformat()
     material = f"{request.scheme}\n{host}\n{path}\n{query}\n{date}"
     if match is None:
-        lag = 0.0 if HOME.match(path) else addition_lag()
-        return PageRequest(material=material, second=LISTING, listing=True, record_id=None, lag=lag)
+        home = HOME.match(path) is not None
+        return PageRequest(
+            material=material,
+            second=LISTING,
+            listing=True,
+            record_id=None,
+            lag=0.0 if home else addition_lag(),
+            slots=0 if home else render_slots(),
+        )
     record_id = int(match.group(1))
     return PageRequest(
         material=material,
@@ -220,13 +241,17 @@ class Lookup:
     page: bytes | None = None
     total: int | None = None
     owner: str = ""
+    #: a listing page's: when the next scheduled publication appears (the page changes then)
+    moment: float | None = None
 
 
-# KEYS: site, second generation, floor, schedule, view total, pending views, processing views.
+# KEYS: site, second generation, floor, schedule, view total, pending views, processing views,
+# renders in flight (owner → until when).
 # ARGV: material, a new token, now, listing?, record id, total's lifetime, page key prefix,
-# lock ms, lock owner, lag. A missing token is created (random, from ARGV[2]). The stale
-# pointer of a listing page (`<stored at>|<page key>`, under the site and floor tokens) names
-# the latest page stored for that URL since the last change that may have hidden something.
+# lock ms, lock owner, lag, render slots. A missing token is created (random, from ARGV[2]).
+# The stale pointer of a listing page (`<stored at>|<page key>`, under the site and floor
+# tokens) names the latest page stored for that URL since the last change that may have hidden
+# something.
 _LOOKUP = """
 local function token(key)
   local value = redis.call('GET', key)
@@ -240,10 +265,10 @@ local site = token(KEYS[1])
 local second = token(KEYS[2])
 local material = ARGV[1] .. '\\n' .. site .. '\\n' .. second
 local stale_key = ''
+local moment = nil
 if ARGV[4] == '1' then
   local floor = token(KEYS[3])
   local entry = redis.call('GET', KEYS[4])
-  local moment = nil
   if entry then
     local sep = string.find(entry, '|', 1, true)
     if sep and string.sub(entry, 1, sep - 1) == second then
@@ -258,7 +283,7 @@ end
 local key = ARGV[7] .. redis.sha1hex(material)
 local page = redis.call('GET', key)
 if page then
-  if ARGV[5] == '' then return {'hit', key, page} end
+  if ARGV[5] == '' then return {'hit', key, page, '', moment or ''} end
   if not redis.call('GET', KEYS[5]) then return {'count', key} end
   redis.call('HINCRBY', KEYS[6], ARGV[5], 1)
   redis.call('EXPIRE', KEYS[5], ARGV[6])
@@ -277,7 +302,18 @@ if earlier and age < tonumber(ARGV[10]) then
   local stale = redis.call('GET', earlier)
   if stale then return {'stale', key, stale} end
 end
+local slots = tonumber(ARGV[11])
+if earlier and slots > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', ARGV[3])
+  if redis.call('ZCARD', KEYS[8]) >= slots then
+    local stale = redis.call('GET', earlier)
+    if stale then return {'stale', key, stale} end
+  end
+end
 if redis.call('SET', key .. ':lock', ARGV[9], 'NX', 'PX', ARGV[8]) then
+  if earlier and slots > 0 then
+    redis.call('ZADD', KEYS[8], tonumber(ARGV[3]) + tonumber(ARGV[8]) / 1000, ARGV[9])
+  end
   return {'render', key, stale_key}
 end
 if earlier then
@@ -286,14 +322,18 @@ if earlier then
 end
 return {'wait', key}
 """
-# KEYS: page, its lock, its stale pointer (or ''). ARGV: entry, seconds, lock owner, now.
+# KEYS: page, its lock, its stale pointer (or ''), renders in flight. ARGV: entry, seconds,
+# lock owner, now.
 _STORE = """
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[4] .. '|' .. KEYS[1], 'EX', ARGV[2]) end
 if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+redis.call('ZREM', KEYS[4], ARGV[3])
 return 1
 """
+# KEYS: a page's lock, renders in flight. ARGV: lock owner.
 _RELEASE = """
+redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
@@ -308,6 +348,8 @@ class RedisPages:
         self.site, self.listing = self.name(SITE), self.name(LISTING)
         self.floor, self.schedule = self.name(FLOOR), self.name(SCHEDULE)
         self.prefix = self.name(PAGE_PREFIX)
+        self.renders = self.name(RENDERS)
+        self.channel = page_cache_local.channel_of(backend, self.client)
         self.lookup_script = self.client.register_script(_LOOKUP)
         self.store_script = self.client.register_script(_STORE)
         self.release_script = self.client.register_script(_RELEASE)
@@ -318,9 +360,9 @@ class RedisPages:
         args = [
             page.material, _new_token(), repr(time.time()), "1" if page.listing else "0",
             page.record_id or "", view_counts.TOTAL_SECONDS, self.prefix,
-            LOCK_SECONDS * 1000, owner, repr(page.lag),
+            int(LOCK_SECONDS * 1000), owner, repr(page.lag), page.slots,
         ]  # fmt: skip
-        keys = [self.site, second, self.floor, self.schedule, *counters]
+        keys = [self.site, second, self.floor, self.schedule, *counters, self.renders]
         for _ in range(2):
             found = self.lookup_script(keys=keys, args=args)
             state = found[0].decode()
@@ -334,8 +376,9 @@ class RedisPages:
             key=found[1].decode(),
             stale_key=found[2].decode() if state == "render" else "",
             page=found[2] if state in ("hit", "stale") else None,
-            total=int(found[3]) if len(found) > 3 else None,
+            total=int(found[3]) if len(found) > 3 and found[3] != b"" else None,
             owner=owner,
+            moment=float(found[4]) if len(found) > 4 and found[4] not in (b"", b"0") else None,
         )
 
     def _set_schedule(self, listing: bytes) -> None:
@@ -348,7 +391,7 @@ class RedisPages:
         self.client.set(self.schedule, listing + b"|" + moment.encode())
 
     def store(self, lookup: Lookup, entry: bytes) -> None:
-        keys = [lookup.key, lookup.key + ":lock", lookup.stale_key]
+        keys = [lookup.key, lookup.key + ":lock", lookup.stale_key, self.renders]
         args: list[bytes | str | int] = [
             entry,
             settings.PAGE_CACHE_SECONDS,
@@ -358,10 +401,15 @@ class RedisPages:
         self.store_script(keys=keys, args=args)
 
     def release(self, lookup: Lookup) -> None:
-        self.release_script(keys=[lookup.key + ":lock"], args=[lookup.owner])
+        self.release_script(keys=[lookup.key + ":lock", self.renders], args=[lookup.owner])
 
     def bump(self, keys: list[str]) -> None:
-        self.client.mset({self.name(key): _new_token() for key in keys})
+        """Replace the tokens and tell every worker's local copy (portal/page_cache_local.py)
+        which ones, in one transaction."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.mset({self.name(key): _new_token() for key in keys})
+        pipe.publish(self.channel, " ".join(keys))
+        pipe.execute()
 
 
 class CachePages:
@@ -476,6 +524,8 @@ def bump_generations(
         pages().bump(keys)
     except CACHE_ERRORS as error:
         logger.error("page cache generations not replaced: %s", error)
+    finally:
+        page_cache_local.forget_here(keys)
 
 
 # Storing and serving ------------------------------------------------------------------------
@@ -532,18 +582,33 @@ def entry_of(response: HttpResponse) -> bytes | None:
     return pickle.dumps((headers, content), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def response_of(request: HttpRequest, lookup: Lookup) -> HttpResponse:
-    """The stored page as a response, with the current view count filled in."""
+def _stored_parts(request: HttpRequest, lookup: Lookup) -> tuple[list[tuple[str, str]], bytes]:
+    """The stored page's headers and bytes as sent, with the current view count filled in."""
     assert lookup.page is not None
-    headers, content = pickle.loads(lookup.page)  # noqa: S301 - our own entries, in our cache
+    stored, content = pickle.loads(lookup.page)  # noqa: S301 - our own entries, in our cache
     if lookup.total is not None:
         content = content.replace(VIEW_COUNT_SLOT.encode(), str(lookup.total).encode(), 1)
+    headers = [
+        *stored,
+        ("Content-Length", str(len(content))),
+        ("X-Page-Cache", lookup.state),
+        (REQUEST_ID_HEADER, request_id_for(request)),
+    ]
+    return headers, content
+
+
+def parts_of(request: HttpRequest, lookup: Lookup) -> tuple[str, list[tuple[str, str]], bytes]:
+    """The stored page as a WSGI status, headers and body (portal/page_cache_front.py)."""
+    headers, content = _stored_parts(request, lookup)
+    return "200 OK", headers, content
+
+
+def response_of(request: HttpRequest, lookup: Lookup) -> HttpResponse:
+    """The stored page as a response, with the current view count filled in."""
+    headers, content = _stored_parts(request, lookup)
     response = HttpResponse(content)
     for name, value in headers:
         response.headers[name] = value
-    response.headers["Content-Length"] = str(len(content))
-    response.headers["X-Page-Cache"] = lookup.state
-    response.headers[REQUEST_ID_HEADER] = request_id_for(request)
     meta = request.META
     if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
         etag, modified = response.get("ETag"), response.get("Last-Modified")
@@ -596,8 +661,10 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         public = cacheable_request(request)
-        page = page_request(request) if public else None
-        found = lookup_page(page) if page is not None else None
+        found = request.META.pop(FRONT_LOOKUP, None) if public else None
+        if found is None:
+            page = page_request(request) if public else None
+            found = lookup_page(page) if page is not None else None
         if found is not None and found.page is not None:
             try:
                 return response_of(request, found)

@@ -201,6 +201,20 @@ PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
 # after a withdrawal or an edit): each is rendered at most once per this while publications go
 # on (portal/page_cache.py).
 PAGE_CACHE_ADDITION_LAG = float(os.environ.get("PAGE_CACHE_ADDITION_LAG", "1"))
+# How many listing pages that have an earlier page to serve may be rendered at once, over every
+# worker that shares the cache (0: no limit); the other workers answer hits meanwhile. Default:
+# half this server's gunicorn workers (WEB_CONCURRENCY); several servers sharing one Redis set
+# it to half of all their workers (docs/scaling.md).
+PAGE_CACHE_RENDER_SLOTS = int(
+    os.environ.get(
+        "PAGE_CACHE_RENDER_SLOTS", str(max(1, int(os.environ.get("WEB_CONCURRENCY", "4")) // 2))
+    )
+)
+
+# Each worker keeps the pages it served from Redis for this many seconds and serves them again
+# without asking Redis, dropped at once by any change (pub/sub; portal/page_cache_local.py).
+# 0: every hit asks Redis.
+PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
 
 # Staff sign-in (accounts/, README "Staff sign-in"). Two factors are required of superusers and
 # the roles in PORTAL_STAFF_2FA_GROUPS ("*": all staff); PORTAL_STAFF_2FA=0 turns the requirement

@@ -51,9 +51,13 @@ def _clear_cache():
     """The PostgreSQL pass uses the real Redis cache: start every test from an empty one."""
     from django.core.cache import cache
 
+    from portal.page_cache_local import forget_everything_here
+
     cache.clear()
+    forget_everything_here()  # a worker's copy of the pages: FLUSHDB announces nothing
     yield
     cache.clear()
+    forget_everything_here()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -71,4 +71,3 @@ def _merge_action(model, merge, description: str):
 
 merge_organizations_action = _merge_action(Organization, merge_organizations, "合并所选的两个机构")
 merge_topics_action = _merge_action(Topic, merge_topics, "合并所选的两个主题")
-

@@ -122,8 +122,11 @@ def _count(record_id: int, start: str) -> int | None:
     if found is None:
         return _count_in_database(record_id)
     client, backend = found
+    script = getattr(backend, "_view_count_script", None)
+    if script is None:  # sent by its digest (EVALSHA), loaded again if Redis lost it
+        script = backend._view_count_script = client.register_script(_COUNT)  # type: ignore[attr-defined]
     try:
-        total = client.eval(_COUNT, 3, *_keys(backend, record_id), record_id, start, TOTAL_SECONDS)
+        total = script(keys=_keys(backend, record_id), args=[record_id, start, TOTAL_SECONDS])
     except UNAVAILABLE as error:
         if start == "?":
             return None

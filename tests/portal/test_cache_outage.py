@@ -12,6 +12,7 @@ from applications.models import InformationRequest
 from portal.views.requests import LIMITS_UNAVAILABLE
 from tests.deploy.servers import redis_server, stop
 from tests.factories import applicant_fields, make_organization, make_published_record
+from tests.portal.front_client import FrontClient
 
 pytestmark = pytest.mark.django_db
 
@@ -60,13 +61,14 @@ def test_pages_are_served_and_the_form_refuses_while_redis_is_down(own_redis, tm
     assert InformationRequest.objects.count() == 1
 
 
-def test_page_cache_and_view_counts_survive_redis_stopping(own_redis, settings):
+@pytest.mark.parametrize("client_class", [Client, FrontClient], ids=["django", "front"])
+def test_page_cache_and_view_counts_survive_redis_stopping(own_redis, settings, client_class):
     """Cached pages while Redis runs; once it stops: rendered pages (never a 500), and each
-    view counted in the database instead."""
+    view counted in the database instead; the same through the WSGI front gunicorn runs."""
     settings.PAGE_CACHE_ENABLED = True
     _, process = own_redis
     record = make_published_record(title="教育工作总结")
-    client = Client()
+    client = client_class()
     url = record.get_absolute_url()
     for path in (url, "/", "/records/", "/feeds/latest/", "/api/records"):
         client.get(path)

@@ -32,8 +32,14 @@ from exchange.importing.service import import_records
 from portal.models import SiteSettings
 from tests.exchange.test_importing import root
 from tests.factories import make_category, make_organization, make_record, make_staff
+from tests.portal.front_client import client_of
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["django", "front"])
+def client(request) -> Client:
+    return client_of(request.param)
 
 
 @pytest.fixture
@@ -291,7 +297,7 @@ def test_import_refreshes_listings(page_cache, site, client):
 
 def test_staff_are_never_served_or_stored(page_cache, site, client):
     record = site.publish("近视防控通知")
-    staff = Client()
+    staff = type(client)()
     staff.force_login(site.publisher)
     url = f"/records/{record.pk}/"
     for _ in range(2):

@@ -9,6 +9,7 @@ while the test reads the page as another reader would.
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -16,9 +17,15 @@ from django.test import Client, RequestFactory
 
 from disclosure.models import DisclosureRecord
 from portal import page_cache
+from tests.portal.front_client import client_of
 from tests.portal.test_page_cache import SURFACES, Site, get, shows, warm
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["django", "front"])
+def client(request) -> Client:
+    return client_of(request.param)
 
 
 @pytest.fixture
@@ -112,6 +119,50 @@ def test_a_listing_may_lag_a_publication_but_never_a_withdrawal(
     after = get(client, url)
     assert after.get("X-Page-Cache") != "stale"
     assert "近视防控第一号" not in after.content.decode(), surface
+
+
+def _shared_cache() -> bool:
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    return isinstance(caches["default"], RedisCache)
+
+
+@pytest.mark.skipif("not _shared_cache()", reason="render slots live in Redis (PostgreSQL pass)")
+@pytest.mark.parametrize("surface", ["listing", "catalogue", "search", "api_list"])
+def test_while_the_render_slots_are_taken_a_listing_lags_but_home_and_withdrawals_do_not(
+    page_cache_on, settings, monkeypatch, site, client, surface
+):
+    settings.PAGE_CACHE_RENDER_SLOTS = 1
+    site.publish("近视防控第一号")
+    url, other = site.listing_surfaces()[surface], site.listing_surfaces()["listing_filtered"]
+    warm(client, url)
+    warm(client, other)
+
+    fresh = site.publish("近视防控RS1新规")
+    renderer = render_in_flight(other)  # a worker renders another listing: the one slot
+    lagging = get(client, url)
+    assert lagging["X-Page-Cache"] == "stale" and not shows(lagging, fresh, "RS1"), surface
+    home = get(client, "/")
+    assert home["X-Page-Cache"] == "miss" and shows(home, fresh, "RS1")
+    page_cache.pages().release(renderer)
+    rendered = get(client, url)
+    assert rendered["X-Page-Cache"] == "miss" and shows(rendered, fresh, "RS1"), surface
+
+    monkeypatch.setattr(page_cache, "LOCK_SECONDS", 0.05)
+    second = site.publish("近视防控RS2新规")
+    render_in_flight(other)  # this render dies: it never stores nor releases
+    assert get(client, url)["X-Page-Cache"] == "stale"
+    time.sleep(0.1)
+    freed = get(client, url)  # the dead render's slot expired with its lock
+    assert freed["X-Page-Cache"] == "miss" and shows(freed, second, "RS2"), surface
+
+    monkeypatch.setattr(page_cache, "LOCK_SECONDS", 10)
+    site.publish("近视防控RS3新规")
+    render_in_flight(other)
+    site.withdraw(second)
+    after = get(client, url)  # a withdrawal: no earlier page may be served, slot or not
+    assert after.get("X-Page-Cache") != "stale" and not shows(after, second, "RS2"), surface
 
 
 @pytest.mark.parametrize("change", ["withdrawal", "edit"])

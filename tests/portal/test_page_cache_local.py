@@ -1,0 +1,155 @@
+"""A worker's own copy of its cached pages (portal/page_cache_local.py): served again without
+asking Redis, dropped at once by a change made in this process and within moments by one made
+in another (Redis pub/sub), and not used while the subscription is lost. Redis only: these run
+in the PostgreSQL pass; every invalidation test of tests/portal/test_page_cache.py also runs
+through the front with this copy live (the `client` fixture)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+
+from portal import page_cache, page_cache_local
+from tests.portal.front_client import FrontClient, wait_for_local_copy
+from tests.portal.test_page_cache import Site, get, shows
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif("not _shared_cache()", reason="Redis (the PostgreSQL pass)"),
+]
+
+
+def _shared_cache() -> bool:
+    return isinstance(caches["default"], RedisCache)
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    settings.PAGE_CACHE_ENABLED = True
+    settings.PAGE_CACHE_ADDITION_LAG = 0
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    def run(write, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return write(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def site(vocabulary, committed):
+    return committed(Site, committed)
+
+
+@pytest.fixture
+def redis_reads(monkeypatch):
+    """The paths asked of Redis (or rendered) rather than served from the worker's copy."""
+    asked: list[str] = []
+    real = page_cache.lookup_page
+
+    def lookup_page(page):
+        asked.append(page.material.split("\n")[2])
+        return real(page)
+
+    monkeypatch.setattr(page_cache, "lookup_page", lookup_page)
+    return asked
+
+
+def until(condition, seconds: float = 3.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_a_page_served_once_from_redis_is_served_again_from_the_workers_copy(
+    page_cache_on, site, redis_reads
+):
+    record = site.publish("近视防控通知")
+    client = FrontClient()
+    wait_for_local_copy()
+    url = f"/records/{record.pk}/"
+    for path in ("/", "/records/", url):
+        rendered, from_redis, from_copy = (get(client, path) for _ in range(3))
+        assert [r["X-Page-Cache"] for r in (rendered, from_redis, from_copy)] == [
+            "miss",
+            "hit",
+            "hit",
+        ]
+        assert from_copy.content == from_redis.content or path == url
+    assert redis_reads == ["/", "/", "/records/", "/records/", url, url]
+    assert "浏览次数:3<" in from_copy.content.decode()  # still counted, in Redis
+    assert "浏览次数:4<" in get(client, url).content.decode()
+
+
+def test_a_change_made_here_drops_the_copy_at_once(page_cache_on, site, redis_reads):
+    record = site.publish("近视防控WD1将撤回")
+    client = FrontClient()
+    wait_for_local_copy()
+    url = f"/records/{record.pk}/"
+    for path in ("/", url):
+        get(client, path)
+        get(client, path)
+    site.withdraw(record)
+    assert get(client, url).status_code == 410
+    assert not shows(get(client, "/"), record, "WD1")
+
+
+def test_a_change_made_by_another_worker_reaches_the_copy_through_redis(
+    page_cache_on, site, monkeypatch
+):
+    """The other worker is played by this process with its own dropping switched off: only
+    the message on the channel can take the page out of this copy."""
+    record = site.publish("近视防控WD2将撤回")
+    client = FrontClient()
+    local = wait_for_local_copy()
+    url = f"/records/{record.pk}/"
+    for path in ("/", url):
+        get(client, path)
+        get(client, path)
+    assert local.get(next(m for m in local.pages if "\n/\n" in m)) is not None
+    monkeypatch.setattr(page_cache_local, "forget_here", lambda names: None)
+    site.withdraw(record)
+    assert until(lambda: not local.pages), "the withdrawal never reached this worker's copy"
+    assert get(client, url).status_code == 410
+    assert not shows(get(client, "/"), record, "WD2")
+
+
+def test_a_lost_subscription_stops_the_copy_until_it_is_back(page_cache_on, site, redis_reads):
+    client = FrontClient()
+    local = wait_for_local_copy()
+    get(client, "/")
+    get(client, "/")
+    assert local.pages
+    caches["default"]._cache.get_client(write=True).client_kill_filter(_type="pubsub")
+    assert until(lambda: not local.live), "a killed subscription went unnoticed"
+    assert not local.pages
+    asked = len(redis_reads)
+    get(client, "/")
+    assert len(redis_reads) == asked + 1  # asked of Redis while the copy is off
+    assert until(lambda: local.live, seconds=5), "the subscription did not come back"
+
+
+def test_a_listing_kept_in_the_copy_changes_at_a_scheduled_publication(
+    page_cache_on, site, redis_reads
+):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    moment = timezone.now() + datetime.timedelta(minutes=5)
+    site.publish("近视防控SC1定时", at=moment)
+    client = FrontClient()
+    wait_for_local_copy()
+    get(client, "/records/")
+    assert "SC1" not in get(client, "/records/").content.decode()
+    with time_machine.travel(moment + datetime.timedelta(seconds=1), tick=False):
+        assert "SC1" in get(client, "/records/").content.decode()
