@@ -61,6 +61,9 @@ class LocalPages:
         self.site, self.listing, self.floor = site, listing, floor
         self.pages: dict[str, LocalPage] = {}
         self.changes = 0
+        #: keeping and dropping exclude each other: a page checked against `changes` just
+        #: before a change came must not be stored after it dropped the others
+        self.lock = threading.Lock()
         self.live = False
         self.stopped = False
         self.seconds = float(getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 1.0))
@@ -92,32 +95,35 @@ class LocalPages:
         mark: int,
         changes_at: float | None = None,
     ) -> None:
-        if mark < 0 or mark != self.changes or not self.live or len(entry) >= MAX_PAGE_BYTES:
+        if len(entry) >= MAX_PAGE_BYTES:
             return
-        if len(self.pages) >= MAX_PAGES:
-            for old in list(self.pages)[: MAX_PAGES // 2]:
-                self.pages.pop(old, None)
         until = time.monotonic() + self.seconds
-        self.pages[material] = LocalPage(
-            entry=entry, depends_on=depends_on, until=until, changes_at=changes_at
-        )
+        page = LocalPage(entry=entry, depends_on=depends_on, until=until, changes_at=changes_at)
+        with self.lock:
+            if mark < 0 or mark != self.changes or not self.live:
+                return
+            if len(self.pages) >= MAX_PAGES:
+                self.pages = dict(list(self.pages.items())[MAX_PAGES // 2 :])
+            self.pages[material] = page
 
     # invalidation -------------------------------------------------------------------------
 
     def forget(self, names: Iterable[str]) -> None:
         """Drop the pages that depend on these generation names (a change replaced them)."""
         names = set(names)
-        self.changes += 1
-        if self.site in names:
-            self.pages = {}
-            return
         if self.floor in names:
             names.add(self.listing)
-        self.pages = {m: p for m, p in self.pages.items() if p.depends_on not in names}
+        with self.lock:
+            self.changes += 1
+            if self.site in names:
+                self.pages = {}
+            else:
+                self.pages = {m: p for m, p in self.pages.items() if p.depends_on not in names}
 
     def forget_everything(self) -> None:
-        self.changes += 1
-        self.pages = {}
+        with self.lock:
+            self.changes += 1
+            self.pages = {}
 
     def _stop_serving(self) -> None:
         self.live = False
