@@ -42,23 +42,6 @@ def client(request) -> Client:
     return client_of(request.param)
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_ENABLED = True
-    settings.PAGE_CACHE_ADDITION_LAG = 0  # a publication shows at once (test_page_cache_crowd)
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a write and what it scheduled for after its commit."""
-
-    def run(write, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write(*args, **kwargs)
-
-    return run
-
-
 class Site:
     """An organization, its column and its team, and the record helpers of these tests."""
 
@@ -131,13 +114,6 @@ def warm(client: Client, url: str) -> None:
     assert get(client, url)["X-Page-Cache"] == "hit", url
 
 
-@pytest.fixture
-def site(vocabulary, committed):
-    # inside `committed`: the announcement of these saves must not stay pending in the test's
-    # transaction, where the next writes would join it instead of announcing their own
-    return committed(Site, committed)
-
-
 SURFACES = [
     "home",
     "home_hant",
@@ -155,7 +131,7 @@ SURFACES = [
 
 @pytest.mark.parametrize("surface", SURFACES)
 def test_listing_surface_shows_a_publication_at_once_and_drops_a_withdrawal(
-    page_cache, site, client, surface
+    page_cache_on, site, client, surface
 ):
     site.publish("近视防控第一号")
     url = site.listing_surfaces()[surface]
@@ -182,7 +158,7 @@ RECORD_SURFACES = {
 
 @pytest.mark.parametrize("surface", list(RECORD_SURFACES))
 def test_record_surface_shows_an_edit_at_once_and_is_gone_after_withdrawal(
-    page_cache, site, client, surface
+    page_cache_on, site, client, surface
 ):
     record = site.publish("近视防控原标题")
     url = RECORD_SURFACES[surface].format(pk=record.pk, index_number=record.index_number)
@@ -199,7 +175,9 @@ def test_record_surface_shows_an_edit_at_once_and_is_gone_after_withdrawal(
         assert "X-Page-Cache" not in gone
 
 
-def test_withdrawn_record_in_the_repeal_link_of_another_page_is_refreshed(page_cache, site, client):
+def test_withdrawn_record_in_the_repeal_link_of_another_page_is_refreshed(
+    page_cache_on, site, client
+):
     """A's page names the record that repealed it: that record's change refreshes A's page."""
     repealing = site.publish("关于废止的决定")
     repealed = site.publish("旧的规定")
@@ -215,7 +193,7 @@ def test_withdrawn_record_in_the_repeal_link_of_another_page_is_refreshed(page_c
     assert "MZ4" in get(client, url).content.decode()
 
 
-def test_repeal_shows_on_the_record_page_at_once(page_cache, site, client):
+def test_repeal_shows_on_the_record_page_at_once(page_cache_on, site, client):
     record = site.publish("将被废止的规定")
     url = f"/records/{record.pk}/"
     warm(client, url)
@@ -226,7 +204,7 @@ def test_repeal_shows_on_the_record_page_at_once(page_cache, site, client):
 
 
 @pytest.mark.parametrize("url", ["/", "/records/{pk}/", "/catalogue/{slug}/", "/feeds/latest/"])
-def test_vocabulary_rename_refreshes_every_page(page_cache, site, client, url):
+def test_vocabulary_rename_refreshes_every_page(page_cache_on, site, client, url):
     record = site.publish("近视防控通知")
     url = url.format(pk=record.pk, slug=site.category.slug)
     warm(client, url)
@@ -239,7 +217,7 @@ def test_vocabulary_rename_refreshes_every_page(page_cache, site, client, url):
     assert "RN2" in get(client, url).content.decode()
 
 
-def test_site_settings_change_refreshes_every_page(page_cache, site, client):
+def test_site_settings_change_refreshes_every_page(page_cache_on, site, client):
     record = site.publish("近视防控通知")
     urls = ["/", f"/records/{record.pk}/", "/records/", "/zh-hant/"]
     for url in urls:
@@ -251,7 +229,7 @@ def test_site_settings_change_refreshes_every_page(page_cache, site, client):
         assert "SS5" in get(client, url).content.decode(), url
 
 
-def test_scheduled_publication_appears_when_its_moment_comes(page_cache, site, client):
+def test_scheduled_publication_appears_when_its_moment_comes(page_cache_on, site, client):
     moment = timezone.now() + datetime.timedelta(minutes=10)
     scheduled = site.publish("近视防控SC1定时", at=moment)
     warm(client, "/")
@@ -264,7 +242,7 @@ def test_scheduled_publication_appears_when_its_moment_comes(page_cache, site, c
         assert get(client, f"/records/{scheduled.pk}/").status_code == 200
 
 
-def test_expiry_by_date_shows_the_next_day(page_cache, site, client):
+def test_expiry_by_date_shows_the_next_day(page_cache_on, site, client):
     record = site.publish("有效期到今天的规定")
     DisclosureRecord.objects.filter(pk=record.pk).update(valid_until=timezone.localdate())
     site.committed(run_scheduled_tasks)
@@ -275,7 +253,7 @@ def test_expiry_by_date_shows_the_next_day(page_cache, site, client):
         assert "现已失效" in get(client, url).content.decode()
 
 
-def test_import_refreshes_listings(page_cache, site, client):
+def test_import_refreshes_listings(page_cache_on, site, client):
     warm(client, "/")
     warm(client, "/records/")
     row = {
@@ -295,7 +273,7 @@ def test_import_refreshes_listings(page_cache, site, client):
         assert "IM3" in get(client, url).content.decode(), url
 
 
-def test_staff_are_never_served_or_stored(page_cache, site, client):
+def test_staff_are_never_served_or_stored(page_cache_on, site, client):
     record = site.publish("近视防控通知")
     staff = type(client)()
     staff.force_login(site.publisher)
@@ -308,7 +286,7 @@ def test_staff_are_never_served_or_stored(page_cache, site, client):
     assert get(client, url)["X-Page-Cache"] == "miss"  # staff left nothing in the cache
 
 
-def test_query_string_is_normalized_and_junk_is_refused(page_cache, site, client):
+def test_query_string_is_normalized_and_junk_is_refused(page_cache_on, site, client):
     site.publish("近视防控通知")
     org = site.organization.pk
     assert get(client, f"/records/?organization={org}&year=2020")["X-Page-Cache"] == "miss"
@@ -322,7 +300,7 @@ def test_query_string_is_normalized_and_junk_is_refused(page_cache, site, client
     assert "X-Page-Cache" not in get(client, huge)
 
 
-def test_cache_control_public_for_readers_private_elsewhere(page_cache, site, client):
+def test_cache_control_public_for_readers_private_elsewhere(page_cache_on, site, client):
     record = site.publish("近视防控通知")
     page = get(client, f"/records/{record.pk}/")
     assert page["Cache-Control"] == "public, max-age=60, s-maxage=60"
@@ -334,7 +312,7 @@ def test_cache_control_public_for_readers_private_elsewhere(page_cache, site, cl
         assert "no-store" in get(client, private)["Cache-Control"], private
 
 
-def test_cache_hit_runs_no_query(page_cache, site, client, django_assert_num_queries):
+def test_cache_hit_runs_no_query(page_cache_on, site, client, django_assert_num_queries):
     record = site.publish("近视防控通知")
     for url in ("/", "/records/", "/feeds/latest/", "/api/records", f"/records/{record.pk}/print/"):
         get(client, url)
@@ -343,7 +321,7 @@ def test_cache_hit_runs_no_query(page_cache, site, client, django_assert_num_que
 
 
 def test_record_page_hit_counts_the_view_without_rendering(
-    page_cache, site, client, django_assert_max_num_queries
+    page_cache_on, site, client, django_assert_max_num_queries
 ):
     """Redis: no query (the count goes to Redis); local memory: the one UPDATE of the count."""
     from disclosure.services.view_counts import _redis, flush_view_counts
@@ -363,7 +341,7 @@ def test_record_page_hit_counts_the_view_without_rendering(
     assert DisclosureRecord.objects.get(pk=record.pk).view_count == 4
 
 
-def test_plan_pages_show_an_item_status_change_at_once(page_cache, seed_data, committed, client):
+def test_plan_pages_show_an_item_status_change_at_once(page_cache_on, seed_data, committed, client):
     from plans.choices import PlanItemStatus
     from plans.models import PlanItem
     from plans.services import change_item_status
@@ -377,7 +355,9 @@ def test_plan_pages_show_an_item_status_change_at_once(page_cache, seed_data, co
     assert get(client, urls[0])["X-Page-Cache"] == "miss"
 
 
-def test_annual_report_pages_show_a_publication_at_once(page_cache, vocabulary, committed, client):
+def test_annual_report_pages_show_a_publication_at_once(
+    page_cache_on, vocabulary, committed, client
+):
     from tests.portal.test_annual_reports import published_report
 
     warm(client, "/annual-reports/")
@@ -386,7 +366,7 @@ def test_annual_report_pages_show_a_publication_at_once(page_cache, vocabulary, 
     assert f"/annual-reports/{report.pk}/" in listing
 
 
-def test_a_change_of_very_many_records_refreshes_every_page(page_cache, site, client):
+def test_a_change_of_very_many_records_refreshes_every_page(page_cache_on, site, client):
     from disclosure.changes import announce_public_change
 
     record = site.publish("近视防控通知")

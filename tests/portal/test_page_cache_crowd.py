@@ -35,20 +35,6 @@ def page_cache_on(settings, monkeypatch):
     monkeypatch.setattr(page_cache, "WAIT_SECONDS", 0.2)  # a reader's wait for a render
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(write, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
-def site(vocabulary, committed):
-    return committed(Site, committed)
-
-
 def render_in_flight(url: str) -> page_cache.Lookup:
     """Another reader has missed `url` and is rendering it: it holds the page's lock."""
     request = RequestFactory().get(url, headers={"host": "testserver"})

@@ -8,45 +8,10 @@ from __future__ import annotations
 import pytest
 from django.core.signals import request_started
 
-from portal import page_cache
 from tests.portal.front_client import FrontClient
-from tests.portal.test_page_cache import Site, get
+from tests.portal.test_page_cache import get
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page_cache_on(settings):
-    settings.PAGE_CACHE_ENABLED = True
-    settings.PAGE_CACHE_ADDITION_LAG = 0
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(write, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
-def site(vocabulary, committed):
-    return committed(Site, committed)
-
-
-@pytest.fixture
-def lookups(monkeypatch):
-    """Every question the front or the middleware asks the cache, by path."""
-    asked: list[str] = []
-    real = page_cache.lookup_page
-
-    def lookup_page(page):
-        asked.append(page.material.split("\n")[2])
-        return real(page)
-
-    monkeypatch.setattr(page_cache, "lookup_page", lookup_page)
-    return asked
 
 
 @pytest.fixture

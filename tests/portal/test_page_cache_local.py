@@ -12,9 +12,9 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
-from portal import page_cache, page_cache_local
+from portal import page_cache_local
 from tests.portal.front_client import FrontClient, wait_for_local_copy
-from tests.portal.test_page_cache import Site, get, shows
+from tests.portal.test_page_cache import get, shows
 
 pytestmark = [
     pytest.mark.django_db,
@@ -24,40 +24,6 @@ pytestmark = [
 
 def _shared_cache() -> bool:
     return isinstance(caches["default"], RedisCache)
-
-
-@pytest.fixture
-def page_cache_on(settings):
-    settings.PAGE_CACHE_ENABLED = True
-    settings.PAGE_CACHE_ADDITION_LAG = 0
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(write, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
-def site(vocabulary, committed):
-    return committed(Site, committed)
-
-
-@pytest.fixture
-def redis_reads(monkeypatch):
-    """The paths asked of Redis (or rendered) rather than served from the worker's copy."""
-    asked: list[str] = []
-    real = page_cache.lookup_page
-
-    def lookup_page(page):
-        asked.append(page.material.split("\n")[2])
-        return real(page)
-
-    monkeypatch.setattr(page_cache, "lookup_page", lookup_page)
-    return asked
 
 
 def until(condition, seconds: float = 3.0) -> bool:
@@ -70,7 +36,7 @@ def until(condition, seconds: float = 3.0) -> bool:
 
 
 def test_a_page_served_once_from_redis_is_served_again_from_the_workers_copy(
-    page_cache_on, site, redis_reads
+    page_cache_on, site, lookups
 ):
     record = site.publish("近视防控通知")
     client = FrontClient()
@@ -84,12 +50,12 @@ def test_a_page_served_once_from_redis_is_served_again_from_the_workers_copy(
             "hit",
         ]
         assert from_copy.content == from_redis.content or path == url
-    assert redis_reads == ["/", "/", "/records/", "/records/", url, url]
+    assert lookups == ["/", "/", "/records/", "/records/", url, url]
     assert "浏览次数:3<" in from_copy.content.decode()  # still counted, in Redis
     assert "浏览次数:4<" in get(client, url).content.decode()
 
 
-def test_a_change_made_here_drops_the_copy_at_once(page_cache_on, site, redis_reads):
+def test_a_change_made_here_drops_the_copy_at_once(page_cache_on, site, lookups):
     record = site.publish("近视防控WD1将撤回")
     client = FrontClient()
     wait_for_local_copy()
@@ -122,7 +88,7 @@ def test_a_change_made_by_another_worker_reaches_the_copy_through_redis(
     assert not shows(get(client, "/"), record, "WD2")
 
 
-def test_a_lost_subscription_stops_the_copy_until_it_is_back(page_cache_on, site, redis_reads):
+def test_a_lost_subscription_stops_the_copy_until_it_is_back(page_cache_on, site, lookups):
     client = FrontClient()
     local = wait_for_local_copy()
     get(client, "/")
@@ -131,14 +97,14 @@ def test_a_lost_subscription_stops_the_copy_until_it_is_back(page_cache_on, site
     caches["default"]._cache.get_client(write=True).client_kill_filter(_type="pubsub")
     assert until(lambda: not local.live), "a killed subscription went unnoticed"
     assert not local.pages
-    asked = len(redis_reads)
+    asked = len(lookups)
     get(client, "/")
-    assert len(redis_reads) == asked + 1  # asked of Redis while the copy is off
+    assert len(lookups) == asked + 1  # asked of Redis while the copy is off
     assert until(lambda: local.live, seconds=5), "the subscription did not come back"
 
 
 def test_a_listing_kept_in_the_copy_changes_at_a_scheduled_publication(
-    page_cache_on, site, redis_reads
+    page_cache_on, site, lookups
 ):
     import datetime
 
