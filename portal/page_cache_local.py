@@ -36,8 +36,9 @@ from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger("portal.page_cache")
 
-#: The pages kept, at most (the oldest half goes when it is full).
+#: The pages kept, at most, and their bytes (the older half goes when either is reached).
 MAX_PAGES = 2000
+MAX_BYTES = 64 << 20
 MAX_PAGE_BYTES = 1 << 20
 #: A subscription that has not answered a ping for this long is taken for lost.
 DEAD_AFTER = 3.0
@@ -60,6 +61,7 @@ class LocalPages:
         self.channel = channel
         self.site, self.listing, self.floor = site, listing, floor
         self.pages: dict[str, LocalPage] = {}
+        self.bytes = 0
         self.changes = 0
         #: keeping and dropping exclude each other: a page checked against `changes` just
         #: before a change came must not be stored after it dropped the others
@@ -102,8 +104,11 @@ class LocalPages:
         with self.lock:
             if mark < 0 or mark != self.changes or not self.live:
                 return
-            if len(self.pages) >= MAX_PAGES:
-                self.pages = dict(list(self.pages.items())[MAX_PAGES // 2 :])
+            if len(self.pages) >= MAX_PAGES or self.bytes + len(entry) > MAX_BYTES:
+                kept = list(self.pages.items())
+                self._set_pages(dict(kept[len(kept) // 2 :]))
+            previous = self.pages.get(material)
+            self.bytes += len(entry) - (len(previous.entry) if previous else 0)
             self.pages[material] = page
 
     # invalidation -------------------------------------------------------------------------
@@ -116,14 +121,18 @@ class LocalPages:
         with self.lock:
             self.changes += 1
             if self.site in names:
-                self.pages = {}
+                self._set_pages({})
             else:
-                self.pages = {m: p for m, p in self.pages.items() if p.depends_on not in names}
+                self._set_pages({m: p for m, p in self.pages.items() if p.depends_on not in names})
 
     def forget_everything(self) -> None:
         with self.lock:
             self.changes += 1
-            self.pages = {}
+            self._set_pages({})
+
+    def _set_pages(self, pages: dict[str, LocalPage]) -> None:
+        self.pages = pages
+        self.bytes = sum(len(page.entry) for page in pages.values())
 
     def _stop_serving(self) -> None:
         self.live = False

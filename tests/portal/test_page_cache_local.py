@@ -119,3 +119,15 @@ def test_a_listing_kept_in_the_copy_changes_at_a_scheduled_publication(
     assert "SC1" not in get(client, "/records/").content.decode()
     with time_machine.travel(moment + datetime.timedelta(seconds=1), tick=False):
         assert "SC1" in get(client, "/records/").content.decode()
+
+
+def test_the_copy_stays_within_its_page_and_byte_budget(page_cache_on, monkeypatch):
+    local = wait_for_local_copy()
+    monkeypatch.setattr(page_cache_local, "MAX_BYTES", 100_000)
+    for n in range(50):
+        local.keep(material=f"page {n}", depends_on="x", entry=b"." * 10_000, mark=local.mark())
+        assert local.bytes <= 100_000
+    assert local.get("page 49") is not None and local.get("page 0") is None
+    assert local.bytes == sum(len(page.entry) for page in local.pages.values())
+    local.keep(material="huge", depends_on="x", entry=b"." * (2 << 20), mark=local.mark())
+    assert local.get("huge") is None  # a sitemap-sized page is never kept
