@@ -243,6 +243,8 @@ class Lookup:
     owner: str = ""
     #: a listing page's: when the next scheduled publication appears (the page changes then)
     moment: float | None = None
+    #: a hit's: the site and second generation tokens its key was made of
+    tokens: tuple[bytes, bytes] | None = None
 
 
 # KEYS: site, second generation, floor, schedule, view total, pending views, processing views,
@@ -283,11 +285,11 @@ end
 local key = ARGV[7] .. redis.sha1hex(material)
 local page = redis.call('GET', key)
 if page then
-  if ARGV[5] == '' then return {'hit', key, page, '', moment or ''} end
+  if ARGV[5] == '' then return {'hit', key, page, '', moment or '', site, second} end
   if not redis.call('GET', KEYS[5]) then return {'count', key} end
   redis.call('HINCRBY', KEYS[6], ARGV[5], 1)
   redis.call('EXPIRE', KEYS[5], ARGV[6])
-  return {'hit', key, page, redis.call('INCR', KEYS[5])}
+  return {'hit', key, page, redis.call('INCR', KEYS[5]), '', site, second}
 end
 local earlier, age = nil, nil
 if stale_key ~= '' then
@@ -332,6 +334,20 @@ redis.call('ZREM', KEYS[4], ARGV[3])
 return 1
 """
 # KEYS: a page's lock, renders in flight. ARGV: lock owner.
+# A record page from a worker's own copy (portal/page_cache_local.py): counted only if the site
+# and record generations are still those the copy was read under, so a withdrawal or an edit is
+# never served from a copy, even before its message reached this worker (else: nil, ask again).
+# KEYS: site, record generation, view total, pending views. ARGV: the two tokens, record id,
+# total's lifetime.
+_COUNT_KEPT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then
+  return false
+end
+if not redis.call('GET', KEYS[3]) then return false end
+redis.call('HINCRBY', KEYS[4], ARGV[3], 1)
+redis.call('EXPIRE', KEYS[3], ARGV[4])
+return redis.call('INCR', KEYS[3])
+"""
 _RELEASE = """
 redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -353,6 +369,7 @@ class RedisPages:
         self.lookup_script = self.client.register_script(_LOOKUP)
         self.store_script = self.client.register_script(_STORE)
         self.release_script = self.client.register_script(_RELEASE)
+        self.count_kept_script = self.client.register_script(_COUNT_KEPT)
 
     def lookup(self, page: PageRequest, owner: str) -> Lookup:
         second = self.listing if page.listing else self.name(page.second)
@@ -379,7 +396,18 @@ class RedisPages:
             total=int(found[3]) if len(found) > 3 and found[3] != b"" else None,
             owner=owner,
             moment=float(found[4]) if len(found) > 4 and found[4] not in (b"", b"0") else None,
+            tokens=(found[5], found[6]) if len(found) > 6 else None,
         )
+
+    def count_kept(self, page: PageRequest, tokens: tuple[bytes, bytes]) -> int | None:
+        """Count a view of a record page served from a worker's copy and return the total, or
+        None (nothing counted) if its generations changed or the total is not there."""
+        assert page.record_id is not None
+        total, pending, _ = view_counts.counter_keys(page.record_id)
+        keys = [self.site, self.name(page.second), total, pending]
+        args: list[bytes | int] = [*tokens, page.record_id, view_counts.TOTAL_SECONDS]
+        found = self.count_kept_script(keys=keys, args=args)
+        return None if found is None else int(found)
 
     def _set_schedule(self, listing: bytes) -> None:
         """The moment of the next scheduled publication, remembered with the listing

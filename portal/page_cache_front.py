@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.handlers.wsgi import WSGIRequest
+from django.db import connections
 
-from disclosure.services import view_counts
 from portal import page_cache
 from portal.page_cache_local import local_pages
 
@@ -41,10 +41,24 @@ def page_cache_front(application: WSGIApplication) -> WSGIApplication:
     def front(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         served = _serve_hit(environ, start_response)
         if served is not None:
+            _close_old_connections()
             return served
-        return application(environ, start_response)
+        try:
+            return application(environ, start_response)
+        except BaseException:
+            page_cache._release(environ.pop(LOOKUP_KEY, None))  # the middleware never took it
+            raise
 
     return front
+
+
+def _close_old_connections() -> None:
+    """What Django's request cycle does at its end, which a request answered here skips: a
+    lookup may have read the next scheduled moment from the database. Not inside a transaction
+    (the tests' own)."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
 
 
 def _serve_hit(environ: dict[str, Any], start_response: StartResponse) -> list[bytes] | None:
@@ -70,26 +84,36 @@ def _serve_hit(environ: dict[str, Any], start_response: StartResponse) -> list[b
     environ[LOOKUP_KEY] = found
     if found.page is None or conditional:
         return None
-    if local is not None and found.state == "hit":
+    if local is not None and found.state == "hit" and (page.listing or page.record_id):
         local.keep(
             material=page.material,
             depends_on=page.second,
             entry=found.page,
             mark=mark,
             changes_at=found.moment,
+            tokens=found.tokens,
         )
     return _respond(request, found, start_response)
 
 
 def _serve_local(kept, page, request, start_response) -> list[bytes] | None:
-    """This worker's copy of the page; a record page's view is counted in Redis (the count on
-    the page is the total after it), or, when its total is not there, the page is asked of
+    """This worker's copy of the page. A record page's view is counted in Redis (the page shows
+    the total after it) in the same call that checks the page's generations are still current,
+    so a withdrawn or edited record is never served from a copy; otherwise the page is asked of
     Redis as without the copy."""
     if kept is None:
         return None
     total = None
     if page.record_id is not None:
-        total = view_counts.count_cached_view(record_id=page.record_id)
+        if kept.tokens is None:
+            return None
+        store = page_cache.pages()
+        if not isinstance(store, page_cache.RedisPages):
+            return None
+        try:
+            total = store.count_kept(page, kept.tokens)
+        except page_cache.CACHE_ERRORS:
+            return None
         if total is None:
             return None
     return _respond(request, page_cache.Lookup("hit", page=kept.entry, total=total), start_response)

@@ -51,6 +51,7 @@ class LocalPage:
     depends_on: str  # the generation name: the listing's or the record's
     until: float  # time.monotonic()
     changes_at: float | None  # time.time() of the next scheduled publication (a listing's)
+    tokens: tuple[bytes, bytes] | None = None  # a record page's generations, checked per view
 
 
 class LocalPages:
@@ -96,11 +97,14 @@ class LocalPages:
         entry: bytes,
         mark: int,
         changes_at: float | None = None,
+        tokens: tuple[bytes, bytes] | None = None,
     ) -> None:
         if len(entry) >= MAX_PAGE_BYTES:
             return
         until = time.monotonic() + self.seconds
-        page = LocalPage(entry=entry, depends_on=depends_on, until=until, changes_at=changes_at)
+        page = LocalPage(
+            entry=entry, depends_on=depends_on, until=until, changes_at=changes_at, tokens=tokens
+        )
         with self.lock:
             if mark < 0 or mark != self.changes or not self.live:
                 return
@@ -175,7 +179,7 @@ class LocalPages:
                         pubsub.close()
 
 
-_local: tuple[tuple[int, str], LocalPages | None] | None = None
+_local: tuple[tuple[int, str, str, str], LocalPages | None] | None = None
 _creating = threading.Lock()
 
 
@@ -190,7 +194,12 @@ def local_pages() -> LocalPages | None:
     without Redis or with PAGE_CACHE_LOCAL_SECONDS = 0."""
     global _local
     backend = caches["default"]
-    owner = (os.getpid(), str(getattr(backend, "_servers", "")))
+    owner = (
+        os.getpid(),
+        str(getattr(backend, "_servers", "")),
+        backend.make_key(""),
+        str(getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0)),
+    )
     if _local is not None and _local[0] == owner:
         return _local[1]
     with _creating:

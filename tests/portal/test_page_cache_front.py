@@ -103,3 +103,21 @@ def test_a_disallowed_host_is_refused_by_django(page_cache_on, site):
     get(client, "/records/")
     response = client.get("/records/", headers={"host": "attacker.example"})
     assert response.served_by_front is False and response.status_code == 400
+
+
+def test_a_render_lock_taken_in_front_is_freed_if_django_fails_before_the_middleware(
+    page_cache_on, site, lookups
+):
+    from django.test import RequestFactory
+
+    from portal import page_cache
+    from portal.page_cache_front import page_cache_front
+
+    def broken(environ, start_response):
+        raise RuntimeError("a request_started receiver failed")
+
+    request = RequestFactory().get("/records/", headers={"host": "testserver"})
+    with pytest.raises(RuntimeError):
+        page_cache_front(broken)(dict(request.environ), lambda *args: None)
+    page = page_cache.page_request(request)
+    assert page_cache.pages().lookup(page, "another reader").state == "render"

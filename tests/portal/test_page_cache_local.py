@@ -131,3 +131,22 @@ def test_the_copy_stays_within_its_page_and_byte_budget(page_cache_on, monkeypat
     assert local.bytes == sum(len(page.entry) for page in local.pages.values())
     local.keep(material="huge", depends_on="x", entry=b"." * (2 << 20), mark=local.mark())
     assert local.get("huge") is None  # a sitemap-sized page is never kept
+
+
+def test_a_record_page_changed_elsewhere_is_never_served_from_the_copy(
+    page_cache_on, site, monkeypatch
+):
+    """Even before the message reaches this worker (here: never), a record page from the copy
+    is counted only under the generations it was read with: a withdrawal is asked again."""
+    record = site.publish("近视防控WD4将撤回")
+    client = FrontClient()
+    local = wait_for_local_copy()
+    url = f"/records/{record.pk}/"
+    for _ in range(3):
+        get(client, url)
+    assert any(f"/records/{record.pk}/" in material for material in local.pages)
+    monkeypatch.setattr(page_cache_local, "forget_here", lambda names: None)
+    monkeypatch.setattr(local, "forget", lambda names: None)  # the message is late
+    site.withdraw(record)
+    assert any(f"/records/{record.pk}/" in material for material in local.pages)
+    assert get(client, url).status_code == 410
