@@ -8,13 +8,16 @@ Generates N records if the database holds fewer, exports them all with `export_r
 `/usr/bin/time -v` (one transaction, all rows), then times the same import again, which
 updates every record by index number or stable key (the idempotent re-import). Prints rows/s
 and peak RSS, and the two phases the command reports: writing up to the commit, then the
-search re-index.
-`--baseline DIR` runs another checkout's import first, on the same file.
+search re-index. A third run imports the file with every row's 内容概述 changed: every record
+is updated, with its revisions and audit entries (the second run's rows equal their records,
+which an import leaves alone).
+`--baseline DIR` runs another checkout's import first, on the same files.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -70,17 +73,25 @@ def main() -> None:
         path = Path(tmp) / "records.jsonl"
         export = [sys.executable, "manage.py", "export_records", "--format", "jsonl"]
         measure([*export, "-o", str(path)])
+        changed = Path(tmp) / "changed.jsonl"
+        change_every_row(path, changed)
         size_mb = path.stat().st_size / 1048576
         database = os.environ.get("DATABASE_URL", "sqlite (default)").rsplit("@", 1)[-1]
         print(f"database: {database}; file: {rows} rows, {size_mb:.0f} MB JSON Lines")
         bench_actor()
-        command = [
-            sys.executable, "manage.py", "import_records", str(path), "--commit", "--publish",
-            "--actor", BENCH_ACTOR, "--max-bytes", "0", "--max-rows", "0", "--max-seconds", "0",
+        options = [
+            "--commit", "--publish", "--actor", BENCH_ACTOR,
+            "--max-bytes", "0", "--max-rows", "0", "--max-seconds", "0",
         ]  # fmt: skip
+        steps = [
+            ("import (create)", path),
+            ("re-import (same)", path),
+            ("re-import (changed)", changed),
+        ]
         for label, checkout in checkouts(args.baseline):
             empty_records()
-            for step in ("import (create)", "re-import (update)"):
+            for step, source in steps:
+                command = [sys.executable, "manage.py", "import_records", str(source), *options]
                 elapsed, peak_kb, output, time_output = measure(command, cwd=checkout)
                 cpu = cpu_seconds(time_output)
                 written = phase(output, r"写入用时 ([0-9.]+) 秒")
@@ -92,12 +103,21 @@ def main() -> None:
                     else ""
                 )
                 print(
-                    f"{label:8} {step:18} {rows:>8} rows  {elapsed:7.1f} s  "
+                    f"{label:8} {step:19} {rows:>8} rows  {elapsed:7.1f} s  "
                     f"{rows / elapsed:6.0f} rows/s  peak RSS {peak_kb / 1024:6.1f} MB  "
                     f"({phases}importer CPU {cpu:.1f} s; load average {load_average()})",
                     flush=True,
                 )
             check(label, rows)
+
+
+def change_every_row(source: Path, target: Path) -> None:
+    """The file with each row's 内容概述 changed: a re-import that updates every record."""
+    with source.open(encoding="utf-8") as lines, target.open("w", encoding="utf-8") as out:
+        for line in lines:
+            row = json.loads(line)
+            row["内容概述"] = (row.get("内容概述") or "") + "(修订)"
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def check(label: str, rows: int) -> None:

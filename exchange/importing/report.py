@@ -42,6 +42,8 @@ class ImportReport:
     rows: int = 0
     created: int = 0
     updated: int = 0
+    #: Rows equal to the record they name (content, status, keywords): left as they were.
+    unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     #: Not problems: what was kept but deserves a look (a number without organization code).
@@ -87,7 +89,8 @@ class ImportReport:
         if not self.ok:
             return f"未导入:发现 {self.problem_count} 个问题(共 {self.rows} 行),所有行均未导入。"
         verb = "已导入" if self.committed else "校验通过(试运行,未写入)"
-        return f"{verb}:共 {self.rows} 行,新建 {self.created} 条,更新 {self.updated} 条。"
+        same = f",{self.unchanged} 条与现有信息相同、未改动" if self.unchanged else ""
+        return f"{verb}:共 {self.rows} 行,新建 {self.created} 条,更新 {self.updated} 条{same}。"
 
     @property
     def bad_rows(self) -> int:

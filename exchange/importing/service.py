@@ -21,6 +21,7 @@ audit entry, and an update a revision (the state before it too, if it had none),
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +31,8 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from disclosure.audit import record_event, record_events
@@ -112,28 +114,56 @@ class _Options:
 
 
 _FIELDS = DisclosureRecord._meta.concrete_fields
+_CALLED_DEFAULTS = [f for f in _FIELDS if f.has_default() and callable(f.default)]
+_STATIC_DEFAULTS = {f.attname: f.get_default() for f in _FIELDS if f not in _CALLED_DEFAULTS}
 
 
 def _new_record(values: dict[str, Any]) -> DisclosureRecord:
     """An unsaved record from attribute values, the others at their defaults.
 
-    Positional arguments take Django's fast constructor path (the one `from_db` uses); keyword
-    arguments cost a fifth of the row's validation time.
+    The instance `DisclosureRecord(**values)` would be, made without `__init__`: setting fifty
+    attributes one by one through the fields' descriptors was a fifth of a row's validation.
+    Nothing in the project listens to a model's init signals.
     """
-    return DisclosureRecord(
-        *[values[f.attname] if f.attname in values else f.get_default() for f in _FIELDS]
-    )
+    record = DisclosureRecord.__new__(DisclosureRecord)
+    state = record.__dict__
+    state.update(_STATIC_DEFAULTS)
+    for f in _CALLED_DEFAULTS:
+        if f.attname not in values:
+            state[f.attname] = f.get_default()
+    state.update(values)
+    record._state = ModelState()
+    return record
+
+
+def _loaded_record(values: dict[str, Any]) -> DisclosureRecord:
+    """A record read with only some fields (`values`), as `.only()` would give it without
+    `__init__`: a field not read is loaded from the database if it is ever used."""
+    record = DisclosureRecord.__new__(DisclosureRecord)
+    record.__dict__.update(values)
+    record._state = ModelState()
+    record._state.adding = False
+    record._state.db = DEFAULT_DB_ALIAS
+    return record
+
+
+@functools.lru_cache(maxsize=64)
+def _header_fields(headers: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(header, field) for the headers a row has that the import takes, the first header of a
+    field winning: worked out once per file's header, not once per row."""
+    taken: dict[str, str] = {}
+    for header in headers:
+        name = field_for(header)
+        if name and name not in IGNORED and name not in taken.values():
+            taken[header] = name
+    return tuple(taken.items())
 
 
 def _row_values(
     number: int, raw: dict[str, Any], vocab: VocabularyResolver, opts: _Options, report
 ) -> tuple[DisclosureRecord, list[str], str | None] | None:
     """One row as an unsaved record, its keywords and its 废止依据 number; None if it is bad."""
-    cells: dict[str, Any] = {}
-    for header, value in raw.items():
-        name = field_for(header)
-        if name and name not in IGNORED and name not in cells:
-            cells[name] = value
+    cells = {name: raw[header] for header, name in _header_fields(tuple(raw))}
     problems_before = report.problem_count
     values: dict[str, Any] = {}
 
@@ -208,9 +238,10 @@ def _row_values(
     if index_number:
         take_index_number(number, record, index_number, opts, report)
     record._import_files = attachment_files(number, cells, opts, report)
+    state = record.__dict__
     for char_field in _CHAR_FIELDS:
-        value = getattr(record, char_field.attname)
-        if isinstance(value, str) and len(value) > char_field.max_length:
+        value = state[char_field.attname]
+        if value.__class__ is str and len(value) > char_field.max_length:
             report.add(
                 number,
                 str(char_field.verbose_name),
@@ -249,6 +280,7 @@ _LOCKED_FIELDS = sorted(
     | set(INDEX_FIELDS)
     | {"title", "organization", "department", "document_number", "issued_on"}
 )
+_LOCKED_ATTNAMES = [DisclosureRecord._meta.get_field(name).attname for name in _LOCKED_FIELDS]
 
 
 class _Writer:
@@ -348,8 +380,11 @@ class _Writer:
         numbers = [r.index_number for r, _ in chunk if r.index_number]
         # locked, as the workflow locks a record it changes: nobody publishes or withdraws one
         # between this check and the commit, so the state kept below is still the state then
-        locked = DisclosureRecord.objects.select_for_update().only(*_LOCKED_FIELDS)
-        existing = {old.index_number: old for old in locked.filter(index_number__in=numbers)}
+        locked = DisclosureRecord.objects.select_for_update().filter(index_number__in=numbers)
+        existing = {
+            values["index_number"]: _loaded_record(values)
+            for values in locked.values(*_LOCKED_ATTNAMES)
+        }
         by_key = existing_by_key([r for r, _ in chunk if not r.index_number], _LOCKED_FIELDS)
         now = timezone.now()
         write = ChunkWrite(revised_at=now, revised_by=self.opts.actor.pk)
@@ -376,6 +411,7 @@ class _Writer:
             write.keywords.append((record, keywords))
         if not self.report.ok:
             return
+        write.always = _bringing_files(write.old)
         for record in write.new + write.old:
             if record.index_serial is not None:
                 key = (record.index_code, record.index_year)
@@ -393,12 +429,20 @@ class _Writer:
         return ids
 
     def _written(self, write: ChunkWrite) -> None:
+        """Account for a written chunk: counts, audit entries, search, numbers, files, 废止依据.
+
+        A row its record already equals (`write.unchanged`) gets no audit entry and no
+        re-index; it still claims its record, and its 废止依据 is linked as the file says.
+        """
+        unchanged = write.unchanged
         self.report.created += len(write.new)
-        self.report.updated += len(write.old)
+        self.report.updated += len(write.old) - len(unchanged)
+        self.report.unchanged += len(unchanged)
         for record in write.new:
             self.written.append((record.pk, record._import_row, True, record.title))
         for record in write.old:
-            self.written.append((record.pk, record._import_row, False, record.title))
+            if record.pk not in unchanged:
+                self.written.append((record.pk, record._import_row, False, record.title))
         for record in write.new + write.old:
             self.claimed.add(record.pk)
             if self.opts.publish and not record.index_number:
@@ -406,7 +450,8 @@ class _Writer:
             if record._import_files:
                 self.files.append((record.pk, record in write.new, record._import_files))
         for record, _ in write.keywords:
-            self.report.record_ids.append(record.pk)
+            if record.pk not in unchanged:
+                self.report.record_ids.append(record.pk)
             if record._import_repealed_by:
                 self.repeals.append((record._import_row, record.pk, record._import_repealed_by))
 
@@ -455,6 +500,19 @@ class _Writer:
                 )
         self._attachments()
 
+    def changed_anything(self) -> bool:
+        """Whether the import wrote anything a page may show: a record, a number, a file, a
+        废止依据 link or a vocabulary value it created."""
+        report = self.report
+        return bool(
+            report.created
+            or report.updated
+            or report.numbered
+            or report.attachments
+            or self.repeals
+            or report.created_vocabulary
+        )
+
     def _attachments(self) -> None:
         """Link the rows' files, in order; a re-imported record keeps the files it has."""
         updated = [pk for pk, created, _ in self.files if not created]
@@ -502,6 +560,20 @@ class _Writer:
 
 #: `_Writer._matched_by_key`: decide this row's record after the rest of the file.
 _DEFERRED = object()
+
+
+def _bringing_files(records: list[DisclosureRecord]) -> set[int]:
+    """The records among `records` that a row gives a file they do not have yet: written even
+    if the row is otherwise equal to them (one query, and only for rows naming files)."""
+    named = {r.pk: r._import_files for r in records if r._import_files}
+    if not named:
+        return set()
+    have: dict[int, set[str]] = {}
+    for pk, name in Attachment.objects.filter(record_id__in=named).values_list(
+        "record_id", "original_name"
+    ):
+        have.setdefault(pk, set()).add(name)
+    return {pk for pk, files in named.items() if any(f.name not in have.get(pk, ()) for f in files)}
 
 
 def _check_columns(first: dict[str, Any], report: ImportReport) -> bool:
@@ -722,6 +794,7 @@ def import_records(
                     "rows": report.rows,
                     "created": report.created,
                     "updated": report.updated,
+                    "unchanged": report.unchanged,
                     "published": publish,
                     "created_vocabulary": report.created_vocabulary,
                     "numbered": report.numbered,
@@ -729,8 +802,10 @@ def import_records(
                 },
             )
             transaction.on_commit(partial(_reindex_after_commit, report, started))
-            # bulk writes send no post_save: every page may show an imported row or name
-            announce_public_change()
+            # bulk writes send no post_save: every page may show an imported row or name (a
+            # file whose every row equals its record changes no page)
+            if writer.changed_anything():
+                announce_public_change()
     except _Rollback:
         pass
     except FileProblem as exc:
@@ -743,7 +818,7 @@ def import_records(
         remove_stored(stored)
         report.record_ids = []
         if not report.ok:
-            report.created = report.updated = 0
+            report.created = report.updated = report.unchanged = 0
         if commit:
             record_event(
                 action=AuditAction.IMPORT,

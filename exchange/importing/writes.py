@@ -45,6 +45,15 @@ UPDATE_FIELDS = [
 ]  # fmt: skip
 _INSERT_FIELDS = [f for f in DisclosureRecord._meta.concrete_fields if not f.primary_key]
 _UPDATE_COLUMNS = [DisclosureRecord._meta.get_field(name) for name in UPDATE_FIELDS]
+#: What makes a re-imported row a change: everything an update writes but the update's own
+#: bookkeeping (version, who and when) and who published a record that stays published. A row
+#: equal to its record on these, with the same keywords in the same order, is left alone: no
+#: new version, revision or audit entry, so importing a file twice is the same as once.
+COMPARED = [
+    f
+    for f in _UPDATE_COLUMNS
+    if f.name not in {"version", "updated_by", "updated_at", "published_by", "published_at"}
+]
 PAGE_SIZE = 500
 
 _HISTORY = DisclosureRecord.history.model
@@ -65,6 +74,10 @@ class ChunkWrite:
     #: `_change_reason`), and the state before it if it has none (`ensure_baseline_revision`)
     revised_at: datetime.datetime | None = None
     revised_by: int | None = None
+    #: records of `old` written even if the row equals them (the row brings new attachments)
+    always: set[int] = field(default_factory=set)
+    #: filled by the writer: the records of `old` the row left as they were (`COMPARED`)
+    unchanged: set[int] = field(default_factory=set)
 
 
 def revision(record: DisclosureRecord, *, date, kind: str, user_id, reason: str) -> dict:
@@ -89,14 +102,10 @@ def _prep(records: list[DisclosureRecord], fields, real) -> list[list[Any]]:
     return [[f.get_db_prep_save(getattr(r, f.attname), real) for f in fields] for r in records]
 
 
-def _updates(write: ChunkWrite, real) -> list[list[Any]]:
-    return _prep(write.old, _UPDATE_COLUMNS, real)
-
-
-def _links(write: ChunkWrite) -> list[list[int]]:
+def _links(pairs: list[tuple[DisclosureRecord, list[int]]]) -> list[list[int]]:
     return [
         [record.pk, keyword_id, position]
-        for record, keyword_ids in write.keywords
+        for record, keyword_ids in pairs
         for position, keyword_id in enumerate(keyword_ids)
     ]
 
@@ -155,8 +164,8 @@ def _copy_values(rows: list[dict[str, Any]], encoders) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
-def _copy_links(write: ChunkWrite) -> bytes:
-    lines = [f"{pk}\t{keyword}\t{position}" for pk, keyword, position in _links(write)]
+def _copy_links(pairs: list[tuple[DisclosureRecord, list[int]]]) -> bytes:
+    lines = [f"{pk}\t{keyword}\t{position}" for pk, keyword, position in _links(pairs)]
     lines.append("")
     return "\n".join(lines).encode("utf-8")
 
@@ -167,17 +176,19 @@ class _PostgresChunk:
 
     new: bytes | None
     old: bytes | None
-    old_ids: list[int]
     links: bytes | None
+    #: the set the writer fills (`ChunkWrite.unchanged`)
+    unchanged: set[int]
     revised_at: datetime.datetime | None = None
     revised_by: int | None = None
 
 
 class _PostgresStatements:
     """COPY the new rows straight into the table (their ids taken from its sequence first);
-    COPY the updated rows into a temporary table and UPDATE … FROM it, the revisions INSERT …
-    SELECT-ed around the UPDATE (so the body never travels back to Python); replace keyword
-    links.
+    COPY the rows that update a record into a temporary table, drop from it the rows equal to
+    their record (`COMPARED`, keywords too), and UPDATE … FROM the rest, the revisions INSERT …
+    SELECT-ed around the UPDATE (so the body never travels back to Python); replace those
+    records' keyword links from the staged arrays.
 
     COPY skips parsing a statement of thousands of literals, and building its text is cheap
     Python; `raw` values, as loaddata saves them (no `pre_save`, so the file's 创建时间 and
@@ -191,27 +202,44 @@ class _PostgresStatements:
         self.links_table = quote(RecordKeyword._meta.db_table)
         self.all_fields = DisclosureRecord._meta.concrete_fields
         columns = ", ".join(quote(f.column) for f in self.all_fields)
+        pk = quote("id")
         self.copy_new = f"COPY {self.table} ({columns}) FROM STDIN"
-        # the staging table holds the updated records whole, with the row and the revision's
-        # reason: the UPDATE takes the file's fields from it, the revision every tracked one
+        # the staging table holds the updated records whole, with the row, the revision's
+        # reason, the keyword ids in order and whether to write the row even if it is equal:
+        # the UPDATE takes the file's fields from it, the revision every tracked one
         # IF NOT EXISTS: an earlier import in the same (outer) transaction may have made it
+        extra = ("import_row", "import_reason", "import_keywords", "import_always")
         self.create_staging = (
             f"CREATE TEMPORARY TABLE IF NOT EXISTS import_staging ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT {columns}, 0 AS import_row, ''::text AS import_reason "
+            f"SELECT {columns}, 0 AS import_row, ''::text AS import_reason, "
+            f"'{{}}'::bigint[] AS import_keywords, false AS import_always "
             f"FROM {self.table} WITH NO DATA"
         )
-        self.copy_old = f"COPY import_staging ({columns}, import_row, import_reason) FROM STDIN"  # noqa: S608
+        self.copy_old = f"COPY import_staging ({columns}, {', '.join(extra)}) FROM STDIN"  # noqa: S608
+        compared = [quote(f.column) for f in COMPARED]
+        keyword_ids = (
+            f"ARRAY(SELECT l.{quote('keyword_id')}::bigint FROM {self.links_table} l "  # noqa: S608
+            f"WHERE l.{quote('record_id')} = r.{pk} ORDER BY l.{quote('position')})"
+        )
+        # a scalar subquery per staged row (the planner cannot turn it into a join, which it
+        # did with EXISTS: a hash of the whole table, keywords read for every record): one
+        # probe of the primary key, and the keywords read only where the fields are equal
+        self.drop_unchanged = (
+            f"DELETE FROM import_staging s WHERE NOT s.import_always "  # noqa: S608
+            f"AND (SELECT ({', '.join('r.' + c for c in compared)}) IS NOT DISTINCT FROM "
+            f"({', '.join('s.' + c for c in compared)}) AND s.import_keywords = {keyword_ids} "
+            f"FROM {self.table} r WHERE r.{pk} = s.{pk}) RETURNING s.{pk}"
+        )
         history = quote(_HISTORY._meta.db_table)
         tracked = [quote(f.column) for f in _TRACKED]
         into = f"INSERT INTO {history} ({', '.join(tracked)}, "  # noqa: S608
         into += ", ".join(quote(c) for c in _REVISION_COLUMNS) + ")"
-        # the state before the update, for records without any revision, in the chunk's order
+        # the state before the update, for records without any revision, in the file's order
         self.baseline = (
             f"{into} SELECT {', '.join('r.' + c for c in tracked)}, %s, '+', NULL, %s "  # noqa: S608
-            f"FROM unnest(%s::bigint[]) WITH ORDINALITY AS o(id, n) "
-            f"JOIN {self.table} r ON r.{quote('id')} = o.id "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {history} h WHERE h.{quote('id')} = o.id) "
-            f"ORDER BY o.n"
+            f"FROM import_staging s JOIN {self.table} r ON r.{pk} = s.{pk} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {history} h WHERE h.{pk} = s.{pk}) "
+            f"ORDER BY s.import_row"
         )
         self.revise = (
             f"{into} SELECT {', '.join('s.' + c for c in tracked)}, %s, '~', %s, "  # noqa: S608
@@ -220,16 +248,26 @@ class _PostgresStatements:
         assignments = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in _UPDATE_COLUMNS)
         self.update = (
             f"UPDATE {self.table} SET {assignments} FROM import_staging s "  # noqa: S608
-            f"WHERE {self.table}.{quote('id')} = s.{quote('id')}"
+            f"WHERE {self.table}.{pk} = s.{pk}"
         )
-        self.unlink = f"DELETE FROM {self.links_table} WHERE {quote('record_id')} = ANY(%s)"  # noqa: S608
         link_columns = ", ".join(quote(c) for c in ("record_id", "keyword_id", "position"))
+        self.unlink = (
+            f"DELETE FROM {self.links_table} WHERE {quote('record_id')} IN "  # noqa: S608
+            f"(SELECT {pk} FROM import_staging)"
+        )
+        self.relink = (
+            f"INSERT INTO {self.links_table} ({link_columns}) "  # noqa: S608
+            f"SELECT s.{pk}, k.keyword_id, k.n - 1 FROM import_staging s "
+            f"CROSS JOIN LATERAL unnest(s.import_keywords) WITH ORDINALITY AS k(keyword_id, n)"
+        )
         self.copy_links = f"COPY {self.links_table} ({link_columns}) FROM STDIN"
         self.new_encoders = _encoders(self.all_fields)
         self.old_encoders = [
             *self.new_encoders,
             ("_import_row", str),
             ("_change_reason", _copy_text),
+            ("_import_keywords", lambda ids: "{" + ",".join(map(str, ids)) + "}"),
+            ("_import_always", lambda always: "t" if always else "f"),
         ]
         self.staging = False
 
@@ -242,12 +280,20 @@ class _PostgresStatements:
             )
             for record, (pk,) in zip(write.new, cursor.fetchall(), strict=True):
                 record.pk = pk
-        links = _copy_links(write)
+        created = {id(record) for record in write.new}
+        new_links = []
+        for record, keyword_ids in write.keywords:
+            if id(record) in created:
+                new_links.append((record, keyword_ids))
+            else:
+                record._import_keywords = keyword_ids
+                record._import_always = record.pk in write.always
+        links = _copy_links(new_links)
         return _PostgresChunk(
             new=_copy_rows(write.new, self.new_encoders) if write.new else None,
             old=_copy_rows(write.old, self.old_encoders) if write.old else None,
-            old_ids=[r.pk for r in write.old],
             links=links if len(links) > 1 else None,
+            unchanged=write.unchanged,
             revised_at=write.revised_at,
             revised_by=write.revised_by,
         )
@@ -258,17 +304,23 @@ class _PostgresStatements:
             cursor.copy_expert(self.copy_new, io.BytesIO(chunk.new))
         if chunk.old:
             if not self.staging:
+                # these statements run per chunk, each in milliseconds: compiling them (the
+                # planner's cost of the staged rows can pass jit_above_cost) took a second each
+                cursor.execute("SET LOCAL jit = off")
                 cursor.execute(self.create_staging)
                 self.staging = True
-            if chunk.revised_at is not None:
-                earlier = chunk.revised_at - datetime.timedelta(microseconds=1)
-                cursor.execute(self.baseline, [earlier, BASELINE_REASON, chunk.old_ids])
             cursor.execute("TRUNCATE import_staging")
             cursor.copy_expert(self.copy_old, io.BytesIO(chunk.old))
+            cursor.execute(self.drop_unchanged)
+            chunk.unchanged.update(pk for (pk,) in cursor.fetchall())
+            if chunk.revised_at is not None:
+                earlier = chunk.revised_at - datetime.timedelta(microseconds=1)
+                cursor.execute(self.baseline, [earlier, BASELINE_REASON])
             cursor.execute(self.update)
             if chunk.revised_at is not None:
                 cursor.execute(self.revise, [chunk.revised_at, chunk.revised_by])
-            cursor.execute(self.unlink, [chunk.old_ids])
+            cursor.execute(self.unlink)
+            cursor.execute(self.relink)
         if chunk.links:
             cursor.copy_expert(self.copy_links, io.BytesIO(chunk.links))
 
@@ -285,17 +337,20 @@ def write_with_orm(write: ChunkWrite, real) -> None:
         )
         for record, (pk,) in zip(part, returned, strict=True):
             record.pk = pk
+    write.unchanged.update(_unchanged(write))
+    changed = [r for r in write.old if r.pk not in write.unchanged]
     links_table = quote(RecordKeyword._meta.db_table)
     with real.cursor() as cursor:
-        if write.old and write.revised_at is not None:
-            _baselines_with_orm(write, real, cursor)
-        if write.old:
+        if changed and write.revised_at is not None:
+            _baselines_with_orm(changed, write, real, cursor)
+        if changed:
             assignments = ", ".join(f"{quote(f.column)} = %s" for f in _UPDATE_COLUMNS)
+            values = _prep(changed, _UPDATE_COLUMNS, real)
             cursor.executemany(
                 f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s",  # noqa: S608
-                [[*row, r.pk] for r, row in zip(write.old, _updates(write, real), strict=True)],
+                [[*row, r.pk] for r, row in zip(changed, values, strict=True)],
             )
-            ids = [r.pk for r in write.old]
+            ids = [r.pk for r in changed]
             for start in range(0, len(ids), PAGE_SIZE):  # at most 999 parameters a statement
                 part = ids[start : start + PAGE_SIZE]
                 cursor.execute(
@@ -303,7 +358,7 @@ def write_with_orm(write: ChunkWrite, real) -> None:
                     f"({', '.join(['%s'] * len(part))})",
                     part,
                 )
-        if write.old and write.revised_at is not None:
+        if changed and write.revised_at is not None:
             insert_rows(
                 _HISTORY,
                 [
@@ -314,10 +369,10 @@ def write_with_orm(write: ChunkWrite, real) -> None:
                         user_id=write.revised_by,
                         reason=r._change_reason,
                     )
-                    for r in write.old
+                    for r in changed
                 ],
             )
-        links = _links(write)
+        links = _links([(r, ids) for r, ids in write.keywords if r.pk not in write.unchanged])
         if links:
             columns = ", ".join(quote(c) for c in ("record_id", "keyword_id", "position"))
             cursor.executemany(
@@ -326,7 +381,28 @@ def write_with_orm(write: ChunkWrite, real) -> None:
             )
 
 
-def _baselines_with_orm(write: ChunkWrite, real, cursor) -> None:
+def _unchanged(write: ChunkWrite) -> set[int]:
+    """The records of `write.old` their row leaves as they are (`COMPARED`, keywords in order),
+    read back a page at a time: the ORM path's form of the staging table's DELETE."""
+    wanted = {r.pk: (r, ids) for r, ids in write.keywords if r.pk not in write.always}
+    candidates = [r.pk for r in write.old if r.pk in wanted]
+    names = [f.attname for f in COMPARED]
+    unchanged = set()
+    for start in range(0, len(candidates), PAGE_SIZE):
+        part = candidates[start : start + PAGE_SIZE]
+        keywords: dict[int, list[int]] = {pk: [] for pk in part}
+        links = RecordKeyword.objects.filter(record_id__in=part).order_by("record_id", "position")
+        for pk, keyword_id in links.values_list("record_id", "keyword_id"):
+            keywords[pk].append(keyword_id)
+        stored = DisclosureRecord.objects.filter(pk__in=part).values_list("pk", *names)
+        for pk, *values in stored:
+            record, keyword_ids = wanted[pk]
+            if keyword_ids == keywords[pk] and values == [getattr(record, n) for n in names]:
+                unchanged.add(pk)
+    return unchanged
+
+
+def _baselines_with_orm(changed: list[DisclosureRecord], write: ChunkWrite, real, cursor) -> None:
     """The state before the update of records without any revision, copied by the database
     (the record is never read whole into Python): one INSERT … SELECT a page of ids."""
     quote = real.ops.quote_name
@@ -335,7 +411,7 @@ def _baselines_with_orm(write: ChunkWrite, real, cursor) -> None:
     tracked = ", ".join(quote(f.column) for f in _TRACKED)
     meta = ", ".join(quote(c) for c in _REVISION_COLUMNS)
     earlier = real.ops.adapt_datetimefield_value(_baseline_moment(write))
-    ids = [r.pk for r in write.old]
+    ids = [r.pk for r in changed]
     for start in range(0, len(ids), PAGE_SIZE // 2):  # twice in the statement
         part = ids[start : start + PAGE_SIZE // 2]
         marks = ", ".join(["%s"] * len(part))

@@ -233,8 +233,8 @@ def test_dry_run_reports_every_refused_row_across_chunks(vocabulary, monkeypatch
     assert DisclosureRecord.objects.count() == 2
 
 
-def _queries(actor, rows: int, *, publish: bool) -> int:
-    source = csv_file(*[wuxi_row(n) for n in range(1, rows + 1)])
+def _queries(actor, rows: int, *, publish: bool, summary: str = "") -> int:
+    source = csv_file(*[wuxi_row(n, 内容概述=summary) for n in range(1, rows + 1)])
     with CaptureQueriesContext(connection) as queries:
         report = run(source, actor, commit=True, publish=publish)
     assert report.ok, [str(p) for p in report.problems]
@@ -263,8 +263,9 @@ def test_audit_entries_and_revisions_are_written_in_bulk_not_per_row(vocabulary)
     # the first import made the counters; more rows add only whole batches of the bulk insert
     assert _queries(publisher, 60, publish=True) <= few + _insert_batches(60) - _insert_batches(3)
     assert AuditEntry.objects.filter(action=AuditAction.PUBLISH).count() == 63
-    updates = _queries(publisher, 3, publish=True)  # the first revision of 3 records, then 57
-    assert _queries(publisher, 60, publish=True) - updates < 10
+    # the first revision of 3 records, then 57; each import changes every row it names
+    updates = _queries(publisher, 3, publish=True, summary="改一")
+    assert _queries(publisher, 60, publish=True, summary="改二") - updates < 10
     assert DisclosureRecord.history.filter(history_type="~").count() == 63
     assert DisclosureRecord.history.filter(history_change_reason="原始版本(导入)").count() == 60
     assert first_broken_link() is None

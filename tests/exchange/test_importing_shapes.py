@@ -167,7 +167,7 @@ def test_reimporting_the_same_file_changes_nothing_and_adds_nothing(doc_prefix, 
     counts = (Organization.objects.count(), Topic.objects.count(), VocabularyAlias.objects.count())
     again = run(commit=True, attachments_dir=folder)
     assert again.ok, [str(p) for p in again.problems]
-    assert (again.created, again.updated) == (0, len(ROWS))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, len(ROWS))
     assert dict(DisclosureRecord.objects.values_list("title", "index_number")) == numbers
     assert (
         Organization.objects.count(),
@@ -185,7 +185,7 @@ def test_reimported_drafts_without_number_are_matched_not_added(vocabulary):
         report = run(shapes_csv(rows), commit=True, publish=False)
         assert report.ok, [str(p) for p in report.problems]
     assert DisclosureRecord.objects.count() == 2
-    assert report.updated == 2
+    assert (report.updated, report.unchanged) == (0, 2)
     assert DisclosureRecord.objects.filter(index_number=None).count() == 2
 
 
@@ -208,7 +208,7 @@ def test_reimport_matches_an_unnumbered_row_whose_twin_is_numbered_further_down(
     numbers = dict(DisclosureRecord.objects.values_list("pk", "index_number"))
     again = run(shapes_csv(rows), commit=True)
     assert again.ok, [str(p) for p in again.problems]
-    assert (again.created, again.updated) == (0, 4)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
     assert dict(DisclosureRecord.objects.values_list("pk", "index_number")) == numbers
 
 

@@ -135,3 +135,102 @@ def test_a_row_the_database_refuses_in_a_later_chunk_imports_nothing(vocabulary,
     message = str(report.problems[0])  # the cause, not "current transaction is aborted"
     assert "record_unique_index_serial" in message or "index_serial" in message
     assert DisclosureRecord.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_reimported_rows_equal_to_their_record_are_left_alone(vocabulary, small_chunks, write_path):
+    """Importing a file twice is the same as once: a row its record already equals (content,
+    status, keywords in order) gets no new version, revision, audit entry or re-index; rows that
+    differ in a field, in a keyword's order, or in the awkward characters COPY escapes, do."""
+    rows = [row(n) for n in range(1, 11)]
+    rows[2] = row(3, **AWKWARD)
+    assert import_records(source=jsonl(rows), filename="r.jsonl", commit=True).ok
+    before = {r.pk: r for r in DisclosureRecord.objects.all()}
+    history = DisclosureRecord.history.count()
+    again = list(rows)
+    again[0] = row(1, 标题="第1号文件(修订)")
+    again[4] = row(5, 关键词="第5号,学校,机关")  # the same keywords in another order
+    again[8] = row(9, 正文="<p>新的正文</p>")
+    report = import_records(source=jsonl(again), filename="r.jsonl", commit=True)
+    assert report.ok, [str(p) for p in report.problems]
+    assert (report.created, report.updated, report.unchanged) == (0, 3, 7)
+    assert "7 条与现有信息相同、未改动" in report.summary()
+    changed = {
+        r.pk
+        for r in DisclosureRecord.objects.filter(
+            index_number__in=[f"014006470/2021-{n:05d}" for n in (1, 5, 9)]
+        )
+    }
+    assert set(report.record_ids) == changed
+    for record in DisclosureRecord.objects.all():
+        old = before[record.pk]
+        if record.pk in changed:
+            assert record.version == old.version + 1
+        else:
+            assert (record.version, record.updated_at) == (old.version, old.updated_at)
+    assert DisclosureRecord.objects.get(index_number="014006470/2021-00005").keyword_names() == [
+        "第5号",
+        "学校",
+        "机关",
+    ]
+    # two revisions for each changed record (the state before, then the import's), none else
+    assert DisclosureRecord.history.count() == history + 2 * len(changed)
+    assert set(DisclosureRecord.history.values_list("id", flat=True)) == changed
+    audited = AuditEntry.objects.filter(action=AuditAction.PUBLISH, details__created=False)
+    assert {int(pk) for pk in audited.values_list("object_id", flat=True)} == changed
+    entry = AuditEntry.objects.filter(action=AuditAction.IMPORT).latest("pk")
+    assert (entry.details["updated"], entry.details["unchanged"]) == (3, 7)
+    # the same file a third time changes nothing at all
+    third = import_records(source=jsonl(again), filename="r.jsonl", commit=True)
+    assert (third.updated, third.unchanged) == (0, 10) and third.record_ids == []
+    assert DisclosureRecord.history.count() == history + 2 * len(changed)
+
+
+@pytest.mark.django_db
+def test_publishing_an_equal_draft_is_a_change_and_republishing_keeps_its_publisher(
+    vocabulary, small_chunks, write_path
+):
+    """Status is part of what a row says: a draft the file publishes is updated (published,
+    by the importer); an already published record equal to its row keeps who published it."""
+    from django.contrib.auth import get_user_model
+
+    rows = [row(n) for n in range(1, 6)]
+    drafts = import_service.import_records(
+        source=jsonl(rows), filename="r.jsonl", commit=True, actor=root(), publish=False
+    )
+    assert drafts.ok and drafts.created == 5
+    report = import_records(source=jsonl(rows), filename="r.jsonl", commit=True)
+    assert (report.updated, report.unchanged) == (5, 0)
+    assert set(DisclosureRecord.objects.values_list("status", flat=True)) == {"published"}
+    other = get_user_model().objects.create_superuser("other_publisher", "", "pw-123456")
+    again = import_service.import_records(
+        source=jsonl(rows), filename="r.jsonl", commit=True, actor=other, publish=True
+    )
+    assert (again.updated, again.unchanged) == (0, 5)
+    assert set(DisclosureRecord.objects.values_list("published_by__username", flat=True)) == {
+        "import_root"
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_that_changes_nothing_announces_no_change_to_the_pages(vocabulary):
+    """Cached pages and the search index follow `public_content_changed`; an import whose every
+    row equals its record must not empty every cached page, while one changed row must."""
+    from disclosure.changes import public_content_changed
+
+    heard = []
+
+    def listen(**kwargs):
+        heard.append(kwargs)
+
+    rows = [row(n) for n in range(1, 4)]
+    assert import_records(source=jsonl(rows), filename="r.jsonl", commit=True).ok
+    public_content_changed.connect(listen)
+    try:
+        same = import_records(source=jsonl(rows), filename="r.jsonl", commit=True)
+        assert same.ok and same.unchanged == 3 and heard == []
+        rows[1] = row(2, 标题="第2号文件(修订)")
+        changed = import_records(source=jsonl(rows), filename="r.jsonl", commit=True)
+        assert changed.ok and changed.updated == 1 and len(heard) == 1
+    finally:
+        public_content_changed.disconnect(listen)
