@@ -38,7 +38,7 @@ from django.utils import timezone
 from disclosure.audit import record_event, record_events
 from disclosure.changes import announce_public_change
 from disclosure.choices import DisclosurePeriod, DisclosureScope, RecordStatus
-from disclosure.models import Attachment, AuditAction, DisclosureRecord, Keyword
+from disclosure.models import Attachment, AuditAction, AuditEntry, DisclosureRecord, Keyword
 from disclosure.normative import normative_kind_for_genre
 from disclosure.numbering import assign_index_numbers, keep_counters_ahead
 from disclosure.roles import record_scope
@@ -555,7 +555,8 @@ class _Writer:
                 }
 
         with self.chunks:  # each batch's COPY overlaps the chaining of the next
-            return record_events(events(), insert=self.chunks.insert_later, batch_size=CHUNK_SIZE)
+            insert = partial(self.chunks.insert_later, AuditEntry)
+            return record_events(events(), insert=insert, batch_size=CHUNK_SIZE)
 
 
 #: `_Writer._matched_by_key`: decide this row's record after the rest of the file.

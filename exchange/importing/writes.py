@@ -425,19 +425,10 @@ def _baselines_with_orm(changed: list[DisclosureRecord], write: ChunkWrite, real
         )
 
 
-def insert_objects(objects: list[Any]) -> None:
-    """Insert new rows of one model, in order, ids from the table's sequence: COPY where it is
-    available (the per-record audit entries of an import), `bulk_create` elsewhere."""
-    if not objects:
-        return
-    model = type(objects[0])
-    if not _copy_insert(model, [obj.__dict__ for obj in objects]):
-        model.objects.bulk_create(objects)
-
-
 def insert_rows(model: Any, rows: list[dict[str, Any]]) -> None:
-    """`insert_objects` from {attname: value} dicts: no model instance is built for COPY (an
-    import's revisions, two for each updated record)."""
+    """Insert new rows of one model from {attname: value} dicts, in order, ids from the table's
+    sequence: COPY where it is available, no model instance built for it (an import's
+    revisions), `bulk_create` elsewhere."""
     if rows and not _copy_insert(model, rows):
         model.objects.bulk_create([model(**row) for row in rows])
 
@@ -516,15 +507,13 @@ class ChunkWriter:
         self.wait()
         self._start(partial(self.postgres.run, chunk), write)
 
-    def insert_later(self, objects: list[Any]) -> None:
-        """`insert_objects`, the COPY sent from the writing thread: the caller builds the next
+    def insert_later(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        """`insert_rows`, the COPY sent from the writing thread: the caller builds the next
         batch meanwhile (an import's audit entries, while their hash chain is computed)."""
-        if self.postgres is None or not objects:
-            insert_objects(objects)
+        if self.postgres is None or not rows:
+            insert_rows(model, rows)
             return
-        statement, payload = _copy_payload(
-            self.real, type(objects[0]), [obj.__dict__ for obj in objects]
-        )
+        statement, payload = _copy_payload(self.real, model, rows)
         self.wait()
         self._start(partial(_send_copy, statement, payload))
 
