@@ -155,3 +155,23 @@ def test_records_filed_under_a_normative_genre_get_the_attribute_on_migration():
     migrate(latest())
     kinds = dict(DisclosureRecord.objects.values_list("pk", "normative_kind"))
     assert kinds == {normative.pk: "normative", rule.pk: "rule", notice.pk: ""}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_bodies_and_their_revisions_are_stored_lz4_compressed_on_postgresql():
+    """0028: a long body is compressed with LZ4 (faster to write and to read than pglz) in the
+    record and in the revision that copies it; the text reads back unchanged."""
+    body = "<p>" + "全市教育系统坚持以习近平新时代中国特色社会主义思想为指导。" * 120 + "</p>"
+    record = make_published_record(body=body)
+    DisclosureRecord.history.bulk_history_create([record], default_change_reason="test")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(body) FROM disclosure_disclosurerecord WHERE id = %s "
+            "UNION ALL SELECT pg_column_compression(body) "
+            "FROM disclosure_historicaldisclosurerecord WHERE id = %s",
+            [record.pk, record.pk],
+        )
+        methods = [method for (method,) in cursor.fetchall()]
+    assert methods and set(methods) == {"lz4"}
+    assert DisclosureRecord.objects.get(pk=record.pk).body == body
