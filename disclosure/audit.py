@@ -220,8 +220,10 @@ def _keyed_digester(created_at: datetime.datetime) -> Callable[[dict[str, Any]],
     The canonical JSON has its keys sorted, and the first five (action, actor id and name,
     chain version, time) are the same for most entries of an import: the HMAC fed with them is
     computed once per action and actor and copied for each entry, which encodes only its other
-    values, one by one, with the same encoder. tests/disclosure/test_audit.py checks that this
-    agrees with `entry_digest`, which stays the definition of the canonical form.
+    values, one by one, with the same encoder, under their keys in sorted order (all after
+    "created_at", so the JSON of the whole is the opening's without its "}" followed by them).
+    tests/disclosure/test_audit.py checks that this agrees with `entry_digest`, which stays the
+    definition of the canonical form.
     """
     key = chain_key()
     moment = created_at.astimezone(datetime.UTC).isoformat()

@@ -104,7 +104,7 @@ _FORM_VALUES = frozenset(DisclosureForm.values)
 class DisclosureRecord(models.Model):
     title = models.CharField("标题", max_length=300)
     index_number = models.CharField(
-        "信息索引号", max_length=64, unique=True, null=True, blank=True, editable=False
+        "信息索引号", max_length=64, null=True, blank=True, editable=False
     )
     index_code = models.CharField("索引号机构代码", max_length=18, blank=True, editable=False)
     index_year = models.PositiveSmallIntegerField(
@@ -117,6 +117,7 @@ class DisclosureRecord(models.Model):
         verbose_name="发布机构",
         on_delete=models.PROTECT,
         related_name="records",
+        db_index=False,  # record_org_pubdate leads with it
     )
     department = models.ForeignKey(
         "disclosure.Organization",
@@ -127,7 +128,11 @@ class DisclosureRecord(models.Model):
         related_name="records_as_department",
     )
     category = models.ForeignKey(
-        "disclosure.Category", verbose_name="目录", on_delete=models.PROTECT, related_name="records"
+        "disclosure.Category",
+        verbose_name="目录",
+        on_delete=models.PROTECT,
+        related_name="records",
+        db_index=False,  # record_category_pubdate leads with it
     )
     topic = models.ForeignKey(
         "disclosure.Topic",
@@ -236,6 +241,7 @@ class DisclosureRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_index=False,  # see Meta.indexes
     )
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
@@ -246,6 +252,7 @@ class DisclosureRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_index=False,  # see Meta.indexes
     )
     approved_at = models.DateTimeField("审核时间", null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
@@ -256,6 +263,7 @@ class DisclosureRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_index=False,  # see Meta.indexes
     )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     withdrawn_by = models.ForeignKey(
@@ -266,6 +274,7 @@ class DisclosureRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_index=False,  # see Meta.indexes
     )
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True, editable=False)
     withdrawal_reason = models.TextField("撤回理由", blank=True, editable=False)
@@ -282,6 +291,7 @@ class DisclosureRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_index=False,  # see Meta.indexes
     )
     rejected_at = models.DateTimeField("退回时间", null=True, blank=True, editable=False)
     rejection_reason = models.TextField("退回理由", blank=True, editable=False)
@@ -335,8 +345,14 @@ class DisclosureRecord(models.Model):
                 for name, fields in PUBLIC_INDEXES.items()
             ),
             models.Index(fields=["-updated_at"], name="record_updated_at"),
+            # No index of its own for category and organization (the two above lead with
+            # them), nor for who submitted, approved, published, withdrew or rejected a record:
+            # no query looks records up by them, and each index costs every write (migration
+            # 0027). Deleting a user then scans the table once per such column.
         ]
         constraints = [
+            # not unique=True, which on PostgreSQL adds a LIKE index no query uses
+            models.UniqueConstraint(fields=["index_number"], name="record_index_number_unique"),
             models.CheckConstraint(
                 name="record_status_valid",
                 condition=Q(status__in=RecordStatus.values),

@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from disclosure.audit import (
@@ -427,6 +427,19 @@ def test_bulk_insert_receives_one_dict_per_entry_with_every_column_but_the_id():
         "chain_version": CHAIN_KEYED,
     }
     assert AuditChainHead.objects.get(pk=1).last_hash == rows[-1]["entry_hash"]
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_entry_with_the_same_hash():
+    entry = record_event(action=AuditAction.LOGIN, actor=make_user())
+    copy = AuditEntry(
+        created_at=entry.created_at,
+        action=entry.action,
+        prev_hash=entry.entry_hash,
+        entry_hash=entry.entry_hash,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save()
 
 
 @pytest.mark.django_db

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from disclosure.choices import DisclosurePeriod, RecordStatus, ValidityStatus
-from disclosure.models import Category, DisclosureRecord, Organization, Topic
+from disclosure.models import AuditEntry, Category, DisclosureRecord, Organization, Topic
 from disclosure.services.records import create_record, split_keywords
 from tests.factories import make_category, make_organization, make_record, make_topic
 
@@ -188,3 +188,35 @@ def test_registration_number_only_for_a_rule_or_normative_document():
     record.save()
     record.refresh_from_db()
     assert (record.normative_kind, record.registration_number) == ("normative", "WXJY-2020-001")
+
+
+def _indexes(model) -> list[dict]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return [c for c in found.values() if (c["index"] or c["unique"]) and c["columns"]]
+
+
+@pytest.mark.django_db
+def test_records_are_indexed_by_category_and_organization_only_with_publication_date():
+    """Migration 0027: an index for a column no query filters on costs every write."""
+    alone = {c["columns"][0] for c in _indexes(DisclosureRecord) if len(c["columns"]) == 1}
+    leading = {c["columns"][0] for c in _indexes(DisclosureRecord)}
+    workflow = {"submitted_by_id", "approved_by_id", "published_by_id", "withdrawn_by_id"}
+    assert not (workflow | {"rejected_by_id"}) & leading
+    assert not {"category_id", "organization_id"} & alone
+    assert {"category_id", "organization_id", "created_by_id", "updated_by_id"} <= leading
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_has_no_like_index_on_the_audit_log_or_the_records():
+    """varchar_pattern_ops indexes serve only LIKE 'x%', which no query makes (0027)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)"
+            " AND indexdef LIKE '%%pattern_ops%%'",
+            [[AuditEntry._meta.db_table, DisclosureRecord._meta.db_table]],
+        )
+        assert cursor.fetchall() == []
+    names = {name for c in _indexes(AuditEntry) for name in c["columns"]}
+    assert {"action", "object_type", "object_id", "entry_hash"} <= names
