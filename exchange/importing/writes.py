@@ -1,11 +1,12 @@
 """The statements that write one chunk of imported records, and where they run.
 
 A chunk is written as: the new records COPY-ed in (ids taken from the table's sequence first),
-the existing ones COPY-ed into a staging table and updated from it, with their revisions (the
-state before the update, where a record has none, copied by the database from the record
-itself; the new state from the staging table), the keyword links of both replaced. On
-PostgreSQL the database side of chunk n runs on a thread of its own while the
-importer validates chunk n+1: the database's work (heap, TOAST, nine indexes) then overlaps
+the existing ones COPY-ed into a staging table, those equal to their record (`COMPARED`) dropped
+from it and counted unchanged, the rest updated from it, with their revisions (the state before
+the update, where a record has none, copied by the database from the record itself; the new
+state from the staging table), the keyword links of both replaced. On PostgreSQL the database
+side of chunk n runs on a thread of its own while the importer validates chunk n+1: the
+database's work (heap, TOAST, the indexes) then overlaps
 Python's, which was the other half of the wall time. The thread uses the importer's own
 connection, so everything stays in the import's single transaction; any statement of the
 importing thread first waits for the writer (psycopg2 must not be used by two threads during a
