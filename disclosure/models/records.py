@@ -241,7 +241,7 @@ class DisclosureRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
-        db_index=False,  # see Meta.indexes
+        db_index=False,  # no query filters on it: see Meta.indexes
     )
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
@@ -252,7 +252,7 @@ class DisclosureRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
-        db_index=False,  # see Meta.indexes
+        db_index=False,  # no query filters on it: see Meta.indexes
     )
     approved_at = models.DateTimeField("审核时间", null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
@@ -263,7 +263,7 @@ class DisclosureRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
-        db_index=False,  # see Meta.indexes
+        db_index=False,  # no query filters on it: see Meta.indexes
     )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     withdrawn_by = models.ForeignKey(
@@ -274,7 +274,7 @@ class DisclosureRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
-        db_index=False,  # see Meta.indexes
+        db_index=False,  # no query filters on it: see Meta.indexes
     )
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True, editable=False)
     withdrawal_reason = models.TextField("撤回理由", blank=True, editable=False)
@@ -291,7 +291,7 @@ class DisclosureRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
-        db_index=False,  # see Meta.indexes
+        db_index=False,  # no query filters on it: see Meta.indexes
     )
     rejected_at = models.DateTimeField("退回时间", null=True, blank=True, editable=False)
     rejection_reason = models.TextField("退回理由", blank=True, editable=False)
@@ -348,7 +348,7 @@ class DisclosureRecord(models.Model):
             # No index of its own for category and organization (the two above lead with
             # them), nor for who submitted, approved, published, withdrew or rejected a record:
             # no query looks records up by them, and each index costs every write (migration
-            # 0027). Deleting a user then scans the table once per such column.
+            # 0029). Deleting a user then scans the table once per such column.
         ]
         constraints = [
             # not unique=True, which on PostgreSQL adds a LIKE index no query uses

@@ -198,7 +198,7 @@ def _indexes(model) -> list[dict]:
 
 @pytest.mark.django_db
 def test_records_are_indexed_by_category_and_organization_only_with_publication_date():
-    """Migration 0027: an index for a column no query filters on costs every write."""
+    """Migration 0029: an index for a column no query filters on costs every write."""
     alone = {c["columns"][0] for c in _indexes(DisclosureRecord) if len(c["columns"]) == 1}
     leading = {c["columns"][0] for c in _indexes(DisclosureRecord)}
     workflow = {"submitted_by_id", "approved_by_id", "published_by_id", "withdrawn_by_id"}
@@ -210,7 +210,7 @@ def test_records_are_indexed_by_category_and_organization_only_with_publication_
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_postgresql_has_no_like_index_on_the_audit_log_or_the_records():
-    """varchar_pattern_ops indexes serve only LIKE 'x%', which no query makes (0027)."""
+    """varchar_pattern_ops indexes serve only LIKE 'x%', which no query makes (0029)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)"
