@@ -84,12 +84,14 @@ class Limits:
         """Cell size and nesting of one row (called only where a parser does not bound them)."""
         if len(cells) > self.columns:
             raise FileProblem(f"有 {len(cells):,} 列,最多 {self.columns} 列。", row=number)
+        limit = self.cell_chars
         for name, value in cells.items():
-            if value.__class__ is str:  # nearly every cell
-                if len(value) > self.cell_chars:
-                    raise FileProblem(
-                        _too_long(len(value), self.cell_chars), row=number, column=str(name)
-                    )
+            kind = value.__class__
+            if kind is str:  # nearly every cell
+                if len(value) > limit:
+                    raise FileProblem(_too_long(len(value), limit), row=number, column=str(name))
+                continue
+            if value is None or kind is int or kind is bool:
                 continue
             items: list[Any] | tuple[Any, ...]
             if isinstance(value, list):

@@ -353,12 +353,12 @@ class _Writer:
 
     def _take_over(self, record: DisclosureRecord, old: DisclosureRecord, now) -> None:
         """The row's content on `old`'s workflow state, as the editing service would save it."""
-        values = record.__dict__
+        values, kept = record.__dict__, old.__dict__  # every field read is in `old.__dict__`
         for name in _KEPT:
-            values[name] = getattr(old, name)
+            values[name] = kept[name]
         if not record.index_number:  # matched by its key: the number it was given stays
             for name in INDEX_FIELDS:
-                values[name] = getattr(old, name)
+                values[name] = kept[name]
         record.version = old.version + 1
         record.updated_by_id = self.opts.actor.pk
         record.updated_at = now
