@@ -105,7 +105,10 @@ def measure(command: list[str], *, cwd: Path = ROOT) -> tuple[float, int, str, s
     )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
-        raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
+        # the command's own report (an import names its problem rows there) and its error
+        raise SystemExit(
+            f"failed: {' '.join(command)}\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+        )
     peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)[1])
     return elapsed, peak, result.stdout, result.stderr
 
