@@ -411,7 +411,7 @@ class _Writer:
             write.keywords.append((record, keywords))
         if not self.report.ok:
             return
-        write.always = _bringing_files(write.old)
+        write.always = _always_written(write.old, publish=self.opts.publish)
         for record in write.new + write.old:
             if record.index_serial is not None:
                 key = (record.index_code, record.index_year)
@@ -563,18 +563,32 @@ class _Writer:
 _DEFERRED = object()
 
 
-def _bringing_files(records: list[DisclosureRecord]) -> set[int]:
-    """The records among `records` that a row gives a file they do not have yet: written even
-    if the row is otherwise equal to them (one query, and only for rows naming files)."""
+def _always_written(records: list[DisclosureRecord], *, publish: bool) -> set[int]:
+    """The records among `records` (updates) written even if their row is otherwise equal to
+    them, because the import changes them after the chunk: a file they do not have yet, an
+    index number to be assigned at the end (published, none yet), or a 废止依据 naming another
+    record than the one they are linked to. Each gets its revision, audit entry and re-index.
+    At most two queries a chunk, and only for rows naming files or a 废止依据."""
+    always = {r.pk for r in records if publish and not r.index_number}
     named = {r.pk: r._import_files for r in records if r._import_files}
-    if not named:
-        return set()
-    have: dict[int, set[str]] = {}
-    for pk, name in Attachment.objects.filter(record_id__in=named).values_list(
-        "record_id", "original_name"
-    ):
-        have.setdefault(pk, set()).add(name)
-    return {pk for pk, files in named.items() if any(f.name not in have.get(pk, ()) for f in files)}
+    if named:
+        have: dict[int, set[str]] = {}
+        for pk, name in Attachment.objects.filter(record_id__in=named).values_list(
+            "record_id", "original_name"
+        ):
+            have.setdefault(pk, set()).add(name)
+        always |= {
+            pk for pk, files in named.items() if any(f.name not in have.get(pk, ()) for f in files)
+        }
+    repealing = [r for r in records if r._import_repealed_by]
+    if repealing:
+        linked = dict(
+            DisclosureRecord.objects.filter(
+                pk__in={r.repealed_by_id for r in repealing if r.repealed_by_id}
+            ).values_list("pk", "index_number")
+        )
+        always |= {r.pk for r in repealing if linked.get(r.repealed_by_id) != r._import_repealed_by}
+    return always
 
 
 def _check_columns(first: dict[str, Any], report: ImportReport) -> bool:

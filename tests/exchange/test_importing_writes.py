@@ -234,3 +234,46 @@ def test_a_file_that_changes_nothing_announces_no_change_to_the_pages(vocabulary
         assert changed.ok and changed.updated == 1 and len(heard) == 1
     finally:
         public_content_changed.disconnect(listen)
+
+
+@pytest.mark.django_db
+def test_an_equal_row_is_still_written_when_the_import_numbers_it_or_links_its_repeal(
+    vocabulary, small_chunks, write_path
+):
+    """Two changes an import makes after the chunk is written: a published record without
+    信息索引号 numbered at the end (its organization got a code since), and a 废止依据 naming
+    another record. Each such record is updated, audited and re-indexed, not counted unchanged;
+    the same file once more then changes nothing."""
+    from disclosure.models import Organization
+
+    wuxi = Organization.objects.get(name="无锡市教育局")
+    code = wuxi.code
+    Organization.objects.filter(pk=wuxi.pk).update(code="")
+    rows = [row(1, 信息索引号=""), row(2), row(3)]
+    first = import_records(source=jsonl(rows), filename="r.jsonl", commit=True)
+    assert first.ok and first.created == 3 and first.numbered == 0
+    unnumbered = DisclosureRecord.objects.get(index_number=None)
+    Organization.objects.filter(pk=wuxi.pk).update(code=code)
+
+    numbered = import_records(source=jsonl(rows), filename="r.jsonl", commit=True)
+    assert (numbered.updated, numbered.unchanged, numbered.numbered) == (1, 2, 1)
+    assert numbered.record_ids == [unnumbered.pk]
+    unnumbered.refresh_from_db()
+    assert unnumbered.index_number.startswith(code + "/")
+    assert AuditEntry.objects.filter(
+        action=AuditAction.PUBLISH, object_id=str(unnumbered.pk), details__created=False
+    ).exists()
+
+    rows = [
+        row(1, 信息索引号=unnumbered.index_number),
+        row(2, 废止依据文件="014006470/2021-00003"),
+        row(3),
+    ]
+    repealing = import_records(source=jsonl(rows), filename="r.jsonl", commit=True)
+    assert repealing.ok and (repealing.updated, repealing.unchanged) == (1, 2)
+    second = DisclosureRecord.objects.get(index_number="014006470/2021-00002")
+    assert second.repealed_by.index_number == "014006470/2021-00003"
+    assert repealing.record_ids == [second.pk]
+
+    again = import_records(source=jsonl(rows), filename="r.jsonl", commit=True)
+    assert (again.updated, again.unchanged, again.record_ids) == (0, 3, [])
