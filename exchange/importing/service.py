@@ -7,15 +7,19 @@ Writing during validation (rather than validating first and writing after) keeps
 and lets the database's own constraints take part in the dry run.
 
 Rows are matched by 信息索引号: a number already in the database updates that record, so
-re-importing a file creates no duplicates. Rows without a number are always created.
+re-importing a file creates no duplicates. A row without a number is matched by its stable key
+(发布机构, 文件编号, 标题, 发文日期). A row equal to the record it matches is left as it is
+(`writes.COMPARED`), unless the import numbers it, links its 废止依据 or adds a file to it
+(`_always_written`): importing a file twice is the same as importing it once.
 
 An import is a staff action like any other, under the same rules (disclosure.workflow,
 disclosure.roles): the importer needs `import_records`; every row must lie in their organization
 scope, and so must the record an index number would overwrite; rows enter the workflow as drafts
 (an update keeps a draft or submitted record's status, if the importer may edit it), or as
 published only when the importer asked for it and holds the publish permission. Status, people,
-moments, version and view count are the workflow's, never the file's. Each record gets its own
-audit entry, and an update a revision (the state before it too, if it had none), written in bulk.
+moments, version and view count are the workflow's, never the file's. Each record written gets
+its own audit entry, and an update a revision (the state before it too, if it had none), written
+in bulk.
 """
 
 from __future__ import annotations
@@ -754,9 +758,9 @@ def import_records(
 
     `actor` imports under the workflow's rules (see the module's docstring); `publish` makes the
     rows published instead of drafts, for an actor who may publish. Returns the report in every
-    case; raises nothing for bad input. A committed import writes one audit entry per record and
-    one for the whole (who, file, counts); a refused `commit` is recorded too, outside the
-    rolled-back transaction.
+    case; raises nothing for bad input. A committed import writes one audit entry per record it
+    created or changed and one for the whole (who, file, counts); a refused `commit` is recorded
+    too, outside the rolled-back transaction.
     """
     if isinstance(source, str | Path):
         with open(source, "rb") as handle:
