@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from portal.page_cache_front import page_cache_front
-from portal.page_cache_local import LocalPages, local_pages
+from portal.page_cache_local import DEAD_AFTER, LocalPages, local_pages
 
 DJANGO_RESPONSE = "tests.django_response"
 
@@ -70,3 +70,14 @@ def wait_for_local_copy(seconds: float = 5.0) -> LocalPages | None:
         assert time.monotonic() < deadline, "the page cache subscription never came up"
         time.sleep(0.01)
     return local
+
+
+def wait_for_local_copy_to_pause(seconds: float = DEAD_AFTER + 2) -> None:
+    """After Redis stops, until this process's copy has noticed and stopped serving: pages it
+    holds are served until its listening thread hears of the lost connection (at most
+    `DEAD_AFTER`, usually at once: redis-server closes its clients on the way out)."""
+    local = local_pages()
+    deadline = time.monotonic() + seconds
+    while local is not None and local.live:
+        assert time.monotonic() < deadline, "the copy went on serving with Redis stopped"
+        time.sleep(0.01)

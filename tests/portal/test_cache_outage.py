@@ -12,7 +12,7 @@ from applications.models import InformationRequest
 from portal.views.requests import LIMITS_UNAVAILABLE
 from tests.deploy.servers import redis_server, stop
 from tests.factories import applicant_fields, make_organization, make_published_record
-from tests.portal.front_client import FrontClient
+from tests.portal.front_client import FrontClient, wait_for_local_copy_to_pause
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,7 @@ def test_page_cache_and_view_counts_survive_redis_stopping(own_redis, settings, 
         assert client.get(path)["X-Page-Cache"] == "hit", path
     assert "浏览次数:3<" in client.get(url).content.decode()  # counted in Redis
     stop(process)
+    wait_for_local_copy_to_pause()
 
     for path in ("/", "/zh-hant/", "/records/", "/feeds/latest/", "/api/records", "/sitemap.xml"):
         response = client.get(path)
