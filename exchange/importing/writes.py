@@ -208,13 +208,15 @@ class _PostgresStatements:
         # the staging table holds the updated records whole, with the row, the revision's
         # reason, the keyword ids in order and whether to write the row even if it is equal:
         # the UPDATE takes the file's fields from it, the revision every tracked one
-        # IF NOT EXISTS: an earlier import in the same (outer) transaction may have made it
+        # IF NOT EXISTS: an earlier import in the same (outer) transaction may have made it;
+        # the columns' compression as the table's (a body staged with pglz, the default, is
+        # compressed at twice LZ4's cost and then stored so in the record and its revision)
         extra = ("import_row", "import_reason", "import_keywords", "import_always")
         self.create_staging = (
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS import_staging ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT {columns}, 0 AS import_row, ''::text AS import_reason, "
-            f"'{{}}'::bigint[] AS import_keywords, false AS import_always "
-            f"FROM {self.table} WITH NO DATA"
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS import_staging "
+            f"(LIKE {self.table} INCLUDING COMPRESSION, import_row integer, "
+            f"import_reason text, import_keywords bigint[], import_always boolean) "
+            f"ON COMMIT DROP"
         )
         self.copy_old = f"COPY import_staging ({columns}, {', '.join(extra)}) FROM STDIN"  # noqa: S608
         compared = [quote(f.column) for f in COMPARED]
