@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from disclosure.models import DisclosureRecord, IndexSerialCounter, Organization
@@ -244,11 +244,35 @@ def _number_batch(record_ids: list[int]) -> list[int]:
             record.index_code, record.index_year, record.index_serial = code, year, serial
             fmt = formats[record.organization_id]
             record.index_number = fmt.format(code=code, year=year, serial=serial)
-    numbered = [r for members in groups.values() for r in members]
-    DisclosureRecord.objects.bulk_update(
-        numbered, ["index_code", "index_year", "index_serial", "index_number"], batch_size=1000
-    )
+    _write_numbers([r for members in groups.values() for r in members])
     return unnumbered
+
+
+def _write_numbers(records: list[DisclosureRecord]) -> None:
+    """Store the numbers given to `records`. On PostgreSQL one UPDATE joined to the numbers as
+    arrays: `bulk_update`'s CASE of a thousand branches per column, evaluated for every row,
+    took about a millisecond a record (an import numbering 2,800 rows spent 3 s in it)."""
+    fields = ["index_code", "index_year", "index_serial", "index_number"]
+    if connection.vendor != "postgresql":
+        DisclosureRecord.objects.bulk_update(records, fields, batch_size=1000)
+        return
+    if not records:
+        return
+    table = connection.ops.quote_name(DisclosureRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS r SET index_code = v.code, index_year = v.year, "  # noqa: S608
+            "index_serial = v.serial, index_number = v.number "
+            "FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::int[], %s::text[]) "
+            "AS v(id, code, year, serial, number) WHERE r.id = v.id",
+            [
+                [r.pk for r in records],
+                [r.index_code for r in records],
+                [r.index_year for r in records],
+                [r.index_serial for r in records],
+                [r.index_number for r in records],
+            ],
+        )
 
 
 def _take_serials(*, code: str, year: int, count: int) -> int:

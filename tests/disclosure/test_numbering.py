@@ -255,4 +255,8 @@ def test_bulk_numbering_follows_the_counter_and_skips_bodies_without_code():
     assert left == [records[2].pk]
     numbers = [DisclosureRecord.objects.get(pk=r.pk).index_number for r in records]
     assert numbers == ["014006470/2020-00008", "014006470/2020-00009", None]
+    parts = DisclosureRecord.objects.filter(pk=records[1].pk).values_list(
+        "index_code", "index_year", "index_serial"
+    )
+    assert list(parts) == [("014006470", 2020, 9)]  # what keeps the serials unique
     assert IndexSerialCounter.objects.get(code="014006470", year=2020).last_serial == 9
