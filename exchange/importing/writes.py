@@ -4,14 +4,14 @@ A chunk is written as: the new records COPY-ed in (ids taken from the table's se
 the existing ones COPY-ed into a staging table, those equal to their record (`COMPARED`) dropped
 from it and counted unchanged, the rest updated from it, with their revisions (the state before
 the update, where a record has none, copied by the database from the record itself; the new
-state from the staging table), the keyword links of both replaced. On PostgreSQL the database
-side of chunk n runs on a thread of its own while the importer validates chunk n+1: the
-database's work (heap, TOAST, the indexes) then overlaps
-Python's, which was the other half of the wall time. The thread uses the importer's own
-connection, so everything stays in the import's single transaction; any statement of the
-importing thread first waits for the writer (psycopg2 must not be used by two threads during a
-COPY). SQLite runs in process and gains nothing from overlapping: there (and on PostgreSQL
-through psycopg 3, which has no `copy_expert`) the statements run inline through the ORM.
+state from the staging table), the keyword links replaced where the row changes them. On
+PostgreSQL the database side of chunk n runs on a thread of its own while the importer validates
+chunk n+1: the database's work (heap, TOAST, the indexes) then overlaps Python's, which was the
+other half of the wall time. The thread uses the importer's own connection, so everything stays
+in the import's single transaction; any statement of the importing thread first waits for the
+writer (psycopg2 must not be used by two threads during a COPY). SQLite runs in process and
+gains nothing from overlapping: there (and on PostgreSQL through psycopg 3, which has no
+`copy_expert`) the statements run inline through the ORM.
 """
 
 from __future__ import annotations
@@ -188,8 +188,8 @@ class _PostgresStatements:
     """COPY the new rows straight into the table (their ids taken from its sequence first);
     COPY the rows that update a record into a temporary table, drop from it the rows equal to
     their record (`COMPARED`, keywords too), and UPDATE … FROM the rest, the revisions INSERT …
-    SELECT-ed around the UPDATE (so the body never travels back to Python); replace those
-    records' keyword links from the staged arrays.
+    SELECT-ed around the UPDATE (so the body never travels back to Python); replace the keyword
+    links of those whose staged array differs from their links.
 
     COPY skips parsing a statement of thousands of literals, and building its text is cheap
     Python; `raw` values, as loaddata saves them (no `pre_save`, so the file's 创建时间 and
@@ -254,14 +254,23 @@ class _PostgresStatements:
             f"WHERE {self.table}.{pk} = s.{pk}"
         )
         link_columns = ", ".join(quote(c) for c in ("record_id", "keyword_id", "position"))
+        # only the records whose row changes their keywords (a re-import mostly keeps them)
+        # have their links replaced, by ids as one array: `IN (SELECT …)` of a table without
+        # statistics was hashed against the whole links table, read once a chunk
+        self.relinked = (
+            f"SELECT s.{pk} FROM import_staging s WHERE s.import_keywords IS DISTINCT FROM "  # noqa: S608
+            f"ARRAY(SELECT l.{quote('keyword_id')}::bigint FROM {self.links_table} l "
+            f"WHERE l.{quote('record_id')} = s.{pk} ORDER BY l.{quote('position')})"
+        )
         self.unlink = (
-            f"DELETE FROM {self.links_table} WHERE {quote('record_id')} IN "  # noqa: S608
-            f"(SELECT {pk} FROM import_staging)"
+            f"DELETE FROM {self.links_table} "  # noqa: S608
+            f"WHERE {quote('record_id')} = ANY(%s::bigint[])"
         )
         self.relink = (
             f"INSERT INTO {self.links_table} ({link_columns}) "  # noqa: S608
             f"SELECT s.{pk}, k.keyword_id, k.n - 1 FROM import_staging s "
-            f"CROSS JOIN LATERAL unnest(s.import_keywords) WITH ORDINALITY AS k(keyword_id, n)"
+            f"CROSS JOIN LATERAL unnest(s.import_keywords) WITH ORDINALITY AS k(keyword_id, n) "
+            f"WHERE s.{pk} = ANY(%s::bigint[])"
         )
         self.copy_links = f"COPY {self.links_table} ({link_columns}) FROM STDIN"
         self.new_encoders = _encoders(self.all_fields)
@@ -322,8 +331,11 @@ class _PostgresStatements:
             cursor.execute(self.update)
             if chunk.revised_at is not None:
                 cursor.execute(self.revise, [chunk.revised_at, chunk.revised_by])
-            cursor.execute(self.unlink)
-            cursor.execute(self.relink)
+            cursor.execute(self.relinked)
+            relinked = [pk for (pk,) in cursor.fetchall()]
+            if relinked:
+                cursor.execute(self.unlink, [relinked])
+                cursor.execute(self.relink, [relinked])
         if chunk.links:
             cursor.copy_expert(self.copy_links, io.BytesIO(chunk.links))
 

@@ -150,15 +150,16 @@ def test_reimported_rows_equal_to_their_record_are_left_alone(vocabulary, small_
     again = list(rows)
     again[0] = row(1, 标题="第1号文件(修订)")
     again[4] = row(5, 关键词="第5号,学校,机关")  # the same keywords in another order
+    again[6] = row(7, 关键词="")  # no keywords any more
     again[8] = row(9, 正文="<p>新的正文</p>")
     report = import_records(source=jsonl(again), filename="r.jsonl", commit=True)
     assert report.ok, [str(p) for p in report.problems]
-    assert (report.created, report.updated, report.unchanged) == (0, 3, 7)
-    assert "7 条与现有信息相同、未改动" in report.summary()
+    assert (report.created, report.updated, report.unchanged) == (0, 4, 6)
+    assert "6 条与现有信息相同、未改动" in report.summary()
     changed = {
         r.pk
         for r in DisclosureRecord.objects.filter(
-            index_number__in=[f"014006470/2021-{n:05d}" for n in (1, 5, 9)]
+            index_number__in=[f"014006470/2021-{n:05d}" for n in (1, 5, 7, 9)]
         )
     }
     assert set(report.record_ids) == changed
@@ -173,13 +174,20 @@ def test_reimported_rows_equal_to_their_record_are_left_alone(vocabulary, small_
         "学校",
         "机关",
     ]
+    numbered = {n: f"014006470/2021-{n:05d}" for n in (1, 7)}
+    assert DisclosureRecord.objects.get(index_number=numbered[1]).keyword_names() == [
+        "学校",
+        "第1号",
+        "机关",
+    ]  # a changed row with the same keywords keeps them, in order
+    assert DisclosureRecord.objects.get(index_number=numbered[7]).keyword_names() == []
     # two revisions for each changed record (the state before, then the import's), none else
     assert DisclosureRecord.history.count() == history + 2 * len(changed)
     assert set(DisclosureRecord.history.values_list("id", flat=True)) == changed
     audited = AuditEntry.objects.filter(action=AuditAction.PUBLISH, details__created=False)
     assert {int(pk) for pk in audited.values_list("object_id", flat=True)} == changed
     entry = AuditEntry.objects.filter(action=AuditAction.IMPORT).latest("pk")
-    assert (entry.details["updated"], entry.details["unchanged"]) == (3, 7)
+    assert (entry.details["updated"], entry.details["unchanged"]) == (4, 6)
     # the same file a third time changes nothing at all
     third = import_records(source=jsonl(again), filename="r.jsonl", commit=True)
     assert (third.updated, third.unchanged) == (0, 10) and third.record_ids == []
