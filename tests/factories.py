@@ -7,6 +7,7 @@ import itertools
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
 from disclosure.choices import RecordStatus
@@ -172,3 +173,24 @@ def make_staff(role: str, *, organization: Organization | None = None, **fields:
     if organization is not None:
         StaffProfile.objects.create(user=user, organization=organization)
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
+
+
+#: A body long enough for PostgreSQL to compress it (over 2 kB).
+LONG_BODY = "<p>" + "全市教育系统坚持以习近平新时代中国特色社会主义思想为指导。" * 120 + "</p>"
+
+
+def body_compressions(record_id: int) -> list[str | None]:
+    """How PostgreSQL stored the body of a record, then of each of its revisions in order
+    (`pg_column_compression`: "lz4", "pglz", or None for a body stored uncompressed)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(body) FROM disclosure_disclosurerecord WHERE id = %s",
+            [record_id],
+        )
+        methods = [method for (method,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT pg_column_compression(body) FROM disclosure_historicaldisclosurerecord "
+            "WHERE id = %s ORDER BY history_id",
+            [record_id],
+        )
+        return methods + [method for (method,) in cursor.fetchall()]
