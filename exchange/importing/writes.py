@@ -210,11 +210,12 @@ class _PostgresStatements:
         # the UPDATE takes the file's fields from it, the revision every tracked one
         # IF NOT EXISTS: an earlier import in the same (outer) transaction may have made it;
         # the columns' compression as the table's (a body staged with pglz, the default, is
-        # compressed at twice LZ4's cost and then stored so in the record and its revision)
+        # compressed at twice LZ4's cost and then stored so in the record and its revision), and
+        # their defaults, should the table ever have a column the model does not
         extra = ("import_row", "import_reason", "import_keywords", "import_always")
         self.create_staging = (
             f"CREATE TEMPORARY TABLE IF NOT EXISTS import_staging "
-            f"(LIKE {self.table} INCLUDING COMPRESSION, import_row integer, "
+            f"(LIKE {self.table} INCLUDING COMPRESSION INCLUDING DEFAULTS, import_row integer, "
             f"import_reason text, import_keywords bigint[], import_always boolean) "
             f"ON COMMIT DROP"
         )
