@@ -6,6 +6,7 @@ import datetime
 import itertools
 from typing import Any
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
@@ -183,8 +184,6 @@ def require_lz4_bodies() -> None:
     """Skip unless the records' bodies are set to LZ4 (migration 0028 leaves a server built
     without LZ4 on pglz), and make pglz the transaction's default, so that a body written
     without the column's own method shows as pglz even where the server's default is LZ4."""
-    import pytest
-
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT attcompression FROM pg_attribute "

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models.base import ModelState
 
 from disclosure.models import DisclosureRecord
 from disclosure.numbering import parse_index_number
@@ -104,23 +106,38 @@ def stable_key(record: DisclosureRecord) -> tuple:
     return (record.organization_id, record.document_number, record.title, record.issued_on)
 
 
+def loaded_record(values: dict[str, Any]) -> DisclosureRecord:
+    """A record read with only some fields (`values`, by attname), as `.only()` would give it
+    without `__init__`: a field not read is loaded from the database if it is ever used."""
+    record = DisclosureRecord.__new__(DisclosureRecord)
+    record.__dict__.update(values)
+    record._state = ModelState()
+    record._state.adding = False
+    record._state.db = DEFAULT_DB_ALIAS
+    return record
+
+
+def locked_records(attnames: list[str], **lookups: Any) -> list[DisclosureRecord]:
+    """The records matching `lookups`, locked as the workflow locks a record it changes, with
+    only `attnames` read (`loaded_record`)."""
+    found = DisclosureRecord.objects.select_for_update().filter(**lookups).values(*attnames)
+    return [loaded_record(values) for values in found]
+
+
 def existing_by_key(
-    records: list[DisclosureRecord], fields: list[str]
+    records: list[DisclosureRecord], attnames: list[str]
 ) -> dict[tuple, list[DisclosureRecord]]:
-    """The records (locked, only `fields` read) whose stable key one of `records` has; one
+    """The records (locked, only `attnames` read) whose stable key one of `records` has; one
     query a chunk."""
     if not records:
         return {}
     found: dict[tuple, list[DisclosureRecord]] = {}
     wanted = {stable_key(r) for r in records}
-    candidates = (
-        DisclosureRecord.objects.select_for_update()
-        .only(*fields)
-        .filter(
-            organization_id__in={r.organization_id for r in records},
-            issued_on__in={r.issued_on for r in records},
-            title__in={r.title for r in records},
-        )
+    candidates = locked_records(
+        attnames,
+        organization_id__in={r.organization_id for r in records},
+        issued_on__in={r.issued_on for r in records},
+        title__in={r.title for r in records},
     )
     for old in candidates:
         key = stable_key(old)

@@ -35,7 +35,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -69,6 +69,7 @@ from exchange.importing.rows import (
     INDEX_FIELDS,
     attachment_files,
     existing_by_key,
+    locked_records,
     recovered_organization,
     stable_key,
     take_index_number,
@@ -137,17 +138,6 @@ def _new_record(values: dict[str, Any]) -> DisclosureRecord:
             state[f.attname] = f.get_default()
     state.update(values)
     record._state = ModelState()
-    return record
-
-
-def _loaded_record(values: dict[str, Any]) -> DisclosureRecord:
-    """A record read with only some fields (`values`), as `.only()` would give it without
-    `__init__`: a field not read is loaded from the database if it is ever used."""
-    record = DisclosureRecord.__new__(DisclosureRecord)
-    record.__dict__.update(values)
-    record._state = ModelState()
-    record._state.adding = False
-    record._state.db = DEFAULT_DB_ALIAS
     return record
 
 
@@ -311,6 +301,9 @@ class _Writer:
         self.file_numbers: dict[str, int] = {}  # the file's index numbers read so far → row
         self.to_number: dict[int, int] = {}  # record id → row: published, no index number
         self.files: list[tuple[int, bool, list[FoundFile]]] = []  # (record id, created, files)
+        #: the names of the files each updated record naming files already has, read with its
+        #: chunk (`_always_written`) and used again when the files are linked (`_attachments`)
+        self.attached: dict[int, set[str]] = {}
         self.chunks = ChunkWriter(self._written)
 
     def add(self, number: int, record: DisclosureRecord, keywords, repealed_by) -> None:
@@ -384,12 +377,11 @@ class _Writer:
         numbers = [r.index_number for r, _ in chunk if r.index_number]
         # locked, as the workflow locks a record it changes: nobody publishes or withdraws one
         # between this check and the commit, so the state kept below is still the state then
-        locked = DisclosureRecord.objects.select_for_update().filter(index_number__in=numbers)
         existing = {
-            values["index_number"]: _loaded_record(values)
-            for values in locked.values(*_LOCKED_ATTNAMES)
+            old.index_number: old
+            for old in locked_records(_LOCKED_ATTNAMES, index_number__in=numbers)
         }
-        by_key = existing_by_key([r for r, _ in chunk if not r.index_number], _LOCKED_FIELDS)
+        by_key = existing_by_key([r for r, _ in chunk if not r.index_number], _LOCKED_ATTNAMES)
         now = timezone.now()
         write = ChunkWrite(revised_at=now, revised_by=self.opts.actor.pk)
         for record, keywords in chunk:
@@ -415,7 +407,7 @@ class _Writer:
             write.keywords.append((record, keywords))
         if not self.report.ok:
             return
-        write.always = _always_written(write.old, publish=self.opts.publish)
+        write.always = _always_written(write.old, publish=self.opts.publish, have=self.attached)
         for record in write.new + write.old:
             if record.index_serial is not None:
                 key = (record.index_code, record.index_year)
@@ -519,14 +511,8 @@ class _Writer:
 
     def _attachments(self) -> None:
         """Link the rows' files, in order; a re-imported record keeps the files it has."""
-        updated = [pk for pk, created, _ in self.files if not created]
-        have: dict[int, set[str]] = {}
-        for pk, name in Attachment.objects.filter(record_id__in=updated).values_list(
-            "record_id", "original_name"
-        ):
-            have.setdefault(pk, set()).add(name)
         links = [
-            (pk, [f for f in files if f.name not in have.get(pk, ())])
+            (pk, [f for f in files if f.name not in self.attached.get(pk, ())])
             for pk, _, files in self.files
         ]
         self.report.attachments = sum(len(files) for _, files in links)
@@ -567,16 +553,18 @@ class _Writer:
 _DEFERRED = object()
 
 
-def _always_written(records: list[DisclosureRecord], *, publish: bool) -> set[int]:
+def _always_written(
+    records: list[DisclosureRecord], *, publish: bool, have: dict[int, set[str]]
+) -> set[int]:
     """The records among `records` (updates) written even if their row is otherwise equal to
     them, because the import changes them after the chunk: a file they do not have yet, an
     index number to be assigned at the end (published, none yet), or a 废止依据 naming another
     record than the one they are linked to. Each gets its revision, audit entry and re-index.
-    At most two queries a chunk, and only for rows naming files or a 废止依据."""
+    At most two queries a chunk, and only for rows naming files or a 废止依据; the names of the
+    files the records have are added to `have`."""
     always = {r.pk for r in records if publish and not r.index_number}
     named = {r.pk: r._import_files for r in records if r._import_files}
     if named:
-        have: dict[int, set[str]] = {}
         for pk, name in Attachment.objects.filter(record_id__in=named).values_list(
             "record_id", "original_name"
         ):

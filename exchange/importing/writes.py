@@ -75,7 +75,7 @@ class ChunkWrite:
     #: `_change_reason`), and the state before it if it has none (`ensure_baseline_revision`)
     revised_at: datetime.datetime | None = None
     revised_by: int | None = None
-    #: records of `old` written even if the row equals them (the row brings new attachments)
+    #: records of `old` written even if the row equals them (`service._always_written`)
     always: set[int] = field(default_factory=set)
     #: filled by the writer: the records of `old` the row left as they were (`COMPARED`)
     unchanged: set[int] = field(default_factory=set)
@@ -221,17 +221,21 @@ class _PostgresStatements:
         )
         self.copy_old = f"COPY import_staging ({columns}, {', '.join(extra)}) FROM STDIN"  # noqa: S608
         compared = [quote(f.column) for f in COMPARED]
-        keyword_ids = (
-            f"ARRAY(SELECT l.{quote('keyword_id')}::bigint FROM {self.links_table} l "  # noqa: S608
-            f"WHERE l.{quote('record_id')} = r.{pk} ORDER BY l.{quote('position')})"
-        )
+
+        def keyword_ids(alias: str) -> str:
+            """The keyword ids of record `alias.id` in order, as the staged array spells them."""
+            return (
+                f"ARRAY(SELECT l.{quote('keyword_id')}::bigint FROM {self.links_table} l "  # noqa: S608
+                f"WHERE l.{quote('record_id')} = {alias}.{pk} ORDER BY l.{quote('position')})"
+            )
+
         # a scalar subquery per staged row (the planner cannot turn it into a join, which it
         # did with EXISTS: a hash of the whole table, keywords read for every record): one
         # probe of the primary key, and the keywords read only where the fields are equal
         self.drop_unchanged = (
             f"DELETE FROM import_staging s WHERE NOT s.import_always "  # noqa: S608
             f"AND (SELECT ({', '.join('r.' + c for c in compared)}) IS NOT DISTINCT FROM "
-            f"({', '.join('s.' + c for c in compared)}) AND s.import_keywords = {keyword_ids} "
+            f"({', '.join('s.' + c for c in compared)}) AND s.import_keywords = {keyword_ids('r')} "
             f"FROM {self.table} r WHERE r.{pk} = s.{pk}) RETURNING s.{pk}"
         )
         history = quote(_HISTORY._meta.db_table)
@@ -259,9 +263,8 @@ class _PostgresStatements:
         # have their links replaced, by ids as one array: `IN (SELECT …)` of a table without
         # statistics was hashed against the whole links table, read once a chunk
         self.relinked = (
-            f"SELECT s.{pk} FROM import_staging s WHERE s.import_keywords IS DISTINCT FROM "  # noqa: S608
-            f"ARRAY(SELECT l.{quote('keyword_id')}::bigint FROM {self.links_table} l "
-            f"WHERE l.{quote('record_id')} = s.{pk} ORDER BY l.{quote('position')})"
+            f"SELECT s.{pk} FROM import_staging s "  # noqa: S608
+            f"WHERE s.import_keywords IS DISTINCT FROM {keyword_ids('s')}"
         )
         self.unlink = (
             f"DELETE FROM {self.links_table} "  # noqa: S608
